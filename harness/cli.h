@@ -1,0 +1,19 @@
+/* cli: the subcommands other than serve (refserver.h). Each takes argv
+ * starting at the subcommand's name and returns the process exit status:
+ * 0 ok, 1 the peer broke the RFC, 2 usage error, 3 target unreachable or
+ * run incomplete, 4 internal error. */
+#ifndef WSSPEC_CLI_H
+#define WSSPEC_CLI_H
+
+enum exit_status {
+    EXIT_PASS = 0,
+    EXIT_FAILURES = 1,
+    EXIT_USAGE = 2,
+    EXIT_INCOMPLETE = 3,
+    EXIT_INTERNAL = 4,
+    EXIT_INTERRUPTED = 130,
+};
+
+int cli_probe(int argc, char **argv);
+
+#endif

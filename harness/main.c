@@ -1,0 +1,45 @@
+/* main: parse the subcommand and dispatch. Nothing else lives here. */
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "cli.h"
+#include "refserver.h"
+
+static void usage(FILE *out) {
+    fputs("usage: wsspec COMMAND [OPTIONS]\n"
+          "\n"
+          "commands:\n"
+          "  serve [--port N|0] [--host H] [--tls-cert F --tls-key F] [--max-message BYTES]\n"
+          "        [--fault NAME]... [--fault list]   run the strict reference echo server\n"
+          "  probe URL [--text S] [--binary N] [--count N] [--ca F] [--insecure]\n"
+          "                                          handshake, echo, ping and close with a server\n"
+          "  --version                               tool and library versions\n",
+          out);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("wsspec %s\n%s\nzlib %s\njansson %s\n", WSSPEC_VERSION,
+               OpenSSL_version(OPENSSL_VERSION), zlibVersion(), jansson_version_str());
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "probe") == 0)
+        return cli_probe(argc - 1, argv + 1);
+    fprintf(stderr, "wsspec: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
