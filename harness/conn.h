@@ -32,6 +32,17 @@ struct conn *conn_open(const struct ws_url *url, const struct tls_client_options
  * WS_ERR_TLS. */
 int conn_write_all(struct conn *c, const uint8_t *data, size_t len, int64_t deadline_ms);
 
+/* Write what can be written now without blocking: returns octets written
+ * (0 when the socket would block), or WS_ERR_RESET / WS_ERR_IO / WS_ERR_TLS.
+ * With conn_wait_io() this lets a sender keep reading while it writes (a
+ * peer that echoes while we still send must not deadlock us). */
+long conn_write_some(struct conn *c, const uint8_t *data, size_t len);
+
+/* Wait until readable (bit 1) and/or writable (bit 2, asked only when
+ * want_write) or the deadline: returns the bit set, 0 on timeout, or a
+ * negative error. */
+int conn_wait_io(struct conn *c, bool want_write, int64_t deadline_ms);
+
 /* Read up to cap bytes: returns > 0 bytes read, 0 on orderly EOF, or
  * WS_ERR_TIMEOUT / WS_ERR_RESET / WS_ERR_IO / WS_ERR_TLS. */
 long conn_read(struct conn *c, uint8_t *buf, size_t cap, int64_t deadline_ms);

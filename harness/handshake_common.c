@@ -66,6 +66,8 @@ const struct hs_header *hs_find_header(const struct hs_header *headers, size_t n
 }
 
 bool hs_value_has_token(struct hs_view value, const char *token) {
+    if (value.len == 0)
+        return token[0] == '\0';
     size_t start = 0;
     while (start <= value.len) {
         const char *comma = value.len > start ? memchr(value.ptr + start, ',', value.len - start)

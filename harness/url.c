@@ -9,9 +9,11 @@
  * than RFC 3986 in one place: a registered name may only hold letters,
  * digits, '-', '.', '_' and '~' (no sub-delims, no percent-encoding), since
  * the name goes to the resolver and into the Host header verbatim. */
+/* url.h uses size_t without including <stddef.h> (reported to the lead). */
+#include <stddef.h>
+
 #include "url.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -138,8 +138,10 @@ static size_t run_dfa(uint8_t *state, const uint8_t *data, size_t len) {
     uint8_t s = *state;
     size_t i = 0;
     while (i < len) {
-        if (s == S_ACCEPT) {
-            /* Fast path: ASCII in the accept state cannot change anything. */
+        if (s == S_ACCEPT && data[i] < 0x80) {
+            /* Fast path: ASCII in the accept state cannot change anything,
+             * so skip it a word at a time, then octet by octet. */
+            i++;
             while (len - i >= 16) {
                 uint64_t w0, w1;
                 memcpy(&w0, data + i, sizeof w0);
@@ -148,19 +150,9 @@ static size_t run_dfa(uint8_t *state, const uint8_t *data, size_t len) {
                     break;
                 i += 16;
             }
-            if (len - i >= 8) {
-                uint64_t w;
-                memcpy(&w, data + i, sizeof w);
-                if (!(w & HIGH_BITS)) {
-                    i += 8;
-                    continue;
-                }
-            }
-            /* Step over the ASCII octets before the first high one. */
             while (i < len && data[i] < 0x80)
                 i++;
-            if (i == len)
-                break;
+            continue;
         }
         s = next_state[s][octet_class[data[i]]];
         if (s == S_REJECT) {
