@@ -15,5 +15,9 @@ enum exit_status {
 };
 
 int cli_probe(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_show(int argc, char **argv);
+int cli_check_cases(int argc, char **argv);
 
 #endif

@@ -162,7 +162,7 @@ long hs_parse_response(const uint8_t *buf, size_t len, struct hs_response *out) 
         /* Fail fast on a peer that is not speaking HTTP/1.x at all, rather
          * than buffering its bytes up to the line limit. */
         size_t have = len < 7 ? len : 7;
-        if (memcmp(buf, "HTTP/1.", have) != 0)
+        if (have > 0 && memcmp(buf, "HTTP/1.", have) != 0)
             return HS_BAD_SYNTAX;
     }
     if (rc != 0)

@@ -14,6 +14,13 @@ static void usage(FILE *out) {
           "commands:\n"
           "  serve [--port N|0] [--host H] [--tls-cert F --tls-key F] [--max-message BYTES]\n"
           "        [--fault NAME]... [--fault list]   run the strict reference echo server\n"
+          "  run [URL] [SELECTORS...] [-j N] [--timeout S] [--seed N] [--strict]\n"
+          "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
+          "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [-q|-v]\n"
+          "                                          run cases (no URL: the built-in server)\n"
+          "  list [SELECTORS...] [--json]            list cases\n"
+          "  show ID                                 a case's steps, outcomes and RFC sections\n"
+          "  check-cases [PATH]                      check case files without a target\n"
           "  probe URL [--text S] [--binary N] [--count N] [--ca F] [--insecure]\n"
           "                                          handshake, echo, ping and close with a server\n"
           "  --version                               tool and library versions\n",
@@ -39,6 +46,14 @@ int main(int argc, char **argv) {
         return cli_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "probe") == 0)
         return cli_probe(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return cli_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "show") == 0)
+        return cli_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "check-cases") == 0)
+        return cli_check_cases(argc - 1, argv + 1);
     fprintf(stderr, "wsspec: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

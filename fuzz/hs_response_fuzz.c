@@ -1,0 +1,74 @@
+/* hs_response_fuzz: a server's opening-handshake response, as a hostile
+ * server may send it. Parses it, checks it against 6455:4.1 with a fixed
+ * key and offer, and asserts what must hold for every input:
+ *  - views lie inside the head, and the head inside the input;
+ *  - hs_head_complete, one-shot and fed in chunks, finds the same head end
+ *    the parser does (and "need more" when the parser needs more);
+ *  - the head alone parses to the same length, and one octet less of it
+ *    is "need more", never an error. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "handshake.h"
+
+#define FUZZ_KEY "dGhlIHNhbXBsZSBub25jZQ=="
+
+static void require(bool cond) {
+    if (!cond)
+        abort();
+}
+
+static bool view_inside(struct hs_view v, const uint8_t *head, size_t head_len) {
+    const char *start = (const char *)head;
+    return v.len == 0 || (v.ptr >= start && v.len <= head_len &&
+                          (size_t)(v.ptr - start) <= head_len - v.len);
+}
+
+/* Feed the input to hs_head_complete in growing prefixes, `step` octets at
+ * a time, like reads off a socket. */
+static long head_complete_chunked(const uint8_t *data, size_t size, size_t step) {
+    size_t scan = 0, fed = 0;
+    long got = HS_NEED_MORE;
+    while (got == HS_NEED_MORE && fed < size) {
+        fed = size - fed < step ? size : fed + step;
+        got = hs_head_complete(data, fed, &scan);
+    }
+    return got;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    struct hs_response resp;
+    long head = hs_parse_response(data, size, &resp);
+    size_t scan = 0;
+    long whole = hs_head_complete(data, size, &scan);
+    if (head == HS_NEED_MORE)
+        require(whole == HS_NEED_MORE);
+    if (head <= 0)
+        return 0;
+
+    size_t head_len = (size_t)head;
+    require(head_len <= size && head_len <= HS_MAX_HEAD);
+    require(resp.header_count <= HS_MAX_HEADERS);
+    require(resp.status >= 0 && resp.status <= 999);
+    require(view_inside(resp.reason, data, head_len));
+    for (size_t i = 0; i < resp.header_count; i++) {
+        require(resp.headers[i].name.len > 0);
+        require(view_inside(resp.headers[i].name, data, head_len));
+        require(view_inside(resp.headers[i].value, data, head_len));
+    }
+    enum hs_response_problem problem =
+        hs_check_response(&resp, FUZZ_KEY, "chat, superchat",
+                          "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame");
+    require(hs_response_problem_name(problem) != NULL);
+    require(hs_check_response(&resp, FUZZ_KEY, NULL, NULL) <= HS_RESP_UNOFFERED_PROTOCOL);
+
+    require(whole == head);
+    size_t step = 1 + (size_t)(data[size - 1] % 16);
+    require(head_complete_chunked(data, size, step) == head);
+    require(head_complete_chunked(data, size, 1) == head);
+
+    require(hs_parse_response(data, head_len, &resp) == head);
+    require(hs_parse_response(data, head_len - 1, &resp) == HS_NEED_MORE);
+    return 0;
+}
