@@ -53,7 +53,7 @@ enum peer_mode {
     PEER_SINK,        /* read and count until EOF */
     PEER_SILENT,      /* accept, never send, wait for EOF */
     PEER_CLOSE,       /* accept and close at once */
-    PEER_RESET,       /* accept and close with SO_LINGER 0 (RST) */
+    PEER_RESET,       /* accept, read one byte, close with SO_LINGER 0 (RST) */
     PEER_TLS_ECHO,    /* TLS handshake, echo until EOF, close_notify */
     PEER_TLS_SINK,    /* TLS handshake, read and count until EOF */
     PEER_TLS_BURST,   /* TLS handshake, send 100 bytes in one record, then echo */
@@ -142,6 +142,11 @@ static void *peer_main(void *arg) {
     case PEER_CLOSE:
         break;
     case PEER_RESET: {
+        /* Reset only after the client's first byte: an RST racing the
+         * client's connect would fail conn_open instead. */
+        uint8_t byte;
+        if (peer_wait(fd, POLLIN) > 0)
+            (void)recv(fd, &byte, 1, 0);
         struct linger lg = {1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
         break;
@@ -353,6 +358,8 @@ static void test_peer_resets(void) {
     char msg[256];
     struct conn *c = conn_open(&u, NULL, deadline_in(5000), &err, msg, sizeof(msg));
     CHECK(c != NULL);
+    if (c != NULL)
+        CHECK_EQ(conn_write_all(c, (const uint8_t *)"x", 1, deadline_in(5000)), 0);
     peer_join(&p); /* the RST has been sent */
     if (c != NULL) {
         uint8_t buf[16];
