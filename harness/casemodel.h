@@ -1,4 +1,4 @@
-/* casemodel: a conformance case in memory, as loaded from cases/*.json
+/* casemodel: a conformance case in memory, as loaded from cases/ (JSON files)
  * (caseload.h) and executed by the runner (runner.h), judged by judge.h.
  *
  * The format is documented for users in cases/README.md; this header is its

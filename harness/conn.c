@@ -23,12 +23,15 @@
 #include "errors.h"
 #include "tls.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 struct conn {
     int fd;
-    SSL_CTX *ctx;       /* owned; NULL for ws:// */
-    SSL *ssl;           /* owned; NULL for ws:// */
-    bool write_shut;    /* conn_shutdown_write() was called */
-    char tls_desc[96];  /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
+    SSL_CTX *ctx;      /* owned; NULL for ws:// */
+    SSL *ssl;          /* owned; NULL for ws:// */
+    bool write_shut;   /* conn_shutdown_write() was called */
+    char tls_desc[96]; /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
 };
 
 static void set_err(int *err, int code) {
@@ -68,13 +71,11 @@ static int wait_fd(int fd, short events, int64_t deadline_ms) {
 
 /* One connect attempt. Returns the connected non-blocking fd, or a
  * negative WS_ERR_CONNECT / WS_ERR_TIMEOUT with errmsg set. */
-static int connect_one(const struct addrinfo *ai, int64_t deadline_ms, char *errmsg,
-                       size_t cap) {
+static int connect_one(const struct addrinfo *ai, int64_t deadline_ms, char *errmsg, size_t cap) {
     char where[NI_MAXHOST + NI_MAXSERV + 8];
     format_addr(ai->ai_addr, ai->ai_addrlen, where, sizeof(where));
 
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
         snprintf(errmsg, cap, "socket for %s: %s", where, strerror(errno));
         return WS_ERR_CONNECT;
@@ -149,9 +150,8 @@ static int tcp_connect(const struct ws_url *url, int64_t deadline_ms, char *errm
 
 /* The TLS layer of a wss:// connection over c->fd. Returns 0 or a negative
  * code with errmsg set ("host:port: what failed"). */
-static int tls_start(struct conn *c, const struct ws_url *url,
-                     const struct tls_client_options *tls, int64_t deadline_ms, char *errmsg,
-                     size_t cap) {
+static int tls_start(struct conn *c, const struct ws_url *url, const struct tls_client_options *tls,
+                     int64_t deadline_ms, char *errmsg, size_t cap) {
     static const struct tls_client_options defaults = {NULL, false, NULL};
     const struct tls_client_options *opt = tls ? tls : &defaults;
     char tls_msg[256] = "";
@@ -249,6 +249,68 @@ int conn_write_all(struct conn *c, const uint8_t *data, size_t len, int64_t dead
         return WS_ERR_IO; /* errno tells the caller which */
     }
     return 0;
+}
+
+long conn_write_some(struct conn *c, const uint8_t *data, size_t len) {
+    if (c == NULL || (data == NULL && len > 0))
+        return WS_ERR_ARG;
+    if (c->write_shut)
+        return WS_ERR_CLOSED;
+    if (len == 0)
+        return 0;
+    if (len > 0x7fffffff)
+        len = 0x7fffffff;
+    if (c->ssl != NULL) {
+        /* Partial writes and moving buffers are enabled on every context
+         * (tls.c), so a retry may pass the remaining octets again. */
+        ERR_clear_error();
+        size_t wrote = 0;
+        int rc = SSL_write_ex(c->ssl, data, len, &wrote);
+        if (rc == 1)
+            return (long)wrote;
+        int e = SSL_get_error(c->ssl, rc);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+            return 0;
+        if (e == SSL_ERROR_SYSCALL && (errno == EPIPE || errno == ECONNRESET))
+            return WS_ERR_RESET;
+        return WS_ERR_TLS;
+    }
+    for (;;) {
+        ssize_t sent = send(c->fd, data, len, MSG_NOSIGNAL);
+        if (sent >= 0)
+            return (long)sent;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        if (errno == EPIPE || errno == ECONNRESET)
+            return WS_ERR_RESET;
+        return WS_ERR_IO;
+    }
+}
+
+int conn_wait_io(struct conn *c, bool want_write, int64_t deadline_ms) {
+    if (c == NULL)
+        return WS_ERR_ARG;
+    if (tls_has_pending(c->ssl))
+        return 1 | (want_write ? 2 : 0);
+    for (;;) {
+        struct pollfd p = {.fd = c->fd, .events = POLLIN | (want_write ? POLLOUT : 0)};
+        int rc = poll(&p, 1, clock_remaining_ms(deadline_ms));
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {
+            if (errno == EINTR)
+                continue;
+            return WS_ERR_IO;
+        }
+        int bits = 0;
+        if (p.revents & (POLLIN | POLLHUP | POLLERR))
+            bits |= 1;
+        if (p.revents & (POLLOUT | POLLERR))
+            bits |= want_write ? 2 : 0;
+        return bits ? bits : 1;
+    }
 }
 
 long conn_read(struct conn *c, uint8_t *buf, size_t cap, int64_t deadline_ms) {

@@ -198,8 +198,7 @@ fail:
     return NULL;
 }
 
-SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, char *errmsg,
-                            size_t cap) {
+SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, char *errmsg, size_t cap) {
     char what[300];
     if (cert_file == NULL || key_file == NULL) {
         set_msg(errmsg, cap, "TLS server", "certificate and key files are required");
@@ -219,8 +218,7 @@ SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, char *e
         goto fail;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {
-        snprintf(what, sizeof(what), "key %s does not match certificate %s", key_file,
-                 cert_file);
+        snprintf(what, sizeof(what), "key %s does not match certificate %s", key_file, cert_file);
         set_ssl_error(errmsg, cap, what);
         goto fail;
     }
@@ -275,8 +273,7 @@ static bool is_ip_literal(const char *name) {
     return inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1;
 }
 
-int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errmsg,
-                        size_t cap) {
+int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errmsg, size_t cap) {
     const char *name = sni != NULL ? sni : host;
     if (name == NULL || name[0] == '\0') {
         set_msg(errmsg, cap, "TLS", "no host name to verify");

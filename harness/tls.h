@@ -36,8 +36,7 @@ SSL_CTX *tls_client_ctx_new(const char *ca_file, bool insecure, char *errmsg, si
  * ...) or, event-driven, call SSL_accept/SSL_read_ex/SSL_write_ex when poll
  * says so and wait for POLLIN on SSL_ERROR_WANT_READ, POLLOUT on
  * SSL_ERROR_WANT_WRITE; SSL_free(ssl) then close(fd) yourself. */
-SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, char *errmsg,
-                            size_t cap);
+SSL_CTX *tls_server_ctx_new(const char *cert_file, const char *key_file, char *errmsg, size_t cap);
 
 /* A new SSL on a connected socket fd (borrowed: SSL_free does not close
  * it), on the MSG_NOSIGNAL BIO. Client or server role follows the
@@ -49,8 +48,7 @@ SSL *tls_ssl_new(SSL_CTX *ctx, int fd, char *errmsg, size_t cap);
  * replaces it for both. RFC 6066 3 "Literal IPv4 and IPv6 addresses are not
  * permitted in "HostName"", so an IP literal is sent without SNI and checked
  * against the certificate's IP addresses. Returns 0 or WS_ERR_TLS. */
-int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errmsg,
-                        size_t cap);
+int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errmsg, size_t cap);
 
 /* Run the handshake (SSL_connect or SSL_accept by role) before the
  * deadline. Returns 0, WS_ERR_TIMEOUT, WS_ERR_TLS_VERIFY (the peer's

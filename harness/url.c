@@ -254,8 +254,8 @@ int url_parse(const char *text, struct ws_url *out) {
             /* A ws/wss scheme without "//" is a syntax error; any other
              * scheme is the wrong scheme. */
             if ((to_lower(text[0]) == 'w' && to_lower(text[1]) == 's' && text[2] == ':') ||
-                (to_lower(text[0]) == 'w' && to_lower(text[1]) == 's' &&
-                 to_lower(text[2]) == 's' && text[3] == ':'))
+                (to_lower(text[0]) == 'w' && to_lower(text[1]) == 's' && to_lower(text[2]) == 's' &&
+                 text[3] == ':'))
                 return WS_ERR_URL_SYNTAX;
             return WS_ERR_URL_SCHEME;
         }

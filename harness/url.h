@@ -3,6 +3,7 @@
 #define WSSPEC_URL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define URL_MAX_HOST 256

@@ -49,15 +49,15 @@ static void sleep_ms(int ms) {
 /* ---- the peer ---------------------------------------------------------- */
 
 enum peer_mode {
-    PEER_ECHO,        /* echo until EOF */
-    PEER_SINK,        /* read and count until EOF */
-    PEER_SILENT,      /* accept, never send, wait for EOF */
-    PEER_CLOSE,       /* accept and close at once */
-    PEER_RESET,       /* accept, read one byte, close with SO_LINGER 0 (RST) */
-    PEER_TLS_ECHO,    /* TLS handshake, echo until EOF, close_notify */
-    PEER_TLS_SINK,    /* TLS handshake, read and count until EOF */
-    PEER_TLS_BURST,   /* TLS handshake, send 100 bytes in one record, then echo */
-    PEER_TLS_DROP,    /* TLS handshake, then close TCP without close_notify */
+    PEER_ECHO,      /* echo until EOF */
+    PEER_SINK,      /* read and count until EOF */
+    PEER_SILENT,    /* accept, never send, wait for EOF */
+    PEER_CLOSE,     /* accept and close at once */
+    PEER_RESET,     /* accept, read one byte, close with SO_LINGER 0 (RST) */
+    PEER_TLS_ECHO,  /* TLS handshake, echo until EOF, close_notify */
+    PEER_TLS_SINK,  /* TLS handshake, read and count until EOF */
+    PEER_TLS_BURST, /* TLS handshake, send 100 bytes in one record, then echo */
+    PEER_TLS_DROP,  /* TLS handshake, then close TCP without close_notify */
 };
 
 struct peer {
@@ -66,8 +66,9 @@ struct peer {
     unsigned port;
     SSL_CTX *ctx; /* borrowed, for the TLS modes */
     pthread_t thread;
-    size_t bytes;  /* received (sink modes) */
-    int tls_rc;    /* the server side's handshake result */
+    size_t bytes; /* received (sink modes) */
+    int tls_rc;   /* the server side's handshake result */
+    char sni[64]; /* the SNI the client sent, "" for none */
 };
 
 static int peer_wait(int fd, short events) {
@@ -101,6 +102,8 @@ static void tls_session(struct peer *p, int fd) {
     p->tls_rc = tls_handshake(ssl, fd, deadline_in(10000), msg, sizeof(msg));
     if (p->tls_rc != 0)
         goto done;
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    snprintf(p->sni, sizeof(p->sni), "%s", sni ? sni : "");
     if (p->mode == PEER_TLS_DROP) {
         SSL_set_quiet_shutdown(ssl, 1); /* no close_notify */
         goto done;
@@ -463,7 +466,7 @@ static void remove_certificate(void) {
 
 /* Open wss:// to a TLS echo peer with the given options, expecting rc. */
 static void tls_attempt(SSL_CTX *server, const char *host, const struct tls_client_options *opt,
-                        int expect, const char *expect_msg) {
+                        int expect, const char *expect_msg, const char *expect_sni) {
     struct peer p;
     CHECK(peer_start(&p, PEER_TLS_ECHO, server));
     struct ws_url u = loopback_url(true, host, p.port);
@@ -495,6 +498,8 @@ static void tls_attempt(SSL_CTX *server, const char *host, const struct tls_clie
     }
     conn_close(c);
     peer_join(&p);
+    if (expect == 0)
+        CHECK_STR(p.sni, expect_sni);
 }
 
 static bool localhost_is_ipv4_loopback(void) {
@@ -533,21 +538,27 @@ static void test_tls(void) {
      * could not be verified), then the client MUST _Fail the WebSocket
      * Connection_"). */
     struct tls_client_options verify_system = {NULL, false, NULL};
-    tls_attempt(server, "127.0.0.1", &verify_system, WS_ERR_TLS_VERIFY, "verification failed");
-    tls_attempt(server, "127.0.0.1", NULL, WS_ERR_TLS_VERIFY, "127.0.0.1:");
-    /* Trusting the certificate: IP address SAN, then the DNS SAN. */
+    tls_attempt(server, "127.0.0.1", &verify_system, WS_ERR_TLS_VERIFY, "verification failed",
+                NULL);
+    tls_attempt(server, "127.0.0.1", NULL, WS_ERR_TLS_VERIFY, "127.0.0.1:", NULL);
+    /* Trusting the certificate: the IP address SAN (and, RFC 6066:3, no
+     * SNI for an IP literal), then the DNS SAN with SNI (6455:4.1 "Clients
+     * MUST use the Server Name Indication extension"). */
     struct tls_client_options trust = {cert_file, false, NULL};
-    tls_attempt(server, "127.0.0.1", &trust, 0, NULL);
+    tls_attempt(server, "127.0.0.1", &trust, 0, NULL, "");
     if (localhost_is_ipv4_loopback())
-        tls_attempt(server, "localhost", &trust, 0, NULL);
+        tls_attempt(server, "localhost", &trust, 0, NULL, "localhost");
     else
         printf("     skip: localhost does not resolve to 127.0.0.1\n");
+    /* An explicit SNI is sent and verified instead of the URL's host. */
+    struct tls_client_options sni_localhost = {cert_file, false, "localhost"};
+    tls_attempt(server, "127.0.0.1", &sni_localhost, 0, NULL, "localhost");
     /* Trusted CA but the wrong name: the host check fails. */
     struct tls_client_options wrong_name = {cert_file, false, "wrong.example"};
-    tls_attempt(server, "127.0.0.1", &wrong_name, WS_ERR_TLS_VERIFY, "mismatch");
+    tls_attempt(server, "127.0.0.1", &wrong_name, WS_ERR_TLS_VERIFY, "mismatch", NULL);
     /* insecure: no verification at all. */
     struct tls_client_options insecure = {NULL, true, NULL};
-    tls_attempt(server, "127.0.0.1", &insecure, 0, NULL);
+    tls_attempt(server, "127.0.0.1", &insecure, 0, NULL, "");
     /* A CA file that does not exist. */
     struct tls_client_options missing = {"/nonexistent/ca.pem", false, NULL};
     struct peer p;
@@ -646,8 +657,8 @@ static void test_tls(void) {
 
 static void test_tls_server_ctx_errors(void) {
     char msg[256] = "";
-    CHECK(tls_server_ctx_new("/nonexistent/cert.pem", "/nonexistent/key.pem", msg,
-                             sizeof(msg)) == NULL);
+    CHECK(tls_server_ctx_new("/nonexistent/cert.pem", "/nonexistent/key.pem", msg, sizeof(msg)) ==
+          NULL);
     CHECK(contains(msg, "/nonexistent/cert.pem"));
     CHECK(tls_server_ctx_new(NULL, NULL, msg, sizeof(msg)) == NULL);
 }

@@ -1,7 +1,7 @@
 /* url_test: ws:// and wss:// URLs (6455:3) and the Host header (6455:4.1).
  * Every expected value is worked out by hand from 6455:3 and RFC 3986. */
-#include <stddef.h> /* url.h uses size_t */
 #include <stdbool.h>
+#include <stddef.h> /* url.h uses size_t */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -29,8 +29,7 @@ static const struct valid_case valid_cases[] = {
     {"wss://example.com", true, "example.com", false, 443, false, "/", "example.com"},
     {"ws://example.com/chat", false, "example.com", false, 80, false, "/chat", "example.com"},
     {"ws://example.com/a/b/c/", false, "example.com", false, 80, false, "/a/b/c/", "example.com"},
-    {"ws://example.com:9001/x", false, "example.com", false, 9001, true, "/x",
-     "example.com:9001"},
+    {"ws://example.com:9001/x", false, "example.com", false, 9001, true, "/x", "example.com:9001"},
     {"wss://example.com:8443/", true, "example.com", false, 8443, true, "/", "example.com:8443"},
     /* Query kept; "?q" with an empty path becomes "/?q". */
     {"ws://h/p?a=1&b=2", false, "h", false, 80, false, "/p?a=1&b=2", "h"},
@@ -162,7 +161,7 @@ static const struct invalid_case invalid_cases[] = {
     {"ws://h:00/", WS_ERR_URL_PORT},
     {"ws://h:65536/", WS_ERR_URL_PORT},
     {"ws://h:99999/", WS_ERR_URL_PORT},
-    {"ws://h:4294967377/", WS_ERR_URL_PORT}, /* 2^32 + 81: would wrap to 81 in 32 bits */
+    {"ws://h:4294967377/", WS_ERR_URL_PORT},           /* 2^32 + 81: would wrap to 81 in 32 bits */
     {"ws://h:18446744073709551697/", WS_ERR_URL_PORT}, /* 2^64 + 81 */
     {"ws://h:-1/", WS_ERR_URL_PORT},
     {"ws://h:+80/", WS_ERR_URL_PORT},
