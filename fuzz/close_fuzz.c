@@ -71,8 +71,8 @@ static void check_role(const uint8_t *data, size_t size, enum close_sender sende
 
     if (info.has_code) {
         uint8_t rebuilt[256];
-        size_t n = close_payload_write(info.code, info.reason, info.reason_len, rebuilt,
-                                       sizeof rebuilt);
+        size_t n =
+            close_payload_write(info.code, info.reason, info.reason_len, rebuilt, sizeof rebuilt);
         if (size <= sizeof rebuilt && (n != size || memcmp(rebuilt, data, size) != 0))
             fail("close_payload_write does not rebuild the payload", size);
         if (size > sizeof rebuilt && n != 0)

@@ -83,8 +83,8 @@ enum close_code_class close_code_classify(uint16_t code, enum close_sender sende
  * start of the reason (not of the payload) and is 0 unless the problem is
  * CLOSE_P_REASON_UTF8. For an empty or one-octet payload has_code is false,
  * code is 0 and code_class is CLOSE_CODE_VALID (there is no code to judge). */
-enum close_payload_problem close_parse(const uint8_t *payload, size_t len,
-                                       enum close_sender sender, struct close_info *out) {
+enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum close_sender sender,
+                                       struct close_info *out) {
     struct close_info scratch;
     struct close_info *info = out ? out : &scratch;
     memset(info, 0, sizeof *info);
@@ -157,8 +157,8 @@ uint16_t close_problem_reply_code(enum close_payload_problem p) {
  * and any code, valid or not (7.9). Returns 0 and writes nothing when
  * 2 + reason_len does not fit in cap (or overflows size_t). reason may be
  * NULL when reason_len is 0. */
-size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len,
-                           uint8_t *out, size_t cap) {
+size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len, uint8_t *out,
+                           size_t cap) {
     if (reason_len > SIZE_MAX - 2 || cap < 2 + reason_len || !out)
         return 0;
     out[0] = (uint8_t)(code >> 8);

@@ -63,7 +63,8 @@ enum {
 
 #define R_ S_REJECT
 
-/* The class of every octet value, row by row of sixteen. */
+/* The class of every octet value. */
+/* clang-format off */
 static const uint8_t octet_class[256] = {
     /* 00..7F */
     C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII, C_ASCII,
@@ -104,9 +105,11 @@ static const uint8_t octet_class[256] = {
     /* F8..FF */
     C_BAD, C_BAD, C_BAD, C_BAD, C_BAD, C_BAD, C_BAD, C_BAD,
 };
+/* clang-format on */
 
 /* next_state[state][class]. Columns in enum order:
  *   ASCII  80-8F  90-9F  A0-BF  C2-DF  E0  E1-EC/EE-EF  ED  F0  F1-F3  F4  bad */
+/* clang-format off */
 static const uint8_t next_state[N_STATES][N_CLASSES] = {
     /* S_ACCEPT: an ASCII octet stays; a lead opens its sequence; a lone tail
      * or C0/C1/F5..FF is wrong in every context. */
@@ -126,6 +129,7 @@ static const uint8_t next_state[N_STATES][N_CLASSES] = {
     /* Never left: the caller stops at the first REJECT anyway. */
     [S_REJECT] = {R_, R_, R_, R_, R_, R_, R_, R_, R_, R_, R_, R_},
 };
+/* clang-format on */
 
 #undef R_
 

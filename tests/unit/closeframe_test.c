@@ -96,8 +96,7 @@ static void test_classify_all_codes(void) {
 /* Parses payload (copied behind a guard page) and checks the problem and
  * the reason view lies inside the copy. */
 static enum close_payload_problem parse_guarded(const uint8_t *payload, size_t len,
-                                                enum close_sender sender,
-                                                struct close_info *info) {
+                                                enum close_sender sender, struct close_info *info) {
     struct guarded g = guard_copy(payload, len);
     enum close_payload_problem p = close_parse(g.data, len, sender, info);
     CHECK(info->reason >= g.data && info->reason + info->reason_len <= g.data + len);
@@ -188,21 +187,21 @@ static void test_reason_utf8(void) {
     static const uint8_t p751[] = "\x03\xe8\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
                                   "\xed\xa0\x80"
                                   "edited";
-    CHECK_EQ(parse_guarded(p751, sizeof p751 - 1, CLOSE_FROM_CLIENT, &info),
-             CLOSE_P_REASON_UTF8);
+    CHECK_EQ(parse_guarded(p751, sizeof p751 - 1, CLOSE_FROM_CLIENT, &info), CLOSE_P_REASON_UTF8);
     CHECK_EQ(info.code, 1000);
     CHECK_EQ(info.reason_len, sizeof p751 - 1 - 2);
     CHECK_EQ(info.reason_error_offset, 12);
     CHECK_EQ(close_problem_reply_code(CLOSE_P_REASON_UTF8), 1007);
 
     /* A reason that ends inside a character: offset = reason length. */
-    static const uint8_t trunc[] = "\x03\xe8" "euro \xe2\x82";
-    CHECK_EQ(parse_guarded(trunc, sizeof trunc - 1, CLOSE_FROM_SERVER, &info),
-             CLOSE_P_REASON_UTF8);
+    static const uint8_t trunc[] = "\x03\xe8"
+                                   "euro \xe2\x82";
+    CHECK_EQ(parse_guarded(trunc, sizeof trunc - 1, CLOSE_FROM_SERVER, &info), CLOSE_P_REASON_UTF8);
     CHECK_EQ(info.reason_error_offset, 7);
 
     /* A valid multi-octet reason is fine. */
-    static const uint8_t good[] = "\x0f\xa0" "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5";
+    static const uint8_t good[] = "\x0f\xa0"
+                                  "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5";
     CHECK_EQ(parse_guarded(good, sizeof good - 1, CLOSE_FROM_SERVER, &info), CLOSE_P_OK);
     CHECK_EQ(info.code, 4000);
     CHECK_EQ(info.reason_error_offset, 0);
@@ -215,7 +214,8 @@ static void test_reason_utf8(void) {
 }
 
 static void test_null_out(void) {
-    static const uint8_t p[] = "\x03\xe8" "ok";
+    static const uint8_t p[] = "\x03\xe8"
+                               "ok";
     CHECK_EQ(close_parse(p, 4, CLOSE_FROM_CLIENT, NULL), CLOSE_P_OK);
     CHECK_EQ(close_parse(p, 1, CLOSE_FROM_CLIENT, NULL), CLOSE_P_ONE_BYTE);
     CHECK_EQ(close_parse(NULL, 0, CLOSE_FROM_CLIENT, NULL), CLOSE_P_OK);
@@ -225,7 +225,10 @@ static void test_payload_write(void) {
     uint8_t out[130];
     /* 1001 = 0x03E9, big-endian. */
     CHECK_EQ(close_payload_write(1001, (const uint8_t *)"bye", 3, out, sizeof out), 5);
-    CHECK_MEM(out, 5, "\x03\xe9" "bye", 5);
+    CHECK_MEM(out, 5,
+              "\x03\xe9"
+              "bye",
+              5);
     CHECK_EQ(close_payload_write(65535, NULL, 0, out, 2), 2);
     CHECK_MEM(out, 2, "\xff\xff", 2);
     /* Does not fit: nothing written. */

@@ -19,8 +19,8 @@
 enum expect { V, X };
 
 struct seq_case {
-    const char *id;      /* Autobahn case id or a short label */
-    const char *bytes;   /* octets, as a C string literal with \x escapes */
+    const char *id;    /* Autobahn case id or a short label */
+    const char *bytes; /* octets, as a C string literal with \x escapes */
     size_t len;
     enum expect expect;
     size_t error_offset; /* when X */
@@ -115,14 +115,14 @@ static const struct seq_case autobahn_cases[] = {
     {"6.12.7", S("\x80\xbf\x80\xbf\x80\xbf"), X, 0},
     /* 6.12.8 (80..BE) and 6.13 are built by loops below. */
     /* 6.14 last continuation octet missing */
-    {"6.14.1", S("\xc0"), X, 0},               /* C0 never appears */
-    {"6.14.2", S("\xe0\x80"), X, 1},           /* E0 needs A0..BF */
-    {"6.14.3", S("\xf0\x80\x80"), X, 1},       /* F0 needs 90..BF */
-    {"6.14.4", S("\xf8\x80\x80\x80"), X, 0},   /* F8 never appears */
+    {"6.14.1", S("\xc0"), X, 0},             /* C0 never appears */
+    {"6.14.2", S("\xe0\x80"), X, 1},         /* E0 needs A0..BF */
+    {"6.14.3", S("\xf0\x80\x80"), X, 1},     /* F0 needs 90..BF */
+    {"6.14.4", S("\xf8\x80\x80\x80"), X, 0}, /* F8 never appears */
     {"6.14.5", S("\xfc\x80\x80\x80\x80"), X, 0},
-    {"6.14.6", S("\xdf"), X, 1},               /* valid lead, truncated */
-    {"6.14.7", S("\xef\xbf"), X, 2},           /* valid prefix, truncated */
-    {"6.14.8", S("\xf7\xbf\xbf"), X, 0},       /* F7 never appears */
+    {"6.14.6", S("\xdf"), X, 1},         /* valid lead, truncated */
+    {"6.14.7", S("\xef\xbf"), X, 2},     /* valid prefix, truncated */
+    {"6.14.8", S("\xf7\xbf\xbf"), X, 0}, /* F7 never appears */
     {"6.14.9", S("\xfb\xbf\xbf\xbf"), X, 0},
     {"6.14.10", S("\xfd\xbf\xbf\xbf\xbf"), X, 0},
     /* 6.15 all of 6.14 concatenated: the C0 at the start fails */
@@ -259,6 +259,7 @@ static void test_autobahn_generated(void) {
  * has code point bits 000 nnnnn 1111 111111 11111x, so the lead is
  * F0 | (n >> 2), the second octet 80 | (n & 3) << 4 | 0F, then BF, BE/BF. */
 static void test_autobahn_6_22_planes(void) {
+    /* clang-format off */
     static const uint8_t lead_second[16][2] = {
         {0xf0, 0x9f}, {0xf0, 0xaf}, {0xf0, 0xbf},                              /* 1-3 */
         {0xf1, 0x8f}, {0xf1, 0x9f}, {0xf1, 0xaf}, {0xf1, 0xbf},                /* 4-7 */
@@ -266,6 +267,7 @@ static void test_autobahn_6_22_planes(void) {
         {0xf3, 0x8f}, {0xf3, 0x9f}, {0xf3, 0xaf}, {0xf3, 0xbf},                /* 12-15 */
         {0xf4, 0x8f},                                                          /* 16 */
     };
+    /* clang-format on */
     for (size_t plane = 0; plane < 16; plane++) {
         for (unsigned last = 0xbe; last <= 0xbf; last++) {
             uint8_t seq[4] = {lead_second[plane][0], lead_second[plane][1], 0xbf, (uint8_t)last};
@@ -291,12 +293,11 @@ static void test_autobahn_6_4_fail_fast(void) {
         size_t lens[3];
         enum utf8_result after_part1;
     } splits[] = {
-        {"6.4.1/6.4.3",
-         {KOSME, "\xf4\x90\x80\x80", "edited"},
-         {KOSME_LEN, 4, 6},
-         UTF8_VALID},
+        {"6.4.1/6.4.3", {KOSME, "\xf4\x90\x80\x80", "edited"}, {KOSME_LEN, 4, 6}, UTF8_VALID},
         {"6.4.2/6.4.4",
-         {KOSME "\xf4", "\x90", "\x80\x80" "edited"},
+         {KOSME "\xf4", "\x90",
+          "\x80\x80"
+          "edited"},
          {KOSME_LEN + 1, 1, 8},
          UTF8_PARTIAL},
     };
@@ -321,8 +322,10 @@ static void test_autobahn_6_4_fail_fast(void) {
         guard_free(&p3);
     }
     /* 6.3: κόσμε + ed a0 80 + "edited": the A0 at offset 12 fails. */
-    check_message("6.3.1", (const uint8_t *)KOSME "\xed\xa0\x80" "edited", KOSME_LEN + 3 + 6, X,
-                  12);
+    check_message("6.3.1",
+                  (const uint8_t *)KOSME "\xed\xa0\x80"
+                                         "edited",
+                  KOSME_LEN + 3 + 6, X, 12);
     /* 6.2.1: "Hello-µ@ßöäüàá-UTF-8!!" */
     static const char hello[] = "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1"
                                 "-UTF-8!!";
@@ -361,9 +364,15 @@ static const struct seq_case boundary_cases[] = {
     {"F1 80 80 41", S("\xf1\x80\x80\x41"), X, 3},
     /* Error after a long ASCII run: the fast path must report the octet */
     {"ascii+80", S("0123456789abcdef0123456789abcdef\x80"), X, 32},
-    {"ascii+bad mid", S("0123456789abcdefXYZ\xff" "0123456789abcdef"), X, 19},
+    {"ascii+bad mid",
+     S("0123456789abcdefXYZ\xff"
+       "0123456789abcdef"),
+     X, 19},
     {"ascii+trunc", S("0123456789abcdef0123456789abcde\xe2\x82"), X, 33},
-    {"ascii+4byte", S("0123456789abcde\xf0\x9f\x98\x80" "0123456789abcdef"), V, 0},
+    {"ascii+4byte",
+     S("0123456789abcde\xf0\x9f\x98\x80"
+       "0123456789abcdef"),
+     V, 0},
     {"empty", "", 0, V, 0},
 };
 
@@ -481,10 +490,13 @@ static void test_split_invariance(void) {
         size_t len;
     } msgs[] = {
         {S(KOSME)},
-        {S(KOSME "\xf4\x90\x80\x80" "edited")},
-        {S(KOSME "\xed\xa0\x80" "edited")},
+        {S(KOSME "\xf4\x90\x80\x80"
+                 "edited")},
+        {S(KOSME "\xed\xa0\x80"
+                 "edited")},
         {S("hello\xf0\xa4\xad\xa2world\xe2\x82\xac!")},
-        {S("0123456789abcdef\xc2\xa2" "0123456789abcdef\xef\xbf\xbf")},
+        {S("0123456789abcdef\xc2\xa2"
+           "0123456789abcdef\xef\xbf\xbf")},
         {S("abc\xe0\x80\xaf")},
         {S("abcdefghijklmnop\xf4\x8f\xbf")},
         {S("\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80")},
