@@ -4,8 +4,7 @@
  *  - views lie inside the head, and the head inside the input;
  *  - hs_head_complete, one-shot and fed in chunks, finds the same head end
  *    the parser does (and "need more" when the parser needs more);
- *  - the head alone parses to the same length, and one octet less of it
- *    is "need more", never an error. */
+ *  - one octet less than the head is "need more", never an error. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,14 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         hs_check_response(&resp, FUZZ_KEY, "chat, superchat",
                           "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame");
     require(hs_response_problem_name(problem) != NULL);
-    require(hs_check_response(&resp, FUZZ_KEY, NULL, NULL) <= HS_RESP_UNOFFERED_PROTOCOL);
 
     require(whole == head);
+    /* Chunks of 1..16 octets, picked by the input's last octet. */
     size_t step = 1 + (size_t)(data[size - 1] % 16);
     require(head_complete_chunked(data, size, step) == head);
-    require(head_complete_chunked(data, size, 1) == head);
 
-    require(hs_parse_response(data, head_len, &resp) == head);
-    require(hs_parse_response(data, head_len - 1, &resp) == HS_NEED_MORE);
+    struct hs_response prefix;
+    require(hs_parse_response(data, head_len - 1, &prefix) == HS_NEED_MORE);
     return 0;
 }

@@ -9,6 +9,8 @@
  * 3 cannot listen or load the TLS files, 4 the event loop failed. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +106,14 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-static int usage_error(const char *fmt, const char *what) __attribute__((format(printf, 1, 0)));
-static int usage_error(const char *fmt, const char *what) {
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("wsspec serve: ", stderr);
-    fprintf(stderr, fmt, what);
+    vfprintf(stderr, fmt, ap);
     fputs("\n(see wsspec serve --help)\n", stderr);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
@@ -158,7 +163,7 @@ int cli_serve(int argc, char **argv) {
         return EXIT_PASS;
     }
     if ((opts.tls_cert == NULL) != (opts.tls_key == NULL))
-        return usage_error("%s", "--tls-cert and --tls-key must be given together");
+        return usage_error("--tls-cert and --tls-key must be given together");
 
     char err[512];
     struct refserver *server = refserver_new(&opts, err, sizeof err);
@@ -179,8 +184,11 @@ int cli_serve(int argc, char **argv) {
     printf("%u\n", (unsigned)refserver_port(server));
     fflush(stdout);
     if (!opts.quiet) {
-        fprintf(stderr, "wsspec serve: listening on %s://%s:%u/", opts.tls_cert ? "wss" : "ws",
-                opts.host ? opts.host : "127.0.0.1", (unsigned)refserver_port(server));
+        const char *host = opts.host ? opts.host : "127.0.0.1";
+        bool v6 = strchr(host, ':') != NULL; /* RFC 3986 3.2.2: IPv6 literals in brackets */
+        fprintf(stderr, "wsspec serve: listening on %s://%s%s%s:%u/",
+                opts.tls_cert ? "wss" : "ws", v6 ? "[" : "", host, v6 ? "]" : "",
+                (unsigned)refserver_port(server));
         for (int f = 0; f < FAULT_COUNT; f++) {
             if (fault_on(opts.faults, (enum fault)f))
                 fprintf(stderr, " --fault %s", fault_name((enum fault)f));

@@ -142,11 +142,9 @@ static long parse_status_line(struct hs_view line, struct hs_response *out) {
         reason.ptr = p + 13;
         reason.len = line.len - 13;
     }
-    for (size_t i = 0; i < reason.len; i++) {
-        uint8_t c = (uint8_t)reason.ptr[i];
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return HS_BAD_SYNTAX;
-    }
+    /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
+    if (!hs_is_field_text(reason.ptr, reason.len))
+        return HS_BAD_SYNTAX;
     out->minor_version = p[7] - '0';
     out->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
     out->reason = reason;

@@ -19,10 +19,46 @@ static bool is_ows(uint8_t c) {
     return c == ' ' || c == '\t';
 }
 
+/* Octet classes, one table lookup per octet (parsers run on every read).
+ * TCHAR: RFC 7230 3.2.6 tchar. FIELD: what a field value or reason phrase
+ * may hold (RFC 7230 3.2 field-vchar = VCHAR / obs-text, plus SP / HTAB);
+ * every other control octet, DEL included, is not part of a value. */
+enum { TCHAR = 1, FIELD = 2 };
+#define T (TCHAR | FIELD)
+#define F FIELD
+#define F16 F, F, F, F, F, F, F, F, F, F, F, F, F, F, F, F
+static const uint8_t octet_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, F, 0, 0, 0, 0, 0, 0, /* 0x00: only HTAB */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    F, T, F, T, T, T, T, T, F, F, T, T, F, T, T, F, /* 0x20:  !"#$%&'()*+,-./ */
+    T, T, T, T, T, T, T, T, T, T, F, F, F, F, F, F, /* 0x30: 0-9 :;<=>? */
+    F, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, /* 0x40: @A-O */
+    T, T, T, T, T, T, T, T, T, T, T, F, F, F, T, T, /* 0x50: P-Z [\]^_ */
+    T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, /* 0x60: `a-o */
+    T, T, T, T, T, T, T, T, T, T, T, F, T, F, T, 0, /* 0x70: p-z {|}~ DEL */
+    F16, F16, F16, F16, F16, F16, F16, F16,         /* 0x80-0xff: obs-text */
+};
+#undef T
+#undef F
+#undef F16
+
 bool hs_is_tchar(uint8_t c) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return (octet_class[c] & TCHAR) != 0;
+}
+
+bool hs_is_field_text(const char *p, size_t len) {
+    const uint8_t *u = (const uint8_t *)p;
+    uint8_t all = FIELD;
+    size_t i = 0;
+    /* Eight octets a round: values are most of a head's octets. */
+    for (; len - i >= 8; i += 8) {
+        all &= octet_class[u[i]] & octet_class[u[i + 1]] & octet_class[u[i + 2]] &
+               octet_class[u[i + 3]] & octet_class[u[i + 4]] & octet_class[u[i + 5]] &
+               octet_class[u[i + 6]] & octet_class[u[i + 7]];
+    }
+    for (; i < len; i++)
+        all &= octet_class[u[i]];
+    return (all & FIELD) != 0;
 }
 
 struct hs_view hs_view_trim(struct hs_view v) {
@@ -139,13 +175,10 @@ static long parse_header_line(struct hs_view line, struct hs_header *out) {
         return HS_BAD_SYNTAX;
     struct hs_view value = {line.ptr + name_len + 1, line.len - name_len - 1};
     value = hs_view_trim(value);
-    for (size_t i = 0; i < value.len; i++) {
-        uint8_t c = (uint8_t)value.ptr[i];
-        /* RFC 7230 3.2: field-vchar = VCHAR / obs-text, with SP/HTAB between.
-         * A stray CR, NUL or other control octet is never part of a value. */
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return HS_BAD_SYNTAX;
-    }
+    /* A stray CR, a NUL or another control octet is never part of a value:
+     * accepting one is how header injection gets through. */
+    if (!hs_is_field_text(value.ptr, value.len))
+        return HS_BAD_SYNTAX;
     out->name.ptr = line.ptr;
     out->name.len = name_len;
     out->value = value;

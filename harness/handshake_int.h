@@ -13,6 +13,10 @@
 /* RFC 7230 3.2.6 tchar: the octets a token (method, header name) may hold. */
 bool hs_is_tchar(uint8_t c);
 
+/* Whether every octet of p[0..len) may appear in a field value or reason
+ * phrase: VCHAR, obs-text, SP or HTAB (RFC 7230 3.2), no control octets. */
+bool hs_is_field_text(const char *p, size_t len);
+
 /* Find the line that starts at buf[pos]. A line ends with LF or CRLF; the
  * view in *line excludes the terminator, *next is the offset after it.
  * Never reads at or past len, and never more than HS_MAX_LINE + 2 octets.

@@ -14,6 +14,7 @@
  * that could destroy the close frame in flight. Every state but ACTIVE with
  * an open WebSocket has a deadline; a misbehaving client costs one
  * connection, never the server. */
+#define _GNU_SOURCE /* accept4, pipe2 */
 #include "refserver.h"
 
 #include <errno.h>
@@ -42,6 +43,7 @@ enum {
     READ_HIGH_WATER = 1 << 20,      /* stop reading while this much output waits */
     HANDSHAKE_TIMEOUT_MS = 10000,   /* TCP accept to the end of the opening handshake */
     CLOSING_TIMEOUT_MS = 2000,      /* closing states, each connection */
+    WAIT_EOF_TIMEOUT_MS = 10000,    /* a fault waits this long for the client's TCP close */
     GO_AWAY_WAIT_MS = 1000,         /* on stop: wait this long for the client's close */
     STOP_GRACE_MS = 3000,           /* on stop: everything is gone after this */
     SWEEP_INTERVAL_MS = 100,
@@ -314,11 +316,13 @@ static bool read_input(struct refserver *s, struct rs_conn *c) {
 
 /* Move the connection along after I/O: closing states follow the
  * protocol's disposition, the write side is shut once the close is out. */
-static void advance(struct refserver *s, struct rs_conn *c) {
+static void advance(struct rs_conn *c) {
     int64_t now = clock_now_ms();
     if (c->state == IO_ACTIVE && c->proto.disp == RS_DISP_WAIT_EOF) {
+        /* Far longer than CLOSING_TIMEOUT_MS, so a client sees plainly that
+         * the server does not close first. */
         c->state = IO_WAIT_EOF;
-        c->closing_deadline = now + CLOSING_TIMEOUT_MS;
+        c->closing_deadline = now + WAIT_EOF_TIMEOUT_MS;
     }
     if ((c->state == IO_ACTIVE || c->state == IO_WAIT_EOF) && c->proto.disp == RS_DISP_CLOSE) {
         c->state = IO_CLOSING;
@@ -362,14 +366,14 @@ static void service(struct refserver *s, struct rs_conn *c) {
         kill_conn(s, c, "write failed");
         return;
     }
-    advance(s, c);
+    advance(c);
     if (!read_input(s, c))
         return;
     if (flush(c) != 0) {
         kill_conn(s, c, "write failed");
         return;
     }
-    advance(s, c);
+    advance(c);
     /* The FIN went out with nothing left to say: the LINGER read may have
      * work now (plain sockets report EOF through EPOLLIN anyway). */
     update_interest(s, c);

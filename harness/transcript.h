@@ -74,6 +74,21 @@ int transcript_add(struct transcript *t, const struct tev *ev);
 void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us,
                      const uint8_t *data, size_t len);
 void transcript_free(struct transcript *t);
+
+/* One record of the wire log, as transcript_wire_next() hands it out
+ * (data is a view into t->wire). */
+struct wire_record {
+    enum wire_entry_dir dir;
+    int64_t t_us;
+    const uint8_t *data;
+    size_t len;
+};
+/* Walk the wire log: start with *pos = 0; returns 1 with *out filled and
+ * *pos advanced, 0 at the end. */
+int transcript_wire_next(const struct transcript *t, size_t *pos, struct wire_record *out);
+/* Printable ASCII as is (\" and \\ escaped), other octets as \xNN, cut
+ * to fit cap (NUL-terminated). Returns the length written. */
+size_t transcript_escape(const uint8_t *data, size_t len, char *out, size_t cap);
 const char *tev_kind_name(enum tev_kind k);
 /* One line for humans: "message text 5 octets \"Hello\"", "close 1002 \"...\"" */
 void tev_describe(const struct tev *ev, char *out, size_t cap);

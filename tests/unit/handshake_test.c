@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "handshake.h"
+#include "handshake_int.h"
 #include "test.h"
 
 /* 6455:1.2 / 1.3, the client's and the server's handshake. */
@@ -724,6 +725,25 @@ static void test_syntax(void) {
     CHECK_STR(hs_parse_status_name(HS_NEED_MORE), "incomplete head");
 }
 
+static void test_octet_classes(void) {
+    /* RFC 7230 3.2.6: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+"
+     * / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+    static const char specials[] = "!#$%&'*+-.^_`|~";
+    int tchars = 0;
+    for (int c = 0; c < 256; c++) {
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        bool want = alnum || (c != 0 && strchr(specials, c) != NULL);
+        CHECK_EQ(hs_is_tchar((uint8_t)c), want);
+        tchars += want;
+        /* field text: HTAB, SP, VCHAR (0x21-0x7e), obs-text (0x80-0xff) */
+        char one = (char)c;
+        CHECK_EQ(hs_is_field_text(&one, 1), c == '\t' || (c >= 0x20 && c != 0x7f));
+    }
+    CHECK_EQ(tchars, 62 + 15);
+    CHECK(hs_is_field_text("", 0));
+    CHECK(!hs_is_field_text("ab\r", 3));
+}
+
 static void test_token_lists(void) {
     struct hs_view v = {"keep-alive, Upgrade", 19};
     CHECK(hs_value_has_token(v, "upgrade"));
@@ -873,6 +893,7 @@ int main(void) {
     RUN(test_server_verdicts);
     RUN(test_build_response);
     RUN(test_syntax);
+    RUN(test_octet_classes);
     RUN(test_token_lists);
     RUN(test_limits);
     TEST_EXIT();

@@ -1,0 +1,79 @@
+/* refserver_conn_fuzz: the reference server's protocol state machine fed
+ * arbitrary client bytes, with an arbitrary set of faults.
+ *
+ * Input: 4 octets of fault bits, 1 octet of split seed, 1 octet of flags
+ * (bit 0: the input carries its own handshake instead of a valid one), then
+ * the client's bytes. Oracle: besides ASan/UBSan, the output must not
+ * depend on how the bytes were split (whole vs. pseudo-random pieces). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "faults.h"
+#include "refserver_conn.h"
+
+static const char handshake[] = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                "Connection: Upgrade\r\n"
+                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                "Sec-WebSocket-Version: 13\r\n\r\n";
+
+static void feed(const struct rs_config *cfg, const uint8_t *data, size_t len, unsigned seed,
+                 struct buf *out) {
+    struct rs_proto p;
+    rs_proto_init(&p, cfg);
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy == NULL)
+        abort();
+    if (len)
+        memcpy(copy, data, len);
+    size_t pos = 0;
+    uint32_t rng = seed;
+    while (pos < len) {
+        size_t n = len - pos;
+        if (seed != 0) {
+            rng = rng * 1103515245u + 12345u;
+            size_t want = 1 + (rng >> 16) % 19;
+            if (want < n)
+                n = want;
+        }
+        if (rs_proto_input(&p, copy + pos, n, out) != 0)
+            break;
+        pos += n;
+    }
+    free(copy);
+    rs_proto_free(&p);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 6)
+        return 0;
+    uint64_t faults = ((uint64_t)data[0] | (uint64_t)data[1] << 8 | (uint64_t)data[2] << 16 |
+                       (uint64_t)data[3] << 24) &
+                      (((uint64_t)1 << FAULT_COUNT) - 1);
+    unsigned seed = (unsigned)data[4] | 1u;
+    bool own_handshake = data[5] & 1;
+    data += 6;
+    size -= 6;
+
+    struct buf stream = {0};
+    if (!own_handshake && buf_append_str(&stream, handshake) != 0)
+        abort();
+    if (buf_append(&stream, data, size) != 0)
+        abort();
+    /* Small caps keep the fuzzer fast; ignore-message-limit's 1 GiB is only
+     * reachable by bytes that actually arrive, so it is safe too. */
+    struct rs_config cfg = {.max_message = 512, .message_cap = 512, .faults = faults};
+    if (fault_on(faults, FAULT_IGNORE_MESSAGE_LIMIT))
+        cfg.message_cap = (uint64_t)1 << 30;
+
+    struct buf whole = {0}, split = {0};
+    feed(&cfg, stream.data, stream.len, 0, &whole);
+    feed(&cfg, stream.data, stream.len, seed, &split);
+    if (whole.len != split.len || (whole.len && memcmp(whole.data, split.data, whole.len) != 0))
+        abort(); /* the answer depended on how the bytes were split */
+    buf_free(&whole);
+    buf_free(&split);
+    buf_free(&stream);
+    return 0;
+}
