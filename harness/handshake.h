@@ -85,7 +85,7 @@ bool hs_view_eq_nocase(struct hs_view v, const char *s);
 
 /* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 28
  * chars + NUL. 6455:1.3 example: "dGhlIHNhbXBsZSBub25jZQ==" ->
- * "s3pPLMBiTxaQ9kYcD3HHMrGo0xE=". Returns 0 or WS_ERR_INTERNAL. */
+ * "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=". Returns 0 or WS_ERR_INTERNAL. */
 int hs_compute_accept(const char *key, size_t key_len, char out[HS_ACCEPT_LEN + 1]);
 /* A fresh key: base64 of 16 octets from nonce (caller supplies randomness). */
 void hs_make_key(const uint8_t nonce[16], char out[HS_KEY_LEN + 1]);

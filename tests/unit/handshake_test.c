@@ -855,6 +855,27 @@ static void test_limits(void) {
     CHECK_EQ(parse_req(text, len, &q, &g), HS_BAD_HEAD_TOO_BIG);
     guard_free(&g);
     free(text);
+
+    /* Exactly HS_MAX_HEAD octets: 34 + 100 * (7 + 646 + 2) + 2 = 65536.
+     * With a reason one octet longer the same head is 65537. */
+    text = make_head(R101, HS_MAX_HEADERS, 646, &len);
+    CHECK_EQ(len, HS_MAX_HEAD);
+    CHECK_EQ(parse_resp(text, len, &r, &g), HS_MAX_HEAD);
+    guard_free(&g);
+    scan = 0;
+    g = guard_copy(text, len);
+    CHECK_EQ(hs_head_complete(g.data, len, &scan), HS_MAX_HEAD);
+    guard_free(&g);
+    free(text);
+    text = make_head("HTTP/1.1 101 Switching Protocols!\r\n", HS_MAX_HEADERS, 646, &len);
+    CHECK_EQ(len, HS_MAX_HEAD + 1);
+    CHECK_EQ(parse_resp(text, len, &r, &g), HS_BAD_HEAD_TOO_BIG);
+    guard_free(&g);
+    scan = 0;
+    g = guard_copy(text, len);
+    CHECK_EQ(hs_head_complete(g.data, len, &scan), HS_BAD_HEAD_TOO_BIG);
+    guard_free(&g);
+    free(text);
 }
 
 /* A long head trickling in one octet at a time costs one scan, not one per
