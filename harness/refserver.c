@@ -330,8 +330,11 @@ static void advance(struct rs_conn *c) {
             c->closing_deadline = now + CLOSING_TIMEOUT_MS;
     }
     if (c->state == IO_CLOSING && out_pending(c) == 0) {
-        /* 6455:7.1.1 "the server to close the underlying TCP connection
-         * first": FIN now; the client's FIN ends LINGER. */
+        /* 6455:7.1.1 "when a server is instructed to _Close the
+         * WebSocket Connection_ it SHOULD initiate a TCP Close
+         * immediately" ... "one would call shutdown() with SHUT_WR on the
+         * socket, call recv() until obtaining a return value of 0": FIN
+         * now, the client's FIN ends LINGER. */
         if (c->ssl)
             tls_shutdown_once(c->ssl);
         shutdown(c->fd, SHUT_WR);

@@ -62,7 +62,9 @@ void rs_proto_init(struct rs_proto *p, const struct rs_config *cfg) {
          * never answers 1009. */
         .max_frame_payload = FAULT(p, FAULT_IGNORE_MESSAGE_LIMIT) ? 0 : cfg->message_cap,
         .allowed_rsv = 0, /* no extension is ever negotiated */
-        .strict_length = false,
+        /* 6455:5.2 "the minimal number of bytes MUST be used to encode the
+         * length": the strict server fails a non-minimal encoding (1002). */
+        .strict_length = true,
     };
     frame_parser_init(&p->parser, FRAME_ROLE_SERVER, &limits);
     p->feed = (cfg->faults & header_faults) ? RS_FEED_HEADER : RS_FEED_DIRECT;
@@ -128,11 +130,13 @@ static int send_close(struct rs_proto *p, uint16_t code, const char *reason, str
     return send_frame(p, FRAME_OP_CLOSE, payload, len, out);
 }
 
-/* 6455:7.1.7 "_Fail the WebSocket Connection_ ... the endpoint MAY send a
- * Close frame with an appropriate status code ... and then _Close the
- * WebSocket Connection_" and, per 6455:5.5.1, after sending a close the
- * endpoint sends nothing more. Input after this point is never looked at,
- * so nothing received after a violation is echoed. */
+/* 6455:7.1.7 "the endpoint SHOULD send a Close frame with an appropriate
+ * status code (Section 7.4) before proceeding to _Close the WebSocket
+ * Connection_." and "An endpoint MUST NOT continue to attempt to process
+ * data (including a responding Close frame) from the remote endpoint after
+ * being instructed to _Fail the WebSocket Connection_.": input after this
+ * point is never looked at, so nothing received after a violation is
+ * echoed. */
 static int fail_connection(struct rs_proto *p, uint16_t code, const char *why, struct buf *out) {
     int rc = 0;
     bool was_closing = p->phase == RS_PH_CLOSE_SENT || p->phase == RS_PH_AFTER_CLOSE;
@@ -213,8 +217,10 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
     char wrong_accept[HS_ACCEPT_LEN + 1];
     const char *accept_override = NULL;
     if (FAULT(p, FAULT_WRONG_ACCEPT_KEY)) {
-        /* Breaks 6455:4.2.2 "the server MUST ... [send] |Sec-WebSocket-Accept|
-         * ... the base64-encoded SHA-1 of the concatenation": the right
+        /* Breaks 6455:4.2.2 "A |Sec-WebSocket-Accept| header field. The
+         * value of this header field is constructed by concatenating /key/
+         * ... with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
+         * taking the SHA-1 hash of this concatenated value": the right
          * value with its first character changed stays well-formed base64
          * of 20 octets, but is wrong. */
         if (hs_compute_accept(v.key.ptr, v.key.len, wrong_accept) != 0)
@@ -222,7 +228,7 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
         wrong_accept[0] = wrong_accept[0] == 'A' ? 'B' : 'A';
         accept_override = wrong_accept;
     }
-    /* 6455:4.2.2 "|Sec-WebSocket-Protocol| ... If the server does not wish
+    /* 6455:4.2.2 "if the server does not wish
      * to agree to one of the suggested subprotocols, it MUST NOT send back
      * a |Sec-WebSocket-Protocol| header field": this echo server selects
      * neither a subprotocol nor an extension, whatever the client offers. */
@@ -282,8 +288,9 @@ static enum close_payload_problem judge_close_lenient(const struct rs_proto *p,
 
 static int on_close(struct rs_proto *p, struct buf *out) {
     if (p->phase == RS_PH_CLOSE_SENT) {
-        /* 6455:7.1.1 "the server to close the underlying TCP connection
-         * first": our close was answered, the closing handshake is done. */
+        /* 6455:7.1.1 "The underlying TCP connection, in most normal cases,
+         * SHOULD be closed first by the server": our close was answered,
+         * the closing handshake is done. */
         p->phase = RS_PH_CLOSED;
         p->disp = RS_DISP_CLOSE;
         set_note(p, "closed by the server (going away), client answered");
@@ -303,8 +310,9 @@ static int on_close(struct rs_proto *p, struct buf *out) {
         problem = judge_close_lenient(p, p->ctl.data, p->ctl.len, &has_code, &code);
     if (problem != CLOSE_P_OK) {
         /* 6455:7.4.1 "1002 indicates that an endpoint is terminating the
-         * connection due to a protocol error." / 6455:5.5.1 "the data ...
-         * MUST be valid UTF-8" (1007 for the reason). */
+         * connection due to a protocol error."; a reason that is not UTF-8
+         * (6455:5.5.1 "the body MAY contain UTF-8-encoded data with value
+         * /reason/") gets 1007 as any invalid UTF-8 does (6455:8.1). */
         char why[80];
         snprintf(why, sizeof why, "bad close frame: %s", close_problem_name(problem));
         return fail_connection(p, close_problem_reply_code(problem), why, out);
@@ -323,19 +331,27 @@ static int on_close(struct rs_proto *p, struct buf *out) {
      * typically echos the status code it received." An empty close gets
      * an empty close. */
     uint16_t reply = has_code ? code : 0;
+    /* Echo only what a server may send: 6455:7.4.1 "1010 indicates that an
+     * endpoint (client) is terminating the connection ..." is the client's
+     * code; a server answers it with 1000. */
+    if (has_code && close_code_classify(code, CLOSE_FROM_SERVER) != CLOSE_CODE_VALID &&
+        !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE))
+        reply = 1000;
     if (FAULT(p, FAULT_CLOSE_REPLY_WRONG_CODE))
         reply = 1011;
     int rc = send_close(p, reply, NULL, out);
     set_note(p, "closing handshake complete (client sent %u, server replied %u)",
              has_code ? (unsigned)code : 0u, (unsigned)reply);
     if (FAULT(p, FAULT_CLIENT_CLOSES_TCP)) {
-        /* Breaks 6455:7.1.1 "the server to close the underlying TCP
-         * connection first". */
+        /* Breaks 6455:7.1.1 "when a server is instructed to _Close the
+         * WebSocket Connection_ it SHOULD initiate a TCP Close
+         * immediately". */
         p->disp = RS_DISP_WAIT_EOF;
     }
     if (FAULT(p, FAULT_ECHO_AFTER_CLOSE)) {
-        /* Breaks 6455:5.5.1 "after sending a Close frame, the endpoint MUST
-         * NOT send any more data frames": keep echoing until TCP closes. */
+        /* Breaks 6455:5.5.1 "The application MUST NOT send any more data
+         * frames after sending a Close frame.": keep echoing until TCP
+         * closes. */
         p->phase = RS_PH_AFTER_CLOSE;
         p->disp = RS_DISP_WAIT_EOF;
     }

@@ -51,6 +51,16 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
     return 0;
 }
 
+static void record_we_closed(struct exec *ex, bool has_code, uint16_t code) {
+    if (ex->we_closed)
+        return;
+    ex->we_closed = true;
+    ex->tr->we_sent_close = true;
+    struct tev ev = {.kind = TEV_SENT_CLOSE, .t_us = runner_now_us(ex), .has_code = has_code,
+                     .code = code};
+    (void)transcript_add(ex->tr, &ev);
+}
+
 void runner_flush_replies(struct exec *ex) {
     if (ex->sending || ex->broken_stream || ex->replies.len == 0)
         return;
@@ -58,19 +68,13 @@ void runner_flush_replies(struct exec *ex) {
     struct buf out = ex->replies;
     memset(&ex->replies, 0, sizeof ex->replies);
     bool closing = ex->close_reply_due;
-    if (runner_write(ex, out.data, out.len, false) == 0 && closing && !ex->we_closed) {
-        ex->we_closed = true;
-        ex->tr->we_sent_close = true;
-        struct tev ev = {.kind = TEV_SENT_CLOSE, .t_us = runner_now_us(ex)};
+    if (runner_write(ex, out.data, out.len, false) == 0 && closing) {
+        /* Our reply echoed the code of the peer's (last) close frame. */
         const struct tev *peer = NULL;
         for (size_t i = ex->tr->event_count; i-- > 0 && !peer;)
             if (ex->tr->events[i].kind == TEV_CLOSE)
                 peer = &ex->tr->events[i];
-        if (peer && peer->has_code) {
-            ev.has_code = true;
-            ev.code = peer->code;
-        }
-        (void)transcript_add(ex->tr, &ev);
+        record_we_closed(ex, peer && peer->has_code, peer ? peer->code : 0);
     }
     buf_free(&out);
 }
@@ -90,6 +94,10 @@ struct sender {
     uint64_t written;       /* octets written to the socket */
     uint64_t *bounds;       /* owned: put_total at the end of each frame */
     size_t bound_count, bound_cap;
+    bool held_close;        /* a close frame of ours ends at held_close_end (in put_total) */
+    uint64_t held_close_end;
+    bool held_close_has_code;
+    uint16_t held_close_code;
 };
 
 /* Remember that a frame ends here: stopping at this point leaves no frame
@@ -188,6 +196,11 @@ static int sender_start(struct sender *s, struct exec *ex, const struct step *st
     if (ex->held.len) {
         struct buf held = ex->held;
         memset(&ex->held, 0, sizeof ex->held);
+        s->held_close = ex->held_close;
+        s->held_close_end = ex->held_close_end;
+        s->held_close_has_code = ex->held_close_has_code;
+        s->held_close_code = ex->held_close_code;
+        ex->held_close = false;
         put(s, held.data, held.len);
         frame_boundary(s); /* held octets are whole frames */
         buf_free(&held);
@@ -203,6 +216,8 @@ static void sender_finish(struct sender *s) {
          * on this connection (not even the reply to the peer's close). */
         if (s->failed && !at_boundary(s))
             s->ex->broken_stream = true;
+        if (s->held_close && s->written >= s->held_close_end)
+            record_we_closed(s->ex, s->held_close_has_code, s->held_close_code);
     }
     free(s->chunk);
     free(s->bounds);
@@ -261,19 +276,32 @@ static int put_frame(struct sender *s, const struct frame_spec *spec, const stru
     return 0;
 }
 
-static void note_we_closed(struct exec *ex, const struct source *src) {
-    if (ex->we_closed)
-        return;
-    ex->we_closed = true;
-    ex->tr->we_sent_close = true;
-    struct tev ev = {.kind = TEV_SENT_CLOSE, .t_us = runner_now_us(ex)};
-    if (source_len(src) >= 2) {
-        uint8_t code[2];
-        source_read(src, 0, code, 2);
-        ev.has_code = true;
-        ev.code = (uint16_t)(code[0] << 8 | code[1]);
+
+/* A close frame of ours was handed to the sender: it counts as sent once
+ * its last octet is written (for a coalesced step, once the held octets go
+ * out with the next send). */
+static void note_we_closed(struct sender *s, const struct source *src) {
+    struct exec *ex = s->ex;
+    bool has_code = source_len(src) >= 2;
+    uint16_t code = 0;
+    if (has_code) {
+        uint8_t octets[2];
+        source_read(src, 0, octets, 2);
+        code = (uint16_t)(octets[0] << 8 | octets[1]);
     }
-    (void)transcript_add(ex->tr, &ev);
+    if (!s->coalesce) {
+        if (!s->held_close) { /* the first close frame of the write counts */
+            s->held_close = true;
+            s->held_close_end = s->put_total;
+            s->held_close_has_code = has_code;
+            s->held_close_code = code;
+        }
+    } else if (!ex->held_close) {
+        ex->held_close = true;
+        ex->held_close_has_code = has_code;
+        ex->held_close_code = code;
+        ex->held_close_end = ex->held.len;
+    }
 }
 
 static void case_bug(struct exec *ex, const char *what, int err) {
@@ -298,7 +326,7 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
     if (rc < 0)
         case_bug(ex, "send_frame cannot be encoded", rc);
     else if (f->opcode == FRAME_OP_CLOSE && !s->failed)
-        note_we_closed(ex, &src);
+        note_we_closed(s, &src);
 }
 
 static void send_message_step(struct exec *ex, struct sender *s, const struct message_step *m) {
@@ -345,7 +373,7 @@ static void send_close_step(struct exec *ex, struct sender *s, const struct clos
     if (rc < 0)
         case_bug(ex, "send_close cannot be encoded", rc);
     else if (!s->failed)
-        note_we_closed(ex, &src);
+        note_we_closed(s, &src);
 }
 
 static void send_step(struct exec *ex, const struct step *st) {
@@ -512,8 +540,7 @@ static void fail_connection(struct exec *ex) {
     struct buf frame = {0};
     if (frame_build(&spec, code, sizeof code, &frame) == 0 &&
         runner_write(ex, frame.data, frame.len, false) == 0) {
-        struct source src = {.prefix = code, .prefix_len = 2};
-        note_we_closed(ex, &src);
+        record_we_closed(ex, true, 1002);
     }
     buf_free(&frame);
 }

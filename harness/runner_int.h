@@ -19,6 +19,8 @@
 
 #define RUNNER_CHUNK (64 * 1024)   /* octets generated / written at a time */
 #define RUNNER_SLICE_MS 100        /* longest wait before the interrupt flag is looked at */
+#define RUNNER_MAX_EVENTS 100000   /* a peer flooding us with tiny frames is cut off here */
+#define RUNNER_MAX_REPLIES (1024 * 1024) /* queued pong octets; beyond, pings go unanswered */
 
 /* The data message the peer is sending: never held whole, only its length,
  * a running SHA-256, its first octets and the UTF-8 state. */
@@ -69,6 +71,10 @@ struct exec {
     /* Send side. */
     struct buf replies;     /* pongs / our close reply, sent at a frame boundary */
     struct buf held;        /* octets of coalesced steps, written with the next send */
+    bool held_close;        /* `held` carries a close frame, ending at held_close_end */
+    size_t held_close_end;
+    bool held_close_has_code;
+    uint16_t held_close_code;
     uint8_t *gen;           /* owned, RUNNER_CHUNK: payload generation */
 };
 

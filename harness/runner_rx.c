@@ -199,7 +199,7 @@ static void control_end(struct exec *ex) {
         ex->n_ping++;
         /* 6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a
          * Pong frame in response" (not after our close: we send nothing more). */
-        if (!ex->we_closed && !ex->close_reply_due)
+        if (!ex->we_closed && !ex->close_reply_due && ex->replies.len < RUNNER_MAX_REPLIES)
             queue_control(ex, FRAME_OP_PONG, ex->ctl, ex->ctl_len);
         break;
     case FRAME_OP_PONG:
@@ -264,9 +264,24 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
     }
 }
 
+/* A peer sending endless tiny frames would grow the transcript without
+ * bound: the case stops (ERROR: it could not be judged). */
+static bool too_many_events(struct exec *ex) {
+    if (ex->tr->event_count < RUNNER_MAX_EVENTS)
+        return false;
+    if (!ex->tr->error) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the peer sent more than %d frames; the case was cut off",
+                 RUNNER_MAX_EVENTS);
+        ex->tr->error = strdup(msg);
+    }
+    ex->stop = true;
+    return true;
+}
+
 static void feed(struct exec *ex, uint8_t *data, size_t len) {
     size_t pos = 0;
-    while (!ex->rx_dead) {
+    while (!ex->rx_dead && !too_many_events(ex)) {
         struct frame_event ev;
         size_t used = frame_parse(&ex->cl.parser, data + pos, len - pos, &ev);
         pos += used;

@@ -112,12 +112,12 @@ int wsclient_send(struct wsclient *c, const uint8_t *data, size_t len, int64_t d
 
 int wsclient_next(struct wsclient *c, int64_t deadline_ms, struct frame_event *ev) {
     for (;;) {
-        if (c->rx_pos < c->rx_len || c->parser.state == FRAME_S_FAILED) {
-            size_t used = frame_parse(&c->parser, c->rx + c->rx_pos, c->rx_len - c->rx_pos, ev);
-            c->rx_pos += used;
-            if (ev->kind != FRAME_EV_NONE)
-                return 1;
-        }
+        /* Parse even with no new bytes: a frame's END event comes on a call
+         * after its last payload octets were handed out. */
+        size_t used = frame_parse(&c->parser, c->rx + c->rx_pos, c->rx_len - c->rx_pos, ev);
+        c->rx_pos += used;
+        if (ev->kind != FRAME_EV_NONE)
+            return 1;
         if (c->eof)
             return 0;
         long n = fill(c, deadline_ms);

@@ -87,7 +87,8 @@ def expect_fail(c, code):
 
 def expect_close_reply(c, payload):
     """The server answers a close with `payload` (exactly), then closes TCP
-    first (6455:7.1.1 "the server to close the underlying TCP connection first")."""
+    first (6455:7.1.1 "The underlying TCP connection, in most normal cases, SHOULD
+    be closed first by the server")."""
     expect_frame(c, OP_CLOSE, payload)
     expect_eof(c)
 
@@ -522,8 +523,8 @@ def test_ignore_message_limit_fragmented(serve):
 def test_echo_after_close(serve):
     strict, faulty = servers(serve, "echo-after-close")
     sent = frame(OP_CLOSE, close_payload(1000)) + frame(OP_TEXT, b"late")
-    # 6455:5.5.1 "after sending a Close frame, the endpoint MUST NOT send any
-    # more data frames"; the text frame after the client's close is ignored.
+    # 6455:5.5.1 "The application MUST NOT send any more data frames after
+    # sending a Close frame."; the text frame after the client's close is ignored.
     c = connect(strict)
     c.send(sent)
     expect_close_reply(c, close_payload(1000))
@@ -535,7 +536,8 @@ def test_echo_after_close(serve):
 
 def test_client_closes_tcp(serve):
     strict, faulty = servers(serve, "client-closes-tcp")
-    # 6455:7.1.1 "the server to close the underlying TCP connection first"
+    # 6455:7.1.1 "when a server is instructed to _Close the WebSocket
+    # Connection_ it SHOULD initiate a TCP Close immediately"
     c = connect(strict)
     c.send(frame(OP_CLOSE, close_payload(1000)))
     expect_close_reply(c, close_payload(1000))
