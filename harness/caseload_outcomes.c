@@ -156,8 +156,7 @@ static int parse_close(struct caseload_ctx *c, const json_t *v, struct close_exp
     if (caseload_check_keys(c, v, keys) != 0 ||
         caseload_get_bool(c, v, "allow_no_code", &ce->allow_no_code) != 0 ||
         caseload_get_bool(c, v, "allow_drop", &ce->allow_drop) != 0 ||
-        /* "exact" (no degradation to non-strict) is held by require_clean. */
-        caseload_get_bool(c, v, "exact", &ce->require_clean) != 0)
+        caseload_get_bool(c, v, "exact", &ce->exact) != 0)
         return -1;
     const json_t *by = json_object_get(v, "by");
     if (by) {

@@ -143,7 +143,7 @@ struct close_expect {
     size_t code_count;          /*   empty = any valid code */
     bool allow_no_code;         /* an empty close payload is acceptable */
     bool allow_drop;            /* TCP close without a close frame matches too */
-    bool require_clean;         /* the peer must close TCP after the close exchange */
+    bool exact;                 /* no degradation to non-strict (judging rules 3 and 4) */
 };
 
 struct outcome {

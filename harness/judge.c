@@ -12,8 +12,7 @@
  *   5. nothing matches: FAIL, with every outcome as "expected" and the first
  *      event departing from the closest outcome as "actual".
  *
- * casemodel.h has no field named `exact`; the README's "exact" is carried by
- * close_expect.require_clean: no degradation of any kind. */
+ * close_expect.exact (the README's "exact"): no degradation of any kind. */
 #include "judge.h"
 
 #include <stdio.h>
@@ -147,14 +146,17 @@ static bool match_from(struct matcher *m, size_t i, size_t k) {
     while (j < times && k + j < ns &&
            event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]]))
         j++;
-    if (j == times) {
-        if (match_from(m, i + 1, k + times))
-            return true;
-    } else {
+    if (j < times)
         departed_at(m, k + j);
-    }
-    if (e->optional && match_from(m, i + 1, k))
+    if (e->optional) {
+        /* Optional with "times": N means anywhere from 0 to N of them
+         * (cases/README.md): the longest run first. */
+        for (size_t c = j + 1; c-- > 0;)
+            if (match_from(m, i + 1, k + c))
+                return true;
+    } else if (j == times && match_from(m, i + 1, k + times)) {
         return true;
+    }
     if (m->failed)
         m->failed[memo_index(m, i, k)] = 1;
     return false;
@@ -218,7 +220,7 @@ static enum close_match close_matches(const struct transcript *t, const struct c
                                       char *why, size_t cap, int *event) {
     struct close_facts f;
     find_close_facts(t, &f);
-    bool exact = ce->require_clean;
+    bool exact = ce->exact;
     bool peer_first = t->peer_closed_first;
     bool we_closed = t->we_sent_close;
     *event = -1;
@@ -366,7 +368,7 @@ static void describe_codes(const struct close_expect *ce, struct buf *b) {
         buf_append_str(b, " (or no code)");
     if (ce->allow_drop)
         buf_append_str(b, " (or a TCP close without a close frame)");
-    if (ce->require_clean)
+    if (ce->exact)
         buf_append_str(b, " (exactly)");
 }
 
@@ -394,7 +396,7 @@ static void describe_outcome(const struct outcome *o, struct buf *b) {
         describe_codes(ce, b);
         break;
     case CLOSE_BY_ANY:
-        if (ce->code_count || ce->allow_drop || ce->require_clean) {
+        if (ce->code_count || ce->allow_drop || ce->exact) {
             buf_append_str(b, ", then the connection closes");
             describe_codes(ce, b);
         } else {

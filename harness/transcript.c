@@ -182,7 +182,18 @@ static void describe_payload(const struct tev *ev, bool as_text, char *out, size
         if (shown > 40)
             shown = 40;
         transcript_escape(ev->head, shown, esc, sizeof esc);
-        snprintf(out, cap, "\"%s\"%s", esc, ev->length > shown ? "..." : "");
+        /* A description may be cut to fit `cap`; that is fine. */
+        size_t o = 0;
+        const char *parts[] = {"\"", esc, "\"", ev->length > shown ? "..." : ""};
+        for (size_t i = 0; i < 4 && cap > 0; i++) {
+            size_t n = strlen(parts[i]);
+            if (o + n >= cap)
+                n = cap - 1 - o;
+            memcpy(out + o, parts[i], n);
+            o += n;
+        }
+        if (cap > 0)
+            out[o] = '\0';
         return;
     }
     char hexs[2 * 16 + 1];

@@ -31,7 +31,8 @@ for fuzzer in build-fuzz/*_fuzz; do
     dict=fuzz/$target.dict; [ -f "$dict" ] || dict=""
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$target/." "$work/" 2>/dev/null || true
-    "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 ${dict:+-dict=$dict} \
+    maxlen=""; [ "$target" = utf8 ] && maxlen="-max_len=256"
+    "$fuzzer" $maxlen -max_total_time="$fuzz_seconds" -print_final_stats=1 ${dict:+-dict=$dict} \
         -artifact_prefix="build-fuzz/$target-" "$work" 2>"build-fuzz/$target.log" \
         || { tail -50 "build-fuzz/$target.log"; echo "fuzz: $target found a crash" >&2; exit 1; }
     echo "fuzz: $target $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$target.log" | awk '{print $2}') runs, no crash" >&2

@@ -132,7 +132,7 @@ static void test_defaults(void) {
     CHECK(o->note == NULL);
     CHECK_EQ(o->close.by, CLOSE_BY_ANY);
     CHECK_EQ(o->close.code_count, 0);
-    CHECK(!o->close.allow_drop && !o->close.allow_no_code && !o->close.require_clean);
+    CHECK(!o->close.allow_drop && !o->close.allow_no_code && !o->close.exact);
     case_list_free(&l);
 }
 
@@ -322,7 +322,7 @@ static void test_outcomes(void) {
     CHECK_EQ(o->close.code_count, 2);
     CHECK_EQ(o->close.codes[0], 1002);
     CHECK_EQ(o->close.codes[1], 1007);
-    CHECK(o->close.allow_no_code && o->close.allow_drop && o->close.require_clean);
+    CHECK(o->close.allow_no_code && o->close.allow_drop && o->close.exact);
 
     o = &c->outcomes[1];
     CHECK_EQ(o->verdict, VERDICT_INFORMATIONAL);

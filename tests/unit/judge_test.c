@@ -289,8 +289,8 @@ static void test_wrong_code(void) {
     judgement_free(&j);
 
     /* exact: a different code does not match at all. */
-    c->outcomes[0].close.require_clean = true;
-    c->outcomes[1].close.require_clean = true;
+    c->outcomes[0].close.exact = true;
+    c->outcomes[1].close.exact = true;
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK_EQ(j.outcome_index, -1);
@@ -299,7 +299,7 @@ static void test_wrong_code(void) {
     transcript_free(&t);
 
     /* No status code: fine only with allow_no_code. */
-    c->outcomes[0].close.require_clean = false;
+    c->outcomes[0].close.exact = false;
     transcript_init(&t, 0);
     msg(&t, "Hello");
     peer_close(&t, -1);
@@ -376,7 +376,7 @@ static void test_answer_without_tcp_close(void) {
     CHECK(j.degraded);
     CHECK_EQ(j.first_unexpected, 3);
     judgement_free(&j);
-    c->outcomes[0].close.require_clean = true;
+    c->outcomes[0].close.exact = true;
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     judgement_free(&j);
@@ -482,6 +482,32 @@ static void test_optional_pongs(void) {
         transcript_free(&t);
     }
     CHECK(1);
+    drop_case(c);
+}
+
+/* cases/README.md: optional with "times": N accepts 0 to N of the event
+ * (a ping flood may be answered by fewer pongs: 6455:5.5.3). */
+static void test_optional_times_up_to_n(void) {
+    struct wcase *c = new_case(1);
+    struct expect_event *e = expect_pong(&c->outcomes[0], "p");
+    e->optional = true;
+    e->times = 3;
+    expect_msg(&c->outcomes[0], 1, "m");
+    set_close(&c->outcomes[0], VERDICT_PASS, CLOSE_BY_US, 1000);
+    for (int pongs = 0; pongs <= 4; pongs++) {
+        struct transcript t;
+        transcript_init(&t, 0);
+        for (int i = 0; i < pongs; i++)
+            pong(&t, "p");
+        msg(&t, "m");
+        our_close(&t, 1000);
+        peer_close(&t, 1000);
+        peer_eof(&t);
+        struct judgement j = judge(c, &t);
+        CHECK_EQ(j.verdict, pongs <= 3 ? VERDICT_PASS : VERDICT_FAIL);
+        judgement_free(&j);
+        transcript_free(&t);
+    }
     drop_case(c);
 }
 
@@ -628,6 +654,7 @@ int main(void) {
     RUN(test_marks_fail_fast);
     RUN(test_times_1000);
     RUN(test_optional_pongs);
+    RUN(test_optional_times_up_to_n);
     RUN(test_any_of);
     RUN(test_informational_catch_all);
     RUN(test_error);
