@@ -213,7 +213,7 @@ int cli_run(int argc, char **argv) {
     size_t *k = con.counts;
     size_t failed = k[VERDICT_FAIL] + (a.strict ? k[VERDICT_NON_STRICT] : 0);
     printf("wsspec: %zu cases: %zu pass, %zu non-strict, %zu informational, %zu unimplemented, "
-           "%zu fail, %zu error, %zu not run in %.1f s\n",
+           "%zu fail, %zu error, %zu not run in %.2f s\n",
            n, k[VERDICT_PASS], k[VERDICT_NON_STRICT], k[VERDICT_INFORMATIONAL],
            k[VERDICT_UNIMPLEMENTED], k[VERDICT_FAIL], k[VERDICT_ERROR], not_run, wall);
     if (not_run)
