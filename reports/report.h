@@ -1,0 +1,108 @@
+/* report: the canonical JSON report of a run and every format rendered from
+ * it (JUnit XML, HTML, Markdown, TAP, Autobahn-compatible index.json).
+ *
+ * The JSON document is built once from the run's results (report_build);
+ * every other format is rendered from that json_t, so `wsspec report
+ * FILE.json --junit OUT` re-renders a saved report to the same bytes a live
+ * run writes. Files are written atomically (temporary file + rename).
+ *
+ * Document layout, version 1 (formal schema: reports/report.schema.json):
+ *   schema        "wsspec-report/1"
+ *   tool          {name, version, openssl, zlib, jansson}
+ *   target        {url, builtin (bool), spawn (command or null), agent (string)}
+ *   options       {jobs, seed, timeout_scale, strict, argv: [...]}
+ *   started, finished   ISO 8601 UTC with milliseconds; duration_s
+ *   complete      false when interrupted or the target died; incomplete_reason
+ *   summary       {total, pass, non-strict, informational, unimplemented, fail, error, not_run}
+ *   baseline      (optional) {file, regressions: [ids], fixes: [ids], known: [ids]}
+ *   cases: [ {
+ *     id, title, group, autobahn (or null), rfc: [...], requirement, tags: [...],
+ *     file, line, verdict ("pass", "non-strict", "informational", "unimplemented",
+ *     "fail", "error", "not-run"), ran, outcome (index or null), degraded,
+ *     reason, expected, actual, first_unexpected (index or null), baseline
+ *     ("regression", "fixed", "known" or absent), started, duration_s, error,
+ *     handshake: {status, request, response}   (heads as text, capped)
+ *     close: {peer_closed_first, we_sent_close, peer_sent_close, clean,
+ *             we_dropped_tcp, peer_code (or null), peer_reason (or null)},
+ *     events: [{t_ms, kind, opcode, length, sha256, head_hex, code, detail, rfc}],
+ *     wire: {octets_out, octets_in, dropped_out, dropped_in,
+ *            records: [{t_ms, dir ("out"/"in"), hex}]}
+ *   } ]
+ */
+#ifndef WSSPEC_REPORT_H
+#define WSSPEC_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "runner.h"
+
+#define REPORT_SCHEMA_ID "wsspec-report/1"
+
+struct report_meta {
+    const char *target_url;
+    bool builtin_target;
+    const char *spawn_command;      /* NULL when the target was not spawned */
+    const char *agent;              /* name used in the Autobahn index; NULL = derived */
+    int jobs;
+    uint64_t seed;
+    double timeout_scale;
+    bool strict;
+    int argc;
+    char **argv;
+    int64_t started_wall_ms;
+    int64_t finished_wall_ms;
+    bool complete;
+    const char *incomplete_reason;  /* NULL when complete */
+};
+
+/* Build the canonical document (a new reference; caller json_decref()s).
+ * results[i].c must be set for every i; results that did not run are
+ * "not-run". */
+json_t *report_build(const struct report_meta *meta, const struct case_result *results,
+                     size_t n);
+
+/* Mark cases against a baseline report or a known-failures file (see
+ * report_baseline.c) and fill the top-level "baseline" object. Returns 0,
+ * or -1 with a message naming the file/line/field in errmsg. */
+int report_apply_baseline(json_t *report, const char *baseline_path, char *errmsg,
+                          size_t cap);
+/* Number of regressions recorded by report_apply_baseline (0 without one). */
+size_t report_regressions(const json_t *report);
+
+/* Renderers: each writes one format from the document. Return 0 or -1 with
+ * errno set (I/O). */
+int report_json_write(const json_t *report, FILE *out);
+int report_junit_write(const json_t *report, FILE *out);
+int report_html_write(const json_t *report, FILE *out);
+int report_markdown_write(const json_t *report, FILE *out);
+int report_tap_write(const json_t *report, FILE *out);
+/* Autobahn|Testsuite layout: DIR/index.json plus DIR/<agent>_case_<id>.json
+ * for every case that carries an Autobahn id. */
+int report_autobahn_write_dir(const json_t *report, const char *dir, char *errmsg, size_t cap);
+
+/* Write `render` output to path atomically (path.tmp + fsync + rename). */
+int report_write_file(const json_t *report, const char *path,
+                      int (*render)(const json_t *, FILE *), char *errmsg, size_t cap);
+
+struct report_outputs {
+    const char *dir;     /* --report-dir: every format at once */
+    const char *json;
+    const char *junit;
+    const char *html;
+    const char *md;
+};
+/* Write every requested output; with dir: DIR/report.json, DIR/junit.xml,
+ * DIR/report.html, DIR/summary.md, DIR/autobahn/index.json (+ per case).
+ * Returns 0 or -1 after printing what failed to stderr (other outputs are
+ * still written). */
+int report_write_outputs(const json_t *report, const struct report_outputs *outs);
+
+/* `wsspec report FILE.json [--junit F] [--html F] [--md F] [--json F]
+ *  [--tap] [--autobahn DIR]`: re-render a saved report. */
+int cli_report(int argc, char **argv);
+
+#endif
