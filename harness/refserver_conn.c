@@ -403,6 +403,7 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     p->cur = *hdr;
     if (frame_opcode_is_control(hdr->opcode)) {
         buf_clear(&p->ctl);
+        utf8_init(&p->close_reason_utf8);
         return 0;
     }
     if (hdr->opcode != FRAME_OP_CONT) {
@@ -434,8 +435,22 @@ static bool utf8_fail_fast(const struct rs_proto *p) {
 }
 
 static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
-    if (frame_opcode_is_control(p->cur.opcode))
-        return buf_append(&p->ctl, data, len); /* <= 125, or capped by on_header_own */
+    if (frame_opcode_is_control(p->cur.opcode)) {
+        size_t before = p->ctl.len;
+        int rc = buf_append(&p->ctl, data, len); /* <= 125, or capped by on_header_own */
+        if (rc != 0 || p->cur.opcode != FRAME_OP_CLOSE || FAULT(p, FAULT_ACCEPT_BAD_CLOSE_REASON) ||
+            FAULT(p, FAULT_UTF8_CHECK_AT_END))
+            return rc;
+        /* 6455:5.5.1 "Following the 2-byte integer, the body MAY contain
+         * UTF-8-encoded data with value /reason/": checked as the octets
+         * arrive, so a bad reason fails fast like bad text (6455:8.1). */
+        size_t from = before > 2 ? before : 2;
+        if (p->ctl.len > from &&
+            utf8_feed(&p->close_reason_utf8, p->ctl.data + from, p->ctl.len - from) ==
+                UTF8_INVALID)
+            return fail_connection(p, 1007, "invalid UTF-8 in a close reason", out);
+        return 0;
+    }
     if (!echoing(p))
         return 0;
     int rc = buf_append(&p->msg, data, len);

@@ -78,6 +78,7 @@ struct rs_proto {
     uint8_t msg_opcode;       /* TEXT or BINARY */
     struct buf msg;           /* the message so far */
     struct utf8_validator utf8;
+    struct utf8_validator close_reason_utf8; /* the close reason, as it arrives */
     struct buf ctl;           /* payload of the control frame being received */
 
     bool close_sent;
