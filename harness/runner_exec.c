@@ -435,9 +435,16 @@ static const char *wait_name(enum wait_for what) {
     return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
 }
 
+/* A wait claims `count` events of its kind beyond those earlier waits
+ * claimed, so an event that arrived while we were still sending (the
+ * runner reads during writes) satisfies the next wait instead of being
+ * missed by it. */
 static void wait_step(struct exec *ex, const struct wait_step *w) {
-    uint64_t start = wait_counter(ex, w->what);
     uint32_t count = w->count ? w->count : 1;
+    uint64_t start = ex->waited[w->what];
+    if (w->what == WAIT_EOF)
+        start = 0;
+    ex->waited[w->what] = start + count;
     double seconds = w->timeout_s > 0 ? w->timeout_s : ex->c->timeout_s;
     int64_t until = clock_now_ms() + (int64_t)(seconds * ex->scale * 1000.0);
     for (;;) {
@@ -449,6 +456,7 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
             return;
         enum rx_poll_result r = runner_rx_poll(ex, until, false);
         if (r == RX_POLL_TIMEOUT) {
+            ex->waited[w->what] = wait_counter(ex, w->what);
             char why[128];
             snprintf(why, sizeof why, "waiting for %u %s: nothing after %.1f s", count,
                      wait_name(w->what), seconds * ex->scale);

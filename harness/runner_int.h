@@ -67,6 +67,7 @@ struct exec {
     uint8_t ctl[125];                   /* control frame payload so far */
     size_t ctl_len;
     uint64_t n_message, n_ping, n_pong, n_close; /* counts for wait steps */
+    uint64_t waited[WAIT_EOF + 1];  /* events per kind already claimed by earlier waits */
 
     /* Send side. */
     struct buf replies;     /* pongs / our close reply, sent at a frame boundary */
