@@ -32,11 +32,77 @@ static bool parse_double(const char *s, double *out) {
     return *s && !*end && *out >= 0;
 }
 
+/* Options of `run` alone. --json takes a file there (list --json is a flag). */
+static const char *const run_value_options[] = {
+    "--report-dir", "--json", "--junit", "--html", "--md", "--format", "--color",
+    "--baseline", "--spawn", "--ready-timeout", "--agent",
+};
+
+static bool run_takes_value(const char *o) {
+    for (size_t i = 0; i < sizeof run_value_options / sizeof *run_value_options; i++)
+        if (strcmp(o, run_value_options[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Store run option o (one of run_value_options) with its value v.
+ * Returns 0, or -1 after printing why v is not acceptable. */
+static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
+    if (strcmp(o, "--report-dir") == 0) {
+        a->report_dir = v;
+    } else if (strcmp(o, "--json") == 0) {
+        a->json_out = v;
+    } else if (strcmp(o, "--junit") == 0) {
+        a->junit_out = v;
+    } else if (strcmp(o, "--html") == 0) {
+        a->html_out = v;
+    } else if (strcmp(o, "--md") == 0) {
+        a->md_out = v;
+    } else if (strcmp(o, "--baseline") == 0) {
+        a->baseline = v;
+    } else if (strcmp(o, "--spawn") == 0) {
+        if (!*v) {
+            fprintf(stderr, "wsspec run: --spawn takes a command, not an empty string\n");
+            return -1;
+        }
+        a->spawn = v;
+    } else if (strcmp(o, "--agent") == 0) {
+        a->agent = v;
+    } else if (strcmp(o, "--ready-timeout") == 0) {
+        if (!parse_double(v, &a->ready_timeout_s) || a->ready_timeout_s == 0) {
+            fprintf(stderr, "wsspec run: --ready-timeout takes seconds > 0, not '%s'\n", v);
+            return -1;
+        }
+    } else if (strcmp(o, "--format") == 0) {
+        if (strcmp(v, "tap") == 0) {
+            a->format_tap = true;
+        } else if (strcmp(v, "text") == 0) {
+            a->format_tap = false;
+        } else {
+            fprintf(stderr, "wsspec run: --format takes text or tap, not '%s'\n", v);
+            return -1;
+        }
+    } else if (strcmp(o, "--color") == 0) {
+        if (strcmp(v, "auto") == 0) {
+            a->color = CLI_COLOR_AUTO;
+        } else if (strcmp(v, "always") == 0) {
+            a->color = CLI_COLOR_ALWAYS;
+        } else if (strcmp(v, "never") == 0) {
+            a->color = CLI_COLOR_NEVER;
+        } else {
+            fprintf(stderr, "wsspec run: --color takes auto, always or never, not '%s'\n", v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cli_args_parse(int argc, char **argv, struct cli_args *a) {
     memset(a, 0, sizeof *a);
     a->command = argv[0];
     a->jobs = 1;
     a->seed = 1;
+    bool run = strcmp(a->command, "run") == 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -45,7 +111,8 @@ int cli_args_parse(int argc, char **argv, struct cli_args *a) {
                            strcmp(o, "--case-file") == 0 || strcmp(o, "--seed") == 0 ||
                            strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
                            strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 ||
-                           strcmp(o, "--ca") == 0 || strcmp(o, "--sni") == 0;
+                           strcmp(o, "--ca") == 0 || strcmp(o, "--sni") == 0 ||
+                           (run && run_takes_value(o));
         if (takes_value && !v) {
             fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
             return -1;
@@ -89,6 +156,9 @@ int cli_args_parse(int argc, char **argv, struct cli_args *a) {
             a->tls.insecure = true;
         } else if (strcmp(o, "--strict") == 0) {
             a->strict = true;
+        } else if (run && run_takes_value(o)) {
+            if (parse_run_option(a, o, argv[++i]) != 0)
+                return -1;
         } else if (strcmp(o, "--json") == 0) {
             a->json = true;
         } else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0) {

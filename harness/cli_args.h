@@ -16,6 +16,8 @@ struct str_list {
     size_t count, cap;
 };
 
+enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
 struct cli_args {
     const char *command;
     const char *url;              /* run: ws:// or wss://, NULL = built-in server */
@@ -25,7 +27,17 @@ struct cli_args {
     double timeout_s;             /* > 0: overrides every case's timeout */
     uint64_t seed;
     bool strict;
-    bool json;
+    bool json;                    /* list: --json (JSON to stdout) */
+    /* run only: reports, console, baseline, spawned target */
+    const char *report_dir;       /* --report-dir DIR: every format */
+    const char *json_out;         /* run: --json F */
+    const char *junit_out, *html_out, *md_out;
+    bool format_tap;              /* --format tap: TAP on stdout, human text on stderr */
+    enum cli_color color;         /* --color auto|always|never */
+    const char *baseline;         /* --baseline F: earlier report or known-failures file */
+    const char *spawn;            /* --spawn 'CMD {port}' */
+    double ready_timeout_s;       /* --ready-timeout S (0 = default 10, scaled) */
+    const char *agent;            /* --agent NAME (Autobahn index) */
     int verbosity;                /* -q = -1, default 0, -v 1, -vv 2 */
     struct tls_client_options tls;
     struct selection sel;         /* views of the lists above */

@@ -42,91 +42,6 @@ __attribute__((format(printf, 2, 3))) static void set_error(struct transcript *t
     tr->error = strdup(msg);
 }
 
-/* The opening handshake request of the case (6455:4.1), with the case's
- * overrides. overrides must hold header_count entries. */
-static void build_request(const struct wcase *c, const struct run_target *target,
-                          const char *host, const char *key,
-                          struct hs_header_override *overrides,
-                          struct hs_client_request *req) {
-    memset(req, 0, sizeof *req);
-    req->target = target->url.resource;
-    req->host = host;
-    req->key = key;
-    if (!c->has_handshake)
-        return;
-    const struct handshake_override *h = &c->handshake;
-    if (h->target)
-        req->target = h->target;
-    req->protocols = h->protocols;
-    req->extensions = h->extensions;
-    for (size_t i = 0; i < h->header_count; i++) {
-        overrides[i].op = (enum hs_header_op)h->headers[i].op;
-        overrides[i].name = h->headers[i].name;
-        overrides[i].value = h->headers[i].value;
-    }
-    req->overrides = overrides;
-    req->override_count = h->header_count;
-}
-
-/* Connect and perform the opening handshake. Returns 0 when the connection
- * is a WebSocket, or -1 with tr->error set (an ERROR verdict: these cases
- * are not about the handshake). */
-static int open_connection(struct exec *ex, const struct run_target *target) {
-    const struct wcase *c = ex->c;
-    struct transcript *tr = ex->tr;
-    char host[URL_MAX_HOST + 16], key[HS_KEY_LEN + 1], errmsg[512] = "";
-    uint8_t nonce[16];
-    /* 6455:4.1 "The value of this header field MUST be a nonce consisting of
-     * a randomly selected 16-byte value": from the case prng, reproducible. */
-    prng_fill(&ex->prng, nonce, sizeof nonce);
-    hs_make_key(nonce, key);
-    url_host_header(&target->url, host, sizeof host);
-    size_t override_count = c->has_handshake ? c->handshake.header_count : 0;
-    struct hs_header_override *overrides =
-        calloc(override_count ? override_count : 1, sizeof *overrides);
-    if (!overrides) {
-        set_error(tr, "out of memory");
-        return -1;
-    }
-    struct hs_client_request req;
-    build_request(c, target, host, key, overrides, &req);
-    (void)hs_build_request(&req, &tr->request_head);
-
-    struct wsclient_handshake hs;
-    int rc = wsclient_handshake(&ex->cl, &target->url, &target->tls, &req, ex->deadline_ms, &hs,
-                                errmsg, sizeof errmsg);
-    free(overrides);
-    if (hs.head.len)
-        (void)buf_append(&tr->response_head, hs.head.data, hs.head.len);
-    if (rc != 0) {
-        if (rc == WS_ERR_TIMEOUT)
-            set_error(tr, "no opening handshake before the case deadline: %s", errmsg);
-        else
-            set_error(tr, "opening handshake with %s failed: %s", target->url_text, errmsg);
-        wsclient_handshake_free(&hs);
-        return -1;
-    }
-    tr->http_status = hs.resp.status;
-    if (hs.problem != HS_RESP_OK) {
-        char detail[160];
-        if (hs.problem == HS_RESP_NOT_101) {
-            snprintf(detail, sizeof detail, "HTTP %d %.*s", hs.resp.status,
-                     (int)(hs.resp.reason.len > 100 ? 100 : hs.resp.reason.len),
-                     hs.resp.reason.ptr ? hs.resp.reason.ptr : "");
-            set_error(tr, "the target did not accept the WebSocket handshake: %s", detail);
-        } else {
-            snprintf(detail, sizeof detail, "HTTP %d, %s", hs.resp.status,
-                     hs_response_problem_name(hs.problem));
-            set_error(tr, "the target's opening handshake response is not valid (%s, 6455:4.1)",
-                      detail);
-        }
-        wsclient_handshake_free(&hs);
-        return -1;
-    }
-    wsclient_handshake_free(&hs);
-    return 0;
-}
-
 void runner_run_case(const struct wcase *c, const struct run_target *target,
                      const struct run_options *opts, struct case_result *out) {
     memset(out, 0, sizeof *out);
@@ -163,9 +78,12 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
     bool ready = ex.gen && runner_rx_init(&ex) == 0 && wsclient_init(&ex.cl, &limits) == 0;
     if (!ready) {
         set_error(tr, "out of memory");
-    } else if (open_connection(&ex, target) == 0) {
+    } else if (runner_open(&ex, target) == RUNNER_OPEN_WEBSOCKET) {
         runner_rx_buffered(&ex);
-        runner_exec_steps(&ex, c->steps, c->step_count);
+        if (runner_wants_websocket(c))
+            runner_exec_steps(&ex, c->steps, c->step_count);
+        else
+            runner_close_unwanted(&ex);
         runner_exec_closing(&ex);
         if (ex.interrupt_hit)
             set_error(tr, "interrupted before the case finished");
@@ -204,11 +122,15 @@ static bool interrupted(const struct run_options *opts) {
     return opts->interrupted && *opts->interrupted;
 }
 
+static bool stopped(const struct run_options *opts) {
+    return opts->stop && *opts->stop;
+}
+
 static void *worker(void *arg) {
     struct pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        if (interrupted(p->opts) || p->next >= p->n) {
+        if (interrupted(p->opts) || stopped(p->opts) || p->next >= p->n) {
             pthread_mutex_unlock(&p->lock);
             return NULL;
         }
@@ -231,14 +153,14 @@ static void *worker(void *arg) {
 }
 
 /* A case that never started: ran = false, verdict ERROR with a reason. */
-static void mark_not_run(struct case_result *r, const struct wcase *c) {
+static void mark_not_run(struct case_result *r, const struct wcase *c, const char *reason) {
     memset(r, 0, sizeof *r);
     r->c = c;
     r->ran = false;
     r->j.verdict = VERDICT_ERROR;
     r->j.outcome_index = -1;
     r->j.first_unexpected = -1;
-    r->j.reason = strdup("not run: the run was interrupted");
+    r->j.reason = strdup(reason);
 }
 
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
@@ -268,6 +190,8 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
     pthread_mutex_destroy(&p.lock);
 
     for (size_t i = p.next; i < n; i++)
-        mark_not_run(&results[i], &cases[i]);
+        mark_not_run(&results[i], &cases[i],
+                     interrupted(opts) ? "not run: the run was interrupted"
+                                       : "not run: the run was stopped");
     return interrupted(opts) ? WS_ERR_INTERRUPTED : 0;
 }

@@ -27,6 +27,9 @@ struct run_options {
     uint64_t seed;            /* masks, keys, generated mutations */
     size_t wire_cap;          /* wire log octets kept per case (default 64 KiB) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
+    volatile sig_atomic_t *stop; /* may be NULL; set by the caller (e.g. from a progress
+                                    callback when a spawned target died): start no more
+                                    cases, let running ones end on their own */
 };
 
 struct case_result {
@@ -55,7 +58,8 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
 /* Run cases[0..n) with opts->jobs workers; results[i] belongs to cases[i]
  * (caller allocates n results, zeroed). Returns 0, or WS_ERR_INTERRUPTED
  * when *opts->interrupted stopped it early (not-started results have
- * ran = false). */
+ * ran = false). When *opts->stop ends it early it returns 0; the results
+ * not started have ran = false and the reason "not run: the run was stopped". */
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
                    const struct run_options *opts, const struct run_progress *progress,
                    struct case_result *results);

@@ -66,7 +66,7 @@ json_t *report_build(const struct report_meta *meta, const struct case_result *r
                      size_t n);
 
 /* Mark cases against a baseline report or a known-failures file (see
- * report_baseline.c) and fill the top-level "baseline" object. Returns 0,
+ * baseline.c) and fill the top-level "baseline" object. Returns 0,
  * or -1 with a message naming the file/line/field in errmsg. */
 int report_apply_baseline(json_t *report, const char *baseline_path, char *errmsg,
                           size_t cap);
@@ -83,6 +83,10 @@ int report_tap_write(const json_t *report, FILE *out);
 /* Autobahn|Testsuite layout: DIR/index.json plus DIR/<agent>_case_<id>.json
  * for every case that carries an Autobahn id. */
 int report_autobahn_write_dir(const json_t *report, const char *dir, char *errmsg, size_t cap);
+
+/* Create dir and its missing parents (mkdir -p). Returns 0, or -1 with a
+ * message in errmsg. */
+int report_mkdir_p(const char *dir, char *errmsg, size_t cap);
 
 /* Write `render` output to path atomically (path.tmp + fsync + rename). */
 int report_write_file(const json_t *report, const char *path,
