@@ -166,6 +166,13 @@ static void peer_close_frame(struct exec *ex) {
     ex->tr->peer_sent_close = true;
     if (!ex->we_closed)
         ex->tr->peer_closed_first = true;
+    /* 6455:7.4.1 on 1010: "Note that this status code is not used by the
+     * server, as it can fail the WebSocket handshake instead." A note, not a
+     * requirement, and 6455:5.5.1 says a reply "typically echos the status
+     * code it received": a server echoing 1010 is judged by the case's
+     * outcomes (non-strict), not as a violation. */
+    if (problem == CLOSE_P_BAD_CODE && ci.code_class == CLOSE_CODE_WRONG_ROLE)
+        problem = CLOSE_P_OK;
     if (problem != CLOSE_P_OK) {
         /* 6455:5.5.1 "If there is a body, the first two bytes of the body
          * MUST be a 2-byte unsigned integer (in network byte order)

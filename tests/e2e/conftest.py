@@ -83,6 +83,25 @@ def py_echo_server():
         p.stop()
 
 
+@pytest.fixture
+def node_ws_server():
+    """Node's `ws` (npm, installed in tests/peers/node_modules by `npm ci`) echo
+    server, as a third-party peer."""
+    if not (PEERS / "node_modules" / "ws").is_dir():
+        raise RuntimeError("tests/peers/node_modules/ws is missing: run `npm ci` in tests/peers "
+                           "(scripts/setup.sh does)")
+    started = []
+
+    def start(*args):
+        p = Process(["node", str(PEERS / "node_ws_echo_server.js"), *args])
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.stop()
+
+
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory):
     """A self-signed certificate for localhost and 127.0.0.1, made by openssl."""
