@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "refserver.h"
+#include "report.h"
 
 static void usage(FILE *out) {
     fputs("usage: wsspec COMMAND [OPTIONS]\n"
@@ -18,6 +19,9 @@ static void usage(FILE *out) {
           "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
           "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [-q|-v]\n"
           "                                          run cases (no URL: the built-in server)\n"
+          "  report FILE.json [--json F] [--junit F] [--html F] [--md F] [--tap]\n"
+          "         [--autobahn DIR] [--report-dir DIR]\n"
+          "                                          re-render a saved JSON report\n"
           "  list [SELECTORS...] [--json]            list cases\n"
           "  show ID                                 a case's steps, outcomes and RFC sections\n"
           "  check-cases [PATH]                      check case files without a target\n"
@@ -48,6 +52,8 @@ int main(int argc, char **argv) {
         return cli_probe(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0)
         return cli_list(argc - 1, argv + 1);
     if (strcmp(cmd, "show") == 0)
