@@ -2,9 +2,10 @@
  *
  * A file is read whole, parsed by jansson (syntax errors keep jansson's
  * line and column), then walked: the top level and each case here, params
- * in caseload_params.c, steps and payloads in caseload_steps.c, outcomes and
- * handshake in caseload_outcomes.c. Every problem names file, line, column
- * and field path; nothing is half-loaded. */
+ * in caseload_params.c, steps and payloads in caseload_steps.c, outcomes in
+ * caseload_outcomes.c, the opening handshake (request and expected answer)
+ * in caseload_handshake.c. Every problem names file, line, column and field
+ * path; nothing is half-loaded. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -134,6 +135,17 @@ static const char *const case_keys[] = {
     "tags",        "params",    "timeout",     "close_timeout", "chop", "chop_delay",
     "max_message", "handshake", "steps",       "outcomes",      NULL};
 
+static bool all_outcomes_judge_handshake(const json_t *outcomes) {
+    if (!json_is_array(outcomes) || json_array_size(outcomes) == 0)
+        return false;
+    for (size_t i = 0; i < json_array_size(outcomes); i++) {
+        const json_t *o = json_array_get(outcomes, i);
+        if (!json_is_object(o) || !json_object_get(o, "handshake"))
+            return false;
+    }
+    return true;
+}
+
 /* One expanded case object into *w (the caller frees *w on error). */
 static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *group,
                       struct wcase *w) {
@@ -186,9 +198,19 @@ static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *gro
             return -1;
         caseload_pop(c);
     }
-    if (caseload_push_key(c, "steps") != 0 ||
-        caseload_steps(c, json_object_get(obj, "steps"), &w->steps, &w->step_count) != 0)
+    const json_t *steps = json_object_get(obj, "steps");
+    if (caseload_push_key(c, "steps") != 0)
         return -1;
+    if (json_is_array(steps) && json_array_size(steps) == 0) {
+        /* Nothing to do after the handshake is only right for a case about
+         * the handshake, where every outcome judges the peer's answer. */
+        if (!all_outcomes_judge_handshake(json_object_get(obj, "outcomes")))
+            return caseload_fail(c, false, "needs at least one step (only a case whose every "
+                                           "outcome has a \"handshake\" expectation may have "
+                                           "none)");
+    } else if (caseload_steps(c, steps, &w->steps, &w->step_count) != 0) {
+        return -1;
+    }
     caseload_pop(c);
     if (caseload_push_key(c, "outcomes") != 0 ||
         caseload_outcomes(c, json_object_get(obj, "outcomes"), &w->outcomes, &w->outcome_count) !=

@@ -85,7 +85,14 @@ int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out,
 /* A non-empty list of outcomes. */
 int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome **out,
                       size_t *count);
+
+/* ---- the opening handshake (caseload_handshake.c) ---- */
+
+/* A case's "handshake": request overrides or a raw request. */
 int caseload_handshake(struct caseload_ctx *c, const json_t *obj, struct handshake_override *out);
+/* An outcome's "handshake": the answer the peer must give. */
+int caseload_handshake_expect(struct caseload_ctx *c, const json_t *obj,
+                              struct handshake_expect *out);
 
 /* ---- parameters (caseload_params.c) ---- */
 

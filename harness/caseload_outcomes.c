@@ -1,10 +1,10 @@
-/* caseload_outcomes: the outcomes of a case (cases/README.md "Outcomes")
- * and its handshake overrides, from an already parameter-expanded tree. */
+/* caseload_outcomes: the outcomes of a case (cases/README.md "Outcomes"),
+ * from an already parameter-expanded tree (their "handshake" expectations
+ * are read by caseload_handshake.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "caseload_int.h"
-#include "handshake.h"
 
 static int nomem(struct caseload_ctx *c) {
     return caseload_fail(c, false, "out of memory");
@@ -207,7 +207,7 @@ static const char *const verdict_names[] = {"pass", "non-strict", "informational
                                             "fail"};
 
 static int parse_outcome(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
-    static const char *const keys[] = {"verdict", "note", "events", "close", NULL};
+    static const char *const keys[] = {"verdict", "note", "events", "close", "handshake", NULL};
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected an outcome object, got %s", caseload_type_name(v));
     if (caseload_check_keys(c, v, keys) != 0 || caseload_require(c, v, "verdict") != 0 ||
@@ -244,6 +244,25 @@ static int parse_outcome(struct caseload_ctx *c, const json_t *v, struct outcome
             return -1;
         caseload_pop(c);
     }
+    const json_t *hs = json_object_get(v, "handshake");
+    if (hs) {
+        if (caseload_push_key(c, "handshake") != 0 ||
+            caseload_handshake_expect(c, hs, &o->handshake) != 0)
+            return -1;
+        caseload_pop(c);
+        /* Without a 101 there is no WebSocket connection: nothing to send,
+         * receive or close, so such fields could never be checked. */
+        static const char *const ws_only[] = {"events", "close"};
+        for (size_t k = 0; k < 2 && !handshake_expect_status(&o->handshake, 101); k++) {
+            if (json_object_get(v, ws_only[k])) {
+                caseload_push_key(c, ws_only[k]);
+                return caseload_fail(c, true,
+                                     "an outcome whose handshake status excludes 101 has no "
+                                     "WebSocket connection: \"%s\" cannot be checked",
+                                     ws_only[k]);
+            }
+        }
+    }
     return 0;
 }
 
@@ -268,79 +287,5 @@ int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome 
     }
     *out = o;
     *count = n;
-    return 0;
-}
-
-/* ---- handshake --------------------------------------------------------- */
-
-static int parse_header(struct caseload_ctx *c, const json_t *v, struct handshake_override *h,
-                        size_t i) {
-    static const char *const keys[] = {"set", "add", "omit", "value", NULL};
-    static const char *const ops[] = {"set", "add", "omit"};
-    static const int op_codes[] = {HS_HDR_SET, HS_HDR_ADD, HS_HDR_OMIT};
-    if (!json_is_object(v))
-        return caseload_fail(c, false,
-                             "expected {\"set\"|\"add\"|\"omit\": NAME, \"value\": V}, "
-                             "got %s",
-                             caseload_type_name(v));
-    if (caseload_check_keys(c, v, keys) != 0)
-        return -1;
-    int op = -1;
-    for (int k = 0; k < 3; k++) {
-        if (!json_object_get(v, ops[k]))
-            continue;
-        if (op >= 0) {
-            caseload_push_key(c, ops[k]);
-            return caseload_fail(c, true, "a header entry has one of set, add, omit");
-        }
-        op = k;
-    }
-    if (op < 0)
-        return caseload_fail(c, false, "a header entry needs one of: set, add, omit");
-    h->headers[i].op = op_codes[op];
-    if (caseload_get_string(c, v, ops[op], &h->headers[i].name) != 0)
-        return -1;
-    if (h->headers[i].name[0] == '\0') {
-        caseload_push_key(c, ops[op]);
-        return caseload_fail(c, false, "a header name must not be empty");
-    }
-    if (op_codes[op] == HS_HDR_OMIT && json_object_get(v, "value")) {
-        caseload_push_key(c, "value");
-        return caseload_fail(c, true, "an omitted header has no value");
-    }
-    if (op_codes[op] != HS_HDR_OMIT && caseload_require(c, v, "value") != 0)
-        return -1;
-    return caseload_get_string(c, v, "value", &h->headers[i].value);
-}
-
-/* On error the caller frees *out (through case_free). */
-int caseload_handshake(struct caseload_ctx *c, const json_t *obj, struct handshake_override *out) {
-    static const char *const keys[] = {"target", "protocols", "extensions", "headers", NULL};
-    if (!json_is_object(obj))
-        return caseload_fail(c, false, "expected an object, got %s", caseload_type_name(obj));
-    if (caseload_check_keys(c, obj, keys) != 0 ||
-        caseload_get_string(c, obj, "target", &out->target) != 0 ||
-        caseload_get_string(c, obj, "protocols", &out->protocols) != 0 ||
-        caseload_get_string(c, obj, "extensions", &out->extensions) != 0)
-        return -1;
-    const json_t *headers = json_object_get(obj, "headers");
-    if (!headers)
-        return 0;
-    if (caseload_push_key(c, "headers") != 0)
-        return -1;
-    if (!json_is_array(headers))
-        return caseload_fail(c, false, "expected a list of header entries, got %s",
-                             caseload_type_name(headers));
-    size_t n = json_array_size(headers);
-    if (n > 0 && !(out->headers = calloc(n, sizeof *out->headers)))
-        return nomem(c);
-    for (size_t i = 0; i < n; i++) {
-        out->header_count = i + 1;
-        if (caseload_push_index(c, i) != 0 ||
-            parse_header(c, json_array_get(headers, i), out, i) != 0)
-            return -1;
-        caseload_pop(c);
-    }
-    caseload_pop(c);
     return 0;
 }

@@ -24,6 +24,15 @@ const char *verdict_name(enum verdict v) {
     return "?";
 }
 
+bool handshake_expect_status(const struct handshake_expect *h, int status) {
+    for (size_t i = 0; i < h->status_count; i++) {
+        int want = h->statuses[i];
+        if (want == status || (want < 10 && status / 100 == want))
+            return true;
+    }
+    return false;
+}
+
 static void steps_free(struct step *steps, size_t n);
 
 static void step_free(struct step *s) {
@@ -77,6 +86,17 @@ static void strings_free(char **v, size_t n) {
     free(v);
 }
 
+static void handshake_expect_free(struct handshake_expect *h) {
+    free(h->statuses);
+    for (size_t i = 0; i < h->header_count && h->headers; i++) {
+        free(h->headers[i].name);
+        free(h->headers[i].value);
+    }
+    free(h->headers);
+    strings_free(h->absent, h->absent_count);
+    memset(h, 0, sizeof *h);
+}
+
 /* Frees everything the case owns and zeroes it; NULL and a zeroed case are
  * fine. */
 void case_free(struct wcase *c) {
@@ -97,11 +117,16 @@ void case_free(struct wcase *c) {
         free(c->handshake.headers[i].value);
     }
     free(c->handshake.headers);
+    free(c->handshake.method);
+    free(c->handshake.http_version);
+    free(c->handshake.query);
+    payload_free(&c->handshake.raw);
     steps_free(c->steps, c->step_count);
     for (size_t i = 0; i < c->outcome_count && c->outcomes; i++) {
         free(c->outcomes[i].note);
         events_free(c->outcomes[i].events, c->outcomes[i].event_count);
         free(c->outcomes[i].close.codes);
+        handshake_expect_free(&c->outcomes[i].handshake);
     }
     free(c->outcomes);
     free(c->pos.file);

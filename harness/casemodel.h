@@ -146,6 +146,26 @@ struct close_expect {
     bool exact;                 /* no degradation to non-strict (judging rules 3 and 4) */
 };
 
+/* An outcome's expectation of the peer's answer to the opening handshake
+ * (cases/README.md "handshake" in an outcome). A case with one is about the
+ * handshake: any answer is judged, none is an error. */
+struct header_expect {
+    char *name;                 /* compared ASCII case-insensitively */
+    char *value;                /* the trimmed value exactly, or an element of its comma
+                                   list ASCII case-insensitively */
+};
+
+struct handshake_expect {
+    bool set;                   /* the outcome has a "handshake" expectation */
+    uint16_t *statuses;         /* acceptable statuses: 100..599 exactly, or 1..5 for a */
+    size_t status_count;        /*   class ("4xx" = 4); the loader defaults to {101} */
+    bool allow_no_response;     /* the peer closing TCP without a response head matches too */
+    struct header_expect *headers; /* must each be present with that value */
+    size_t header_count;
+    char **absent;              /* header names that must not be present */
+    size_t absent_count;
+};
+
 struct outcome {
     enum verdict verdict;
     char *note;                 /* why this outcome gets this verdict (shown in reports) */
@@ -153,9 +173,16 @@ struct outcome {
     struct expect_event *events;/* the peer's events, in order, before its close frame */
     size_t event_count;
     struct close_expect close;
+    struct handshake_expect handshake; /* unset: a valid 101, as every non-handshake case */
 };
 
 /* ---- a case ------------------------------------------------------------ */
+
+enum host_form {
+    HOST_FORM_URL = 0,          /* host, and ":port" when it is not the default */
+    HOST_FORM_NO_PORT,          /* host only */
+    HOST_FORM_PORT,             /* host:port, even the default port */
+};
 
 struct handshake_override {
     char *target;               /* request-target, NULL = the URL's */
@@ -164,9 +191,16 @@ struct handshake_override {
     struct {
         int op;                 /* enum hs_header_op */
         char *name;
-        char *value;
+        char *value;            /* NULL for OMIT, and for a SET that only respells the
+                                   name of a default header (its value is kept) */
     } *headers;
     size_t header_count;
+    char *method;               /* request method, NULL = "GET" */
+    char *http_version;         /* e.g. "HTTP/1.0", NULL = "HTTP/1.1" */
+    char *query;                /* appended to the URL's resource after "?" (or "&") */
+    enum host_form host_form;   /* how the Host header spells the authority */
+    bool raw_set;               /* the whole request as given (no other field applies): */
+    struct payload raw;         /*   its head, and any octets meant to follow it at once */
 };
 
 struct source_pos {
@@ -204,6 +238,9 @@ struct case_list {
 };
 
 const char *verdict_name(enum verdict v);   /* "pass", "non-strict", ... */
+/* Whether an HTTP status is one the expectation lists (exactly, or by its
+ * class: 4 stands for "4xx"). */
+bool handshake_expect_status(const struct handshake_expect *h, int status);
 void case_free(struct wcase *c);
 void case_list_free(struct case_list *l);
 

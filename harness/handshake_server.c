@@ -279,6 +279,13 @@ static int write_refusal(const struct hs_server_verdict *v, struct buf *out) {
      * containing all versions it is willing to use." */
     if (rc == 0 && v->status == 426)
         rc = buf_append_str(out, "Sec-WebSocket-Version: 13\r\n");
+    /* RFC 7231 6.5.15 "The server MUST send an Upgrade header field in a 426
+     * response to indicate the required protocol(s)", and RFC 7230 6.7
+     * "When Upgrade is sent, the sender MUST also send a Connection header
+     * field ... that contains an "upgrade" connection option": a second
+     * Connection line, which RFC 7230 3.2.2 joins to "close, Upgrade". */
+    if (rc == 0 && v->status == 426)
+        rc = buf_append_str(out, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
     if (rc == 0)
         rc = buf_append(out, "\r\n", 2);
     if (rc == 0)

@@ -12,7 +12,13 @@
  *   5. nothing matches: FAIL, with every outcome as "expected" and the first
  *      event departing from the closest outcome as "actual".
  *
- * close_expect.exact (the README's "exact"): no degradation of any kind. */
+ * close_expect.exact (the README's "exact"): no degradation of any kind.
+ *
+ * Before an outcome's events, its "handshake" expectation is compared with
+ * the peer's answer to the opening handshake (status, header lines, or no
+ * answer at all); an outcome without one wants a 101. A matching answer
+ * that is not a 101 decides the outcome alone: there was no WebSocket
+ * connection, so there are no events and no close to compare. */
 #include "judge.h"
 
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "handshake.h"
 
 /* ---- the peer's events, as the outcomes see them ------------------------ */
 
@@ -312,6 +319,138 @@ static enum close_match close_matches(const struct transcript *t, const struct c
     return result;
 }
 
+/* ---- the answer to the opening handshake --------------------------------- */
+
+enum hs_match {
+    HM_NO,          /* the answer is not the one the outcome expects */
+    HM_WEBSOCKET,   /* a 101 as expected: events and close decide */
+    HM_DONE,        /* a refusal (or no answer) as expected: nothing else to compare */
+};
+
+/* 6455:4.1 "all header field names in both HTTP requests and HTTP
+ * responses are case-insensitive"; a value matches when it is exactly the
+ * expected one (after OWS trimming, which the parser did), or when one
+ * element of its comma list is, ASCII case-insensitively (tokens such as
+ * "Upgrade" are case-insensitive; 6455:4.4 allows "13, 8, 7"). */
+static bool value_matches(struct hs_view value, const char *want) {
+    size_t n = strlen(want);
+    if (value.len == n && memcmp(value.ptr, want, n) == 0)
+        return true;
+    return hs_value_has_token(value, want);
+}
+
+/* Whether the peer closed TCP (or reset it) before answering. */
+static bool closed_unanswered(const struct transcript *t) {
+    for (size_t i = 0; i < t->event_count; i++) {
+        enum tev_kind k = t->events[i].kind;
+        if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
+            return true;
+    }
+    return false;
+}
+
+static void describe_statuses(const struct handshake_expect *h, struct buf *b) {
+    for (size_t i = 0; i < h->status_count; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == h->status_count ? " or " : ", ";
+        if (h->statuses[i] < 10)
+            buf_appendf(b, "%s%uxx", sep, h->statuses[i]);
+        else
+            buf_appendf(b, "%s%u", sep, h->statuses[i]);
+    }
+}
+
+/* *depth tells how far a mismatch got: 0 = the status (or no answer), 1 =
+ * the status matched but a header line did not. */
+static enum hs_match handshake_matches(const struct transcript *t,
+                                       const struct handshake_expect *h, char *why, size_t cap,
+                                       int *depth) {
+    *depth = 0;
+    if (t->handshake_unanswered) {
+        if (h->set && h->allow_no_response && closed_unanswered(t))
+            return HM_DONE;
+        snprintf(why, cap, "the peer did not answer the opening handshake");
+        return HM_NO;
+    }
+    if (!h->set) {
+        /* 0: no head was recorded (a transcript built without one). */
+        if (t->http_status != 0 && t->http_status != 101) {
+            snprintf(why, cap, "the peer answered the opening handshake with HTTP %d, not 101",
+                     t->http_status);
+            return HM_NO;
+        }
+        return HM_WEBSOCKET;
+    }
+    if (!handshake_expect_status(h, t->http_status)) {
+        struct buf want = {0};
+        describe_statuses(h, &want);
+        snprintf(why, cap, "the peer answered the opening handshake with HTTP %d, not %.*s",
+                 t->http_status, (int)want.len, want.data ? (const char *)want.data : "");
+        buf_free(&want);
+        return HM_NO;
+    }
+    *depth = 1;
+    if (h->header_count || h->absent_count) {
+        struct hs_response *resp = malloc(sizeof *resp);
+        if (!resp || hs_parse_response(t->response_head.data, t->response_head.len, resp) <= 0) {
+            snprintf(why, cap, "the answer's header lines could not be read");
+            free(resp);
+            return HM_NO;
+        }
+        for (size_t i = 0; i < h->header_count; i++) {
+            const struct header_expect *e = &h->headers[i];
+            bool seen = false, ok = false;
+            for (size_t k = 0; k < resp->header_count && !ok; k++) {
+                if (!hs_view_eq_nocase(resp->headers[k].name, e->name))
+                    continue;
+                seen = true;
+                ok = value_matches(resp->headers[k].value, e->value);
+            }
+            if (!ok) {
+                snprintf(why, cap, "the answer %s %s: %s", seen ? "has no matching" : "lacks",
+                         e->name, e->value);
+                free(resp);
+                return HM_NO;
+            }
+        }
+        for (size_t i = 0; i < h->absent_count; i++) {
+            if (hs_find_header(resp->headers, resp->header_count, h->absent[i], NULL)) {
+                snprintf(why, cap, "the answer carries %s, which it must not", h->absent[i]);
+                free(resp);
+                return HM_NO;
+            }
+        }
+        free(resp);
+    }
+    return t->http_status == 101 ? HM_WEBSOCKET : HM_DONE;
+}
+
+/* The peer's answer in one line: its status line, or how it did not answer. */
+static char *describe_answer(const struct transcript *t) {
+    if (t->handshake_unanswered) {
+        for (size_t i = 0; i < t->event_count; i++) {
+            enum tev_kind k = t->events[i].kind;
+            if ((k == TEV_EOF || k == TEV_RESET || k == TEV_TIMEOUT || k == TEV_WRITE_FAILED) &&
+                t->events[i].detail)
+                return strdup(t->events[i].detail);
+        }
+        return strdup("no answer to the opening handshake");
+    }
+    const uint8_t *head = t->response_head.data;
+    size_t len = t->response_head.len;
+    const uint8_t *eol = len ? memchr(head, '\n', len) : NULL;
+    size_t line = eol ? (size_t)(eol - head) : len;
+    if (line > 0 && head[line - 1] == '\r')
+        line--;
+    if (line == 0) {
+        char text[64];
+        snprintf(text, sizeof text, "HTTP %d", t->http_status);
+        return strdup(text);
+    }
+    char text[300];
+    transcript_escape(head, line, text, sizeof text);
+    return strdup(text);
+}
+
 /* ---- text for humans ----------------------------------------------------- */
 
 static void describe_expect(const struct expect_event *e, struct buf *b) {
@@ -372,8 +511,29 @@ static void describe_codes(const struct close_expect *ce, struct buf *b) {
         buf_append_str(b, " (exactly)");
 }
 
+static void describe_handshake(const struct handshake_expect *h, struct buf *b) {
+    buf_append_str(b, "HTTP ");
+    describe_statuses(h, b);
+    for (size_t i = 0; i < h->header_count; i++)
+        buf_appendf(b, "%s%s: %s", i == 0 ? " with " : " and ", h->headers[i].name,
+                    h->headers[i].value);
+    for (size_t i = 0; i < h->absent_count; i++)
+        buf_appendf(b, "%s%s", i == 0 ? " without " : ", ", h->absent[i]);
+    if (h->allow_no_response)
+        buf_append_str(b, " (or TCP closed with no answer)");
+}
+
 static void describe_outcome(const struct outcome *o, struct buf *b) {
     buf_appendf(b, "%s: ", verdict_name(o->verdict));
+    if (o->handshake.set) {
+        describe_handshake(&o->handshake, b);
+        if (!handshake_expect_status(&o->handshake, 101)) {
+            if (o->note)
+                buf_appendf(b, " (%s)", o->note);
+            return;
+        }
+        buf_append_str(b, "; then ");
+    }
     if (o->any_events) {
         buf_append_str(b, "any events");
     } else if (o->event_count == 0) {
@@ -502,14 +662,39 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
     int best_event = -1;
     char best_why[256] = "";
     size_t best_outcome = 0;
+    bool best_is_answer = false;
     for (size_t i = 0; i < c->outcome_count; i++) {
         const struct outcome *o = &c->outcomes[i];
         size_t farthest = 0;
         char why[256];
         int event = -1;
+        /* Scores: 0 = the answer's status differs, 1 = a header line of the
+         * answer does, 2 + n = n events matched, seq_len + 3 = the events
+         * matched but the close did not. */
+        int depth = 0;
+        enum hs_match hm = handshake_matches(t, &o->handshake, why, sizeof why, &depth);
+        if (hm == HM_NO) {
+            if (depth > best_score) {
+                best_score = depth;
+                best_event = -1;
+                best_outcome = i;
+                best_is_answer = true;
+                snprintf(best_why, sizeof best_why, "%s", why);
+            }
+            continue;
+        }
+        if (hm == HM_DONE) {
+            out->outcome_index = (int)i;
+            out->verdict = o->verdict;
+            buf_appendf(&reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
+            if (o->note)
+                buf_appendf(&reason, ": %s", o->note);
+            goto done;
+        }
         if (!events_match(&x, o, &farthest)) {
-            if ((long)farthest > best_score) {
-                best_score = (long)farthest;
+            if ((long)farthest + 2 > best_score) {
+                best_score = (long)farthest + 2;
+                best_is_answer = false;
                 best_event = departing_event(&x, farthest);
                 best_outcome = i;
                 snprintf(best_why, sizeof best_why, "the peer's events differ");
@@ -518,8 +703,9 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         }
         enum close_match cm = close_matches(t, &o->close, why, sizeof why, &event);
         if (cm == CM_NO) {
-            if ((long)x.seq_len + 1 > best_score) {
-                best_score = (long)x.seq_len + 1;
+            if ((long)x.seq_len + 3 > best_score) {
+                best_score = (long)x.seq_len + 3;
+                best_is_answer = false;
                 best_event = event >= 0 ? event : departing_event(&x, x.seq_len);
                 best_outcome = i;
                 snprintf(best_why, sizeof best_why, "%s", why);
@@ -549,12 +735,18 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
     } else {
         buf_appendf(&reason, "no acceptable outcome matched; the closest is outcome %zu (%s): %s",
                     best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
-        actual = describe_event_at(t, best_event, "nothing (the connection stayed open)");
+        actual = best_is_answer ? describe_answer(t)
+                                : describe_event_at(t, best_event,
+                                                    "nothing (the connection stayed open)");
     }
 done:
     free(x.seq);
     free(x.digests);
     finish_texts(out, &reason, &expected, actual);
+}
+
+void judge_describe_outcome(const struct outcome *o, struct buf *out) {
+    describe_outcome(o, out);
 }
 
 void judgement_free(struct judgement *j) {

@@ -17,6 +17,11 @@ struct judgement {
 };
 
 void judge_case(const struct wcase *c, const struct transcript *t, struct judgement *out);
+/* One outcome for humans, as judgement.expected lists it ("pass: HTTP 426
+ * with Sec-WebSocket-Version: 13", "pass: message text 5 octets ..."),
+ * appended to *out (e.g. for `wsspec show`). */
+struct buf;
+void judge_describe_outcome(const struct outcome *o, struct buf *out);
 void judgement_free(struct judgement *j);
 
 #endif

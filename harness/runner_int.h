@@ -101,6 +101,21 @@ enum rx_poll_result {
  * RUNNER_SLICE_MS), read once and process every frame event. */
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write);
 
+/* runner_handshake.c */
+struct run_target;
+enum runner_open_result {
+    RUNNER_OPEN_WEBSOCKET,  /* a valid 101: run the steps */
+    RUNNER_OPEN_JUDGED,     /* no WebSocket, but the transcript says why: judge it */
+    RUNNER_OPEN_ERROR,      /* tr->error is set: the case could not run */
+};
+/* Connect and perform the case's opening handshake (its overrides or raw
+ * request), recording both heads and what the answer means. */
+enum runner_open_result runner_open(struct exec *ex, const struct run_target *target);
+/* Whether some outcome of the case accepts a WebSocket connection (101). */
+bool runner_wants_websocket(const struct wcase *c);
+/* After a 101 that no outcome wanted: send a close 1000 instead of the steps. */
+void runner_close_unwanted(struct exec *ex);
+
 /* runner_exec.c */
 /* Write octets, reading the peer's frames while the socket is full. Returns
  * 0, or -1 when stopped (peer gone, deadline, interrupt; or, with

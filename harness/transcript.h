@@ -55,7 +55,9 @@ struct transcript {
     /* Handshake. */
     int http_status;          /* 0 when no response head arrived */
     struct buf response_head; /* copy */
-    struct buf request_head;  /* copy */
+    struct buf request_head;  /* copy (of a raw request: the octets up to the head's end) */
+    bool handshake_unanswered; /* a case about the handshake: no response head came (the
+                                  peer closed TCP, see the events, or the deadline passed) */
     /* How it ended. */
     bool peer_closed_first;   /* the peer's close frame (or TCP close) came before ours */
     bool we_sent_close;

@@ -44,29 +44,11 @@ static long fill(struct wsclient *c, int64_t deadline_ms) {
     return n;
 }
 
-int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
-                       const struct tls_client_options *tls, const struct hs_client_request *req,
-                       int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
-                       size_t errmsg_cap) {
-    int err = 0;
-    memset(hs, 0, sizeof *hs);
-    hs->head_status = HS_NEED_MORE;
-    c->conn = conn_open(url, tls, deadline_ms, &err, errmsg, errmsg_cap);
-    if (!c->conn)
-        return err;
-
-    struct buf request = {0};
-    int rc = hs_build_request(req, &request);
-    if (rc == 0) {
-        wire(c, WIRE_OUT, request.data, request.len);
-        rc = conn_write_all(c->conn, request.data, request.len, deadline_ms);
-        if (rc != 0)
-            snprintf(errmsg, errmsg_cap, "sending the opening handshake: %s", ws_strerror(rc));
-    }
-    buf_free(&request);
-    if (rc != 0)
-        return rc;
-
+/* Read the response head (the request is out, or failed to go out with
+ * write_rc). Frames after the head stay buffered in c->rx. */
+static int read_response(struct wsclient *c, int write_rc, const char *key, const char *protocols,
+                         const char *extensions, int64_t deadline_ms,
+                         struct wsclient_handshake *hs, char *errmsg, size_t errmsg_cap) {
     size_t scan = 0;
     for (;;) {
         long end = hs_head_complete(c->rx, c->rx_len, &scan);
@@ -82,7 +64,7 @@ int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
                 return WS_ERR_NOMEM;
             hs->head_status = hs_parse_response(hs->head.data, hs->head.len, &hs->resp);
             c->rx_pos = (size_t)end; /* frames that came with the 101 stay buffered */
-            hs->problem = hs_check_response(&hs->resp, req->key, req->protocols, req->extensions);
+            hs->problem = hs_check_response(&hs->resp, key, protocols, extensions);
             return 0;
         }
         if (end != HS_NEED_MORE) {
@@ -92,15 +74,75 @@ int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
         }
         long n = fill(c, deadline_ms);
         if (n == 0) {
-            snprintf(errmsg, errmsg_cap, "connection closed before a complete response head"
-                                         " (%zu bytes received)", c->rx_len);
-            return WS_ERR_CLOSED;
+            if (write_rc != 0)
+                snprintf(errmsg, errmsg_cap, "sending the opening handshake: %s (no response)",
+                         ws_strerror(write_rc));
+            else
+                snprintf(errmsg, errmsg_cap,
+                         "connection closed before a complete response head"
+                         " (%zu bytes received)",
+                         c->rx_len);
+            return write_rc != 0 ? write_rc : WS_ERR_CLOSED;
         }
         if (n < 0) {
-            snprintf(errmsg, errmsg_cap, "reading the response head: %s", ws_strerror((int)n));
+            if (write_rc != 0 && n != WS_ERR_TIMEOUT)
+                n = write_rc;
+            snprintf(errmsg, errmsg_cap, "%s the opening handshake: %s",
+                     write_rc != 0 ? "sending" : "reading the response to",
+                     ws_strerror((int)n));
             return (int)n;
         }
     }
+}
+
+/* Connect, send request[0..len) as it is, read the response head. */
+static int exchange(struct wsclient *c, const struct ws_url *url,
+                    const struct tls_client_options *tls, const uint8_t *request, size_t len,
+                    const char *key, const char *protocols, const char *extensions,
+                    int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
+                    size_t errmsg_cap) {
+    int err = 0;
+    memset(hs, 0, sizeof *hs);
+    hs->head_status = HS_NEED_MORE;
+    c->conn = conn_open(url, tls, deadline_ms, &err, errmsg, errmsg_cap);
+    if (!c->conn)
+        return err;
+    wire(c, WIRE_OUT, request, len);
+    int rc = conn_write_all(c->conn, request, len, deadline_ms);
+    if (rc == WS_ERR_TIMEOUT) {
+        snprintf(errmsg, errmsg_cap, "sending the opening handshake: %s", ws_strerror(rc));
+        return rc;
+    }
+    /* A peer may answer (400, 431) and close before taking all of a large
+     * request: its answer is still worth reading. */
+    return read_response(c, rc, key, protocols, extensions, deadline_ms, hs, errmsg, errmsg_cap);
+}
+
+int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
+                       const struct tls_client_options *tls, const struct hs_client_request *req,
+                       int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
+                       size_t errmsg_cap) {
+    struct buf request = {0};
+    int rc = hs_build_request(req, &request);
+    if (rc != 0) {
+        memset(hs, 0, sizeof *hs);
+        hs->head_status = HS_NEED_MORE;
+        snprintf(errmsg, errmsg_cap, "building the opening handshake: %s", ws_strerror(rc));
+        return rc;
+    }
+    rc = exchange(c, url, tls, request.data, request.len, req->key, req->protocols,
+                  req->extensions, deadline_ms, hs, errmsg, errmsg_cap);
+    buf_free(&request);
+    return rc;
+}
+
+int wsclient_handshake_raw(struct wsclient *c, const struct ws_url *url,
+                           const struct tls_client_options *tls, const uint8_t *request,
+                           size_t len, const char *key, const char *protocols,
+                           const char *extensions, int64_t deadline_ms,
+                           struct wsclient_handshake *hs, char *errmsg, size_t errmsg_cap) {
+    return exchange(c, url, tls, request, len, key, protocols, extensions, deadline_ms, hs,
+                    errmsg, errmsg_cap);
 }
 
 int wsclient_send(struct wsclient *c, const uint8_t *data, size_t len, int64_t deadline_ms) {

@@ -50,11 +50,25 @@ int wsclient_init(struct wsclient *c, const struct frame_limits *limits);
  * head. Returns 0 when a head arrived (whatever its status: check
  * hs->problem), or a negative WS_ERR_* (connect failure, timeout, EOF before
  * a complete head = WS_ERR_CLOSED, garbage head = WS_ERR_LIMIT with
- * hs->head_status = HS_BAD_*). errmsg gets a human-readable reason. */
+ * hs->head_status = HS_BAD_*). When the request could not be written all
+ * the way (the peer closed or reset), a response head that arrived anyway
+ * is still read and returned; without one the write error is returned.
+ * c->conn is NULL after a return only when the connection never opened.
+ * errmsg gets a human-readable reason. */
 int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
                        const struct tls_client_options *tls, const struct hs_client_request *req,
                        int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
                        size_t errmsg_cap);
+
+/* The same with a request sent exactly as given (len octets: a raw head,
+ * possibly followed by frames meant to share its TCP write); the response
+ * is checked against key, protocols and extensions (each may be NULL). All
+ * borrowed. Returns as wsclient_handshake. */
+int wsclient_handshake_raw(struct wsclient *c, const struct ws_url *url,
+                           const struct tls_client_options *tls, const uint8_t *request,
+                           size_t len, const char *key, const char *protocols,
+                           const char *extensions, int64_t deadline_ms,
+                           struct wsclient_handshake *hs, char *errmsg, size_t errmsg_cap);
 
 /* Send bytes as they are (frames are built by the caller). */
 int wsclient_send(struct wsclient *c, const uint8_t *data, size_t len, int64_t deadline_ms);

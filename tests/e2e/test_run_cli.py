@@ -11,33 +11,7 @@ import time
 import pytest
 
 from conftest import ROOT, scaled, wsspec_bin
-
-
-def wsspec(*args, timeout=120, **kw):
-    return subprocess.run([wsspec_bin(), *args], capture_output=True, text=True,
-                          timeout=scaled(timeout), **kw)
-
-
-def summary(stdout):
-    """The last line: 'wsspec: N cases: a pass, b non-strict, ...'."""
-    last = stdout.strip().splitlines()[-1]
-    assert last.startswith("wsspec: "), last
-    counts = {}
-    for part in last.split(": ", 2)[2].split(" in ")[0].split(", "):
-        n, _, name = part.partition(" ")
-        counts[name] = int(n)
-    return counts
-
-
-def results(stdout):
-    """{case id: verdict label} from the one-line-per-case output."""
-    out = {}
-    for line in stdout.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in ("pass", "non-strict", "info", "unimpl", "FAIL",
-                                            "ERROR"):
-            out[parts[1]] = parts[0]
-    return out
+from wsrun import summary, wsspec
 
 
 def test_list_is_sorted_by_file_and_has_stable_ids():

@@ -175,6 +175,94 @@ static void test_case_fields_and_handshake(void) {
     case_list_free(&l);
 }
 
+static void test_handshake_fields(void) {
+    struct case_list l = {0};
+    CHECK_EQ(load_ok("good_handshake.json", &l), 0);
+    CHECK_EQ(l.count, 3);
+    const struct wcase *c = find(&l, "hs.overrides");
+    CHECK(c != NULL);
+    if (c) {
+        const struct handshake_override *h = &c->handshake;
+        CHECK(c->has_handshake && !h->raw_set);
+        CHECK_STR(h->method, "POST");
+        CHECK_STR(h->http_version, "HTTP/1.0");
+        CHECK_STR(h->query, "a=1");
+        CHECK_EQ(h->host_form, HOST_FORM_NO_PORT);
+        CHECK_EQ(h->header_count, 2);
+        if (h->header_count == 2) {
+            /* A "set" without a value respells a default line: no value. */
+            CHECK_EQ(h->headers[0].op, HS_HDR_SET);
+            CHECK_STR(h->headers[0].name, "hOsT");
+            CHECK(h->headers[0].value == NULL);
+            /* JSON "\r\n " becomes CR LF SP: an obs-fold on the wire. */
+            CHECK_STR(h->headers[1].value, "keep-alive,\r\n Upgrade");
+        }
+        CHECK_EQ(c->outcome_count, 3);
+        const struct handshake_expect *e = &c->outcomes[0].handshake;
+        /* "handshake": {} is a 101 (the status defaults to [101]). */
+        CHECK(e->set);
+        CHECK_EQ(e->status_count, 1);
+        CHECK_EQ(e->statuses[0], 101);
+        CHECK(!e->allow_no_response);
+        CHECK_EQ(c->outcomes[0].close.by, CLOSE_BY_US);
+        e = &c->outcomes[1].handshake;
+        CHECK(e->set);
+        CHECK_EQ(e->status_count, 2);
+        if (e->status_count == 2) {
+            CHECK_EQ(e->statuses[0], 101);
+            CHECK_EQ(e->statuses[1], 4); /* "4xx" */
+        }
+        CHECK_EQ(e->header_count, 2);
+        if (e->header_count == 2) {
+            CHECK_STR(e->headers[0].name, "Sec-WebSocket-Version");
+            CHECK_STR(e->headers[0].value, "13");
+            CHECK_STR(e->headers[1].name, "upgrade");
+            CHECK_STR(e->headers[1].value, "websocket");
+        }
+        CHECK_EQ(e->absent_count, 1);
+        if (e->absent_count == 1)
+            CHECK_STR(e->absent[0], "Sec-WebSocket-Protocol");
+        /* Classes match every status of their hundred, and only those. */
+        CHECK(handshake_expect_status(e, 101));
+        CHECK(handshake_expect_status(e, 400));
+        CHECK(handshake_expect_status(e, 499));
+        CHECK(!handshake_expect_status(e, 500));
+        CHECK(!handshake_expect_status(e, 100));
+        e = &c->outcomes[2].handshake;
+        CHECK(e->set && e->allow_no_response);
+        CHECK_EQ(e->status_count, 1);
+        CHECK(!handshake_expect_status(e, 101));
+    }
+    c = find(&l, "hs.raw");
+    CHECK(c != NULL);
+    if (c) {
+        const struct handshake_override *h = &c->handshake;
+        CHECK(c->has_handshake && h->raw_set);
+        /* 18 octets of head, then 6455:5.7's masked "Hello" (11 octets). */
+        CHECK_EQ_U64(h->raw.length, 29);
+        static const uint8_t want[] = "GET / HTTP/1.1\r\n\r\n"
+                                      "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
+        CHECK_MEM(octets(&h->raw), (size_t)h->raw.length, want, sizeof want - 1);
+        CHECK(h->method == NULL && h->target == NULL);
+        /* Every outcome judges the answer, so no steps are needed. */
+        CHECK_EQ(c->step_count, 0);
+        CHECK(c->steps == NULL);
+        const struct handshake_expect *e = &c->outcomes[0].handshake;
+        CHECK_EQ(e->status_count, 2);
+        CHECK(handshake_expect_status(e, 101)); /* "1xx" */
+        CHECK(handshake_expect_status(e, 426));
+        CHECK(!handshake_expect_status(e, 400));
+    }
+    c = find(&l, "hs.port");
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_EQ(c->handshake.host_form, HOST_FORM_PORT);
+        CHECK(!c->outcomes[0].handshake.set);
+        CHECK_EQ(c->outcomes[0].handshake.status_count, 0);
+    }
+    case_list_free(&l);
+}
+
 static void test_steps(void) {
     struct case_list l = {0};
     CHECK_EQ(load_ok("good_full.json", &l), 0);
@@ -487,6 +575,32 @@ static void test_bad_nested(void) {
                  "70000 is out of range 0..65535");
 }
 
+static void test_bad_handshake(void) {
+    /* Line 6 is `     "handshake": {"raw": "GET / HTTP/1.1\r\n\r\n", "method": "PUT"},`:
+     * the raw string spans columns 27-50 (its escapes are two characters
+     * each in the file), so the key "method" opens at column 53. */
+    expect_error("bad_hs_raw_and_method.json", 6, 53, "cases[0].handshake.method",
+                 "\"raw\" is the whole request: \"method\" cannot go with it");
+    /* Line 5: `    {"name": "x", "title": "t", "rfc": ["6455:4.1"], "steps": [],`,
+     * the empty list at column 63; the second outcome has no expectation. */
+    expect_error("bad_hs_empty_steps.json", 5, 63, "cases[0].steps",
+                 "needs at least one step (only a case whose every outcome has a \"handshake\" "
+                 "expectation may have none)");
+    /* Line 6: ... "handshake": {"status": [426, "4xx"]}, "close": ...: the key
+     * "close" at column 78. */
+    expect_error("bad_hs_refusal_events.json", 6, 78, "cases[0].outcomes[0].close",
+                 "an outcome whose handshake status excludes 101 has no WebSocket connection: "
+                 "\"close\" cannot be checked");
+    /* Line 6: ... {"status": [426, "6xx"]}: "6xx" at column 69. */
+    expect_error("bad_hs_status.json", 6, 69, "cases[0].outcomes[0].handshake.status[1]",
+                 "expected a status 100-599 or a class \"1xx\"-\"5xx\"");
+    /* Line 6: ... [{"set": "Upgrade"}, {"set": "X-Extra"}]: "X-Extra" at
+     * column 60; respelling Upgrade is fine. */
+    expect_error("bad_hs_set_novalue.json", 6, 60, "cases[0].handshake.headers[1].set",
+                 "\"X-Extra\" is not a default header: a \"set\" without \"value\" only respells "
+                 "Host, Upgrade, Connection, Sec-WebSocket-Key or Sec-WebSocket-Version");
+}
+
 static void test_bad_params(void) {
     expect_error("bad_placeholder.json", 5, 32, "cases[0].title",
                  "unknown parameter {nn} (parameter expansion 1)");
@@ -557,6 +671,7 @@ int main(void) {
     RUN(test_readme_example);
     RUN(test_defaults);
     RUN(test_case_fields_and_handshake);
+    RUN(test_handshake_fields);
     RUN(test_steps);
     RUN(test_outcomes);
     RUN(test_params_cross_product);
@@ -566,6 +681,7 @@ int main(void) {
     RUN(test_bad_unknown_field);
     RUN(test_bad_values);
     RUN(test_bad_nested);
+    RUN(test_bad_handshake);
     RUN(test_bad_params);
     RUN(test_bad_duplicates);
     RUN(test_missing_file);
