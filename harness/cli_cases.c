@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "frame.h"
+#include "judge.h"
 
 static json_t *str_array(char **items, size_t n) {
     json_t *a = json_array();
@@ -145,8 +146,8 @@ int cli_show(int argc, char **argv) {
     struct cli_args a;
     if (cli_args_parse(argc, argv, &a) != 0)
         return EXIT_USAGE;
-    if (a.ids.count == 0) {
-        fprintf(stderr, "usage: wsspec show ID\n");
+    if (a.ids.count + a.tags.count + a.rfcs.count + a.autobahn.count == 0) {
+        fprintf(stderr, "usage: wsspec show ID... (or --autobahn/--tag/--rfc selectors)\n");
         cli_args_free(&a);
         return EXIT_USAGE;
     }
@@ -177,18 +178,13 @@ int cli_show(int argc, char **argv) {
         printf("  Outcomes:\n");
         for (size_t k = 0; k < c->outcome_count; k++) {
             const struct outcome *o = &c->outcomes[k];
-            static const char *by[] = {"anyone", "the peer", "us", "nobody"};
-            printf("    %-13s %s events, closed by %s", verdict_name(o->verdict),
-                   o->any_events ? "any" : "listed", by[o->close.by]);
-            if (o->close.code_count) {
-                printf(", codes");
-                for (size_t m = 0; m < o->close.code_count; m++)
-                    printf(" %u", o->close.codes[m]);
-            }
-            printf("%s\n", o->note ? "" : "");
-            if (o->note)
-                printf("                  %s\n", o->note);
+            struct buf text = {0};
+            judge_describe_outcome(o, &text);
+            printf("    %.*s\n", (int)text.len, text.data ? (const char *)text.data : "");
+            buf_free(&text);
         }
+        if (c->outcome_count)
+            printf("    anything else: fail\n");
         if (i + 1 < n)
             putchar('\n');
     }
