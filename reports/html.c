@@ -1,11 +1,13 @@
 /* html: the report as one self-contained HTML file.
  *
- * Everything is inline: the stylesheet and the script (html_assets.c), and
- * the canonical JSON document itself in a <script type="application/json">
- * block that the script renders (summary by group and verdict, filters, the
- * case list with lazily built details, a duration chart). A Content Security
- * Policy forbids every fetch, so a report opened from a CI artifact store
- * cannot reach the network even if a case's text were hostile.
+ * Everything is inline: the stylesheet (html_assets.c), the script
+ * (html_script.c), and the canonical JSON document itself in a
+ * <script type="application/json"> block that the script renders (verdict
+ * tiles, summary by group and verdict, duration charts, filters, the case
+ * list with lazily built details down to a hex wire log). A Content
+ * Security Policy forbids every fetch, so a report opened from a CI
+ * artifact store cannot reach the network even if a case's text were
+ * hostile.
  *
  * The header (target, versions, seed, times, complete/incomplete banner) and
  * a <noscript> summary are written here, in C, so the file says what
@@ -16,7 +18,6 @@
  * The output depends only on the document (no clock, no locale), so
  * `wsspec report saved.json --html F` reproduces a live run's bytes. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,8 +189,7 @@ static void put_banner(FILE *out, const json_t *report) {
     if (fails)
         fprintf(out, "%" JSON_INTEGER_FORMAT " failed", fails);
     if (errors)
-        fprintf(out, "%s%" JSON_INTEGER_FORMAT " could not run (error)", fails ? ", " : "",
-                errors);
+        fprintf(out, "%s%" JSON_INTEGER_FORMAT " could not run (error)", fails ? ", " : "", errors);
     fputs(fails || errors ? ".</div>\n" : "none failed.</div>\n", out);
 }
 
@@ -282,11 +282,15 @@ static void put_lines(FILE *out, const char *const *lines) {
     }
 }
 
+/* report.h: one self-contained page from the document (borrowed). Returns 0,
+ * or -1 with errno set: EINVAL when report is not an object, ENOMEM when
+ * jansson could not serialise it, the stdio error otherwise. */
 int report_html_write(const json_t *report, FILE *out) {
     if (!json_is_object(report)) {
         errno = EINVAL;
         return -1;
     }
+    errno = 0;
     const char *url = get_str(json_object_get(report, "target"), "url");
     /* The policy allows inline style and script only: no fetch of any kind,
      * so neither the data nor a bug in the script can reach the network. */
@@ -308,7 +312,7 @@ int report_html_write(const json_t *report, FILE *out) {
     fputs("</style>\n</head>\n<body>\n", out);
     put_header(out, report);
     put_noscript(out, report);
-    fputs("<main id=\"app\" aria-live=\"polite\"></main>\n"
+    fputs("<main id=\"app\"></main>\n"
           "<script type=\"application/json\" id=\"report-data\">",
           out);
     struct dump_ctx ctx = {out};
