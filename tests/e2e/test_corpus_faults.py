@@ -1,0 +1,415 @@
+"""Proof that the cases have teeth.
+
+(a) Against the strict reference server (`wsspec serve`) the whole corpus
+    passes.
+(b) Against `wsspec serve --fault F`, for every fault, every case of the RFC
+    rule F breaks does not pass, and a sample of unrelated cases still does.
+    The cases of a rule are named below by selectors (ids and globs, tags,
+    Autobahn ids, RFC sections) chosen from the RFC sentence and the case
+    files, never from what a run printed.
+(c) Every case is claimed by some fault's rule (so some fault fails it), or is
+    informational by design, or is listed in TOOTHLESS with the reason no
+    fault can fail it.
+
+A selector group is resolved with `wsspec list --json`; its CLI lists are
+ANDed and the entries of one list ORed (harness/select.h), so a group that
+needs two tags at once says so with `all_tags`."""
+import functools
+
+import pytest
+
+from conftest import ROOT
+from wsrun import list_cases, results, summary, wsspec
+
+CASES_DIR = str(ROOT / "cases")
+
+# The faults `wsspec serve --fault list` prints. A new fault must get a rule
+# below before this file passes again.
+FAULTS = [
+    "accept-unmasked", "ignore-rsv", "accept-reserved-opcode", "accept-long-control",
+    "accept-fragmented-control", "accept-bad-continuation", "no-utf8-check",
+    "utf8-check-at-end", "accept-bad-close-code", "accept-bad-close-reason", "no-close-reply",
+    "close-reply-wrong-code", "no-pong", "pong-wrong-payload", "wrong-accept-key",
+    "mask-server-frames", "accept-bad-version", "ignore-message-limit", "echo-after-close",
+    "client-closes-tcp",
+]
+
+FAIL = frozenset({"FAIL"})
+NON_STRICT = frozenset({"non-strict"})
+
+
+class Sel:
+    """One selector group: `wsspec list` arguments, then tag filters."""
+
+    def __init__(self, *args, all_tags=(), no_tags=()):
+        self.args = tuple(args)
+        self.all_tags = frozenset(all_tags)
+        self.no_tags = frozenset(no_tags)
+
+    def __repr__(self):
+        extra = f" +{sorted(self.all_tags)}" if self.all_tags else ""
+        extra += f" -{sorted(self.no_tags)}" if self.no_tags else ""
+        return f"[{' '.join(self.args)}{extra}]"
+
+
+class Rule:
+    """What a fault breaks and the cases that prove it.
+
+    fails: (group, verdicts) pairs; every case of the group must end with one
+        of the verdicts. These cases count as having teeth in (c).
+    incidental: the same, for cases the fault breaks only as a side effect
+        (every case's closing handshake, say); not counted in (c).
+    keep: groups of unrelated cases that must still pass.
+    jobs: -j of the run. A case the fault breaks mostly waits (close_timeout
+        for a close that never comes, a deadline for a pong), idle, so the
+        runs use more jobs than the CPU-bound strict run's 4.
+    """
+
+    def __init__(self, rule, fails=(), incidental=(), keep=(), serve=(), run=(), jobs=16):
+        self.rule = rule
+        self.fails = list(fails)
+        self.incidental = list(incidental)
+        self.keep = list(keep)
+        self.serve = tuple(serve)
+        self.run = tuple(run)
+        self.jobs = jobs
+
+
+def ab(*ids):
+    """`--autobahn ID` for each id (the option takes one value)."""
+    return [w for i in ids for w in ("--autobahn", i)]
+
+
+# Unrelated cases: echoes of every kind, a ping, a clean close. A fault whose
+# rule covers one of these must name its own sample.
+DATA_SAMPLE = Sel("framing.text-length-125", "framing.binary-length-65536",
+                  "fragmentation.text-2-fragments-frame-wise", "utf8-sequences.kosme",
+                  "pings.ping-text", "close.close-code-reason")
+# Cases in which the server fails the connection itself, so a fault in the
+# closing handshake it answers does not touch them.
+FAILING_SAMPLE = Sel("reserved-bits.rsv3-text", "opcodes.opcode-3", "pings.ping-126",
+                     "utf8-sequences.surrogate-ud800")
+
+# The closing handshake started by us with a valid close frame, where the
+# case's outcome is `exact` (no degradation: a wrong code or a late TCP close
+# does not match at all): Autobahn 7.1.1-7.1.5, 7.3.1, 7.3.3-7.3.5, 7.7.x.
+CLOSING_EXACT = [
+    Sel(*ab("7.1.1", "7.1.2", "7.1.3", "7.1.4", "7.1.5", "7.3.1", "7.3.3", "7.3.4", "7.3.5",
+            "7.7.*")),
+    Sel("chop1.close-valid-*"),
+    Sel("utf8-extra.close-reason-valid-*"),
+]
+# The same handshake where a reply with another valid code, or a late TCP
+# close, only lowers the verdict to non-strict (6455:5.5.1 "typically echos").
+CLOSING_LENIENT = [
+    Sel("close-codes.valid-*"),
+    Sel("close-codes.reason-*", all_tags=("valid",)),
+    Sel("control-interleave.close-*"),
+]
+# Cases whose outcome requires a pong: a ping (or several) while the
+# connection is open, before anything that fails it.
+PONG_REQUIRED = [
+    Sel("--tag", "ping", "--tag", "empty-ping", "--exclude", "after-close",
+        "--exclude", "close.ping-after-close", no_tags=("fail", "non-minimal")),
+    Sel("--autobahn", "2.9"),                     # unsolicited pong, then a ping
+    Sel("floods.pongs-100-then-ping"),
+    Sel("lengths.rfc-example-masked-ping"),       # 6455:5.7's masked "Hello" ping
+    Sel("utf8-extra.invalid-after-ping-*"),       # the pong comes before the 1007
+    Sel("masking.unmasked-after-ping"),           # ... before the 1002
+]
+# The same, minus the cases whose pings are all empty: an empty pong is right.
+PONG_PAYLOAD = [Sel(*g.args, all_tags=g.all_tags, no_tags=g.no_tags | {"empty-ping"})
+                for g in PONG_REQUIRED]
+
+RULES = {
+    "accept-unmasked": Rule(
+        '6455:5.1 "The server MUST close the connection upon receiving a frame that is not '
+        'masked."',
+        fails=[(Sel("--tag", "unmasked", "--tag", "masking", "--exclude", "after-close",
+                    all_tags=("fail",)), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "ignore-rsv": Rule(
+        '6455:5.2 "If a nonzero value is received and none of the negotiated extensions '
+        'defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the '
+        'WebSocket Connection_."',
+        fails=[(Sel("--autobahn", "3.*"), FAIL),
+               (Sel("--tag", "reserved-bits", "--exclude", "after-close"), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "accept-reserved-opcode": Rule(
+        '6455:5.2 "If an unknown opcode is received, the receiving endpoint MUST _Fail the '
+        'WebSocket Connection_."',
+        fails=[(Sel("--autobahn", "4.*"), FAIL),
+               (Sel("--tag", "opcodes", "--exclude", "after-close"), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "accept-long-control": Rule(
+        '6455:5.5 "All control frames MUST have a payload length of 125 bytes or less"',
+        # A 126-octet ping; a close of code + 124 octets of reason = 126.
+        fails=[(Sel(*ab("2.5", "7.3.6")), FAIL),
+               (Sel("*.ping-126*", "*.reason-124-*", "--exclude", "after-close"), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "accept-fragmented-control": Rule(
+        '6455:5.5 "All control frames ... MUST NOT be fragmented."',
+        # Autobahn 5.2 (a fragmented pong) is over-determined: see TOOTHLESS.
+        fails=[(Sel("--autobahn", "5.1"), FAIL), (Sel("*.ping-fragmented"), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "accept-bad-continuation": Rule(
+        '6455:5.4 "A fragmented message consists of a single frame with the FIN bit clear and '
+        'an opcode other than 0, followed by zero or more frames with the FIN bit clear and the '
+        'opcode set to 0, and terminated by a single frame with the FIN bit set and an opcode '
+        'of 0."',
+        fails=[(Sel("--tag", "continuation", "--exclude", "after-close"), FAIL),
+               (Sel("--autobahn", "5.18"), FAIL)],            # text frame inside a text message
+        keep=[DATA_SAMPLE]),
+    "no-utf8-check": Rule(
+        '6455:8.1 "When an endpoint is to interpret a byte stream as UTF-8 but finds that the '
+        'byte stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the '
+        'WebSocket Connection_."',
+        # Invalid text messages; close reasons are accept-bad-close-reason's.
+        fails=[(Sel("--tag", "utf8", "--exclude", "after-close", all_tags=("fail", "text")),
+                FAIL)],
+        keep=[DATA_SAMPLE, Sel("utf8-sequences.noncharacter-ufffe", "utf8.kosme-1-octet-fragments")]),
+    "utf8-check-at-end": Rule(
+        '6455:8.1 as no-utf8-check, checked as the octets arrive: the fail-fast cases (Autobahn '
+        '6.4) rate a failure only once the message is complete as non-strict.',
+        fails=[(Sel("--tag", "fail-fast"), NON_STRICT)],
+        keep=[DATA_SAMPLE, Sel("utf8-sequences.surrogate-ud800")]),
+    "accept-bad-close-code": Rule(
+        '6455:7.4.1/7.4.2 (codes 0-999, 1004-1006, 1015, 1016-2999 unused or reserved; 5000 and '
+        'up outside the registry of 11.7; 1010 "is not used by the server") and 5.5.1 "the '
+        'first two bytes of the body MUST be a 2-byte unsigned integer"',
+        fails=[(Sel("--tag", "close-code", all_tags=("fail",)), FAIL),
+               (Sel(*ab("7.3.2", "7.13.*")), FAIL),     # 1 octet; 5000 and 65535
+               (Sel("close-codes.payload-1-octet-*"), FAIL),
+               # 1010 "is not used by the server": the fault echoes it where the
+               # strict server answers 1000; the cases rate the echo non-strict.
+               (Sel("*.valid-1010*", "*.valid-code-1010"), NON_STRICT)],
+        keep=[DATA_SAMPLE]),
+    "accept-bad-close-reason": Rule(
+        '6455:5.5.1 "Following the 2-byte integer, the body MAY contain UTF-8-encoded data" '
+        'with 8.1: a reason that is not UTF-8 fails the connection.',
+        fails=[(Sel("--tag", "reason", all_tags=("utf8", "fail")), FAIL),
+               (Sel("--autobahn", "7.5.1"), FAIL)],
+        keep=[DATA_SAMPLE]),
+    "no-close-reply": Rule(
+        '6455:5.5.1 "If an endpoint receives a Close frame and did not previously send a Close '
+        'frame, the endpoint MUST send a Close frame in response."',
+        fails=[(g, FAIL) for g in CLOSING_EXACT + CLOSING_LENIENT],
+        # The cases about what follows the handshake need its reply too.
+        incidental=[(Sel("after-close"), FAIL), (Sel("framing.text-length-0"), FAIL)],
+        keep=[FAILING_SAMPLE]),
+    "close-reply-wrong-code": Rule(
+        '6455:5.5.1 "When sending a Close frame in response, the endpoint typically echos the '
+        'status code it received." (the fault answers 1011, so a case closing with 1011 cannot '
+        'tell)',
+        fails=[(Sel(*g.args, "--exclude", "*1011*", all_tags=g.all_tags), FAIL)
+               for g in CLOSING_EXACT] +
+              [(Sel(*g.args, "--exclude", "*1011*", all_tags=g.all_tags), NON_STRICT)
+               for g in CLOSING_LENIENT],
+        keep=[FAILING_SAMPLE, Sel("close.valid-code-1011")]),
+    "no-pong": Rule(
+        '6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in '
+        'response, unless it already received a Close frame."',
+        fails=[(g, FAIL) for g in PONG_REQUIRED],
+        keep=[Sel("framing.text-length-125", "framing.binary-length-65536",
+                  "fragmentation.text-2-fragments-frame-wise", "close.close-code-reason",
+                  "pings.unsolicited-pong-payload")],
+        # A case waiting for a pong that never comes runs to its deadline.
+        run=("--timeout", "2")),
+    "pong-wrong-payload": Rule(
+        '6455:5.5.3 "A Pong frame sent in response to a Ping frame must have identical '
+        '"Application data" as found in the message body of the Ping frame being replied to."',
+        fails=[(Sel(*g.args, "--exclude", "pings.ping-empty", all_tags=g.all_tags,
+                    no_tags=g.no_tags), FAIL) for g in PONG_PAYLOAD],
+        keep=[Sel("framing.text-length-125", "pings.ping-empty",
+                  "control-interleave.empty-ping-before-fragment-2-of-3")]),
+    "wrong-accept-key": Rule(
+        '6455:4.2.2 "/accept/ ... The server would then take the SHA-1 hash of this, giving '
+        'the value [...]. This value is then base64-encoded", which the client checks (4.1 '
+        '"the client MUST _Fail the WebSocket Connection_")',
+        # The handshakes about the key itself; every other case that opens a
+        # connection fails as well, which says nothing about what it checks.
+        fails=[(Sel("handshake.baseline"), FAIL),
+               (Sel("--tag", "key", all_tags=("handshake", "valid")), FAIL)],
+        incidental=[(Sel("framing", "pings", "close", "masking.zero-key-text"), FAIL),
+                    (Sel("handshake", all_tags=("valid",)), FAIL)],
+        # Requests the server refuses never see an accept key.
+        keep=[Sel("handshake.key-missing", "handshake.method-post", "handshake.version-12")]),
+    "mask-server-frames": Rule(
+        '6455:5.1 "A server MUST NOT mask any frames that it sends to the client."',
+        # Every case in which the server sends a frame. The peer left inside a
+        # frame may legally send nothing at all (lengths.declared-*-sent-10-*).
+        # A refused handshake has no frames at all.
+        incidental=[(Sel("--exclude", "limits", "--exclude", "lengths.declared-*-sent-10-*",
+                         no_tags=("invalid",)), FAIL)]),
+    "accept-bad-version": Rule(
+        '6455:4.2.2 "If this version does not match a version understood by the server, the '
+        'server MUST abort the WebSocket handshake described in this section and instead send '
+        'an appropriate HTTP error code (such as 426 Upgrade Required)"',
+        fails=[(Sel("handshake", "--tag", "version", "--exclude", "handshake.version-draft-*",
+                    all_tags=("invalid",)), FAIL),
+               # Drafts 7 and 8 are registered versions a server may also speak:
+               # accepting them is informational by design.
+               (Sel("handshake.version-draft-*"), frozenset({"info"}))],
+        keep=[DATA_SAMPLE, Sel("handshake.version-with-whitespace", "handshake.key-missing")]),
+    "ignore-message-limit": Rule(
+        '6455:10.4 "Such an implementation SHOULD impose a limit on frame sizes and the total '
+        'message size after reassembly from multiple frames" with 7.4.1 1009; the fault drops '
+        'TCP at its 1 GiB cap instead of sending 1009',
+        fails=[(Sel("lengths.len64-max-valid-binary"), NON_STRICT)],
+        keep=[DATA_SAMPLE, Sel("limits.text-16mib", "limits.binary-4mib-fragments-64")]),
+    "echo-after-close": Rule(
+        '6455:5.5.1 "The application MUST NOT send any more data frames after sending a Close '
+        'frame."',
+        # A complete data message arrives after our close frame.
+        fails=[(Sel("after-close", "--tag", "text", "--tag", "binary"), FAIL),
+               (Sel("after-close.fragmented-message-after-close"), FAIL),
+               (Sel("--autobahn", "7.1.4"), FAIL),
+               (Sel("control-interleave.close-*"), FAIL)],
+        keep=[FAILING_SAMPLE]),
+    "client-closes-tcp": Rule(
+        '6455:7.1.1 "The underlying TCP connection, in most normal cases, SHOULD be closed first '
+        'by the server"',
+        fails=[(g, FAIL) for g in CLOSING_EXACT],
+        incidental=[(Sel("close-codes.valid-1000", "framing.text-length-0",
+                         "after-close.binary-after-close"), NON_STRICT)],
+        keep=[FAILING_SAMPLE],
+        jobs=40),  # ~40 cases, each waiting close_timeout for a TCP close
+}
+
+# Cases no fault of `wsspec serve --fault list` can fail, each group with the
+# reason and, where one would do, the fault that would give it teeth. Groups
+# may overlap the rules above; each must still excuse at least one case, so
+# when a new fault covers a group, the group must move to that fault's rule.
+TOOTHLESS = [
+    (Sel("--tag", "echo", no_tags=("fail",)),
+     "a valid message must come back unchanged: every fault either leaves echoes intact or "
+     "breaks every connection; a fault that alters the echo (one octet appended) would fail "
+     "them all"),
+    (Sel("--tag", "split-code-point", "--tag", "fragmentation", no_tags=("fail",)),
+     '6455:5.6 "a particular text frame might include a partial UTF-8 sequence; however, the '
+     'whole message MUST contain valid UTF-8": needs a fault validating each frame alone'),
+    (Sel("--tag", "noncharacter"),
+     "RFC 3629 noncharacters are valid UTF-8: needs a fault rejecting them"),
+    (Sel("utf8-extra.binary-not-utf8-*"),
+     "binary data is not UTF-8 (6455:5.6): needs a fault validating binary messages"),
+    (Sel("--tag", "pong", "--exclude", "after-close", no_tags=("fail",)),
+     '6455:5.5.3 "A response to an unsolicited Pong frame is not expected.": needs a fault '
+     "answering pongs"),
+    (Sel("after-close"),
+     "after its close reply the server ignores everything: needs faults answering pings after "
+     '"it already received a Close frame" (6455:5.5.2) and failing the connection again with a '
+     "second close frame"),
+    (Sel("--tag", "non-minimal"),
+     '6455:5.2 "the minimal number of bytes MUST be used to encode the length": a strict '
+     "server fails the connection; needs a fault accepting non-minimal lengths (non-strict)"),
+    (Sel("lengths.len64-top-bit-*", "lengths.len64-all-ones-*"),
+     '6455:5.2 "the most significant bit MUST be 0": needs a fault clearing that bit (2^63 '
+     "reads as 0); the all-ones length reads as 2^63-1 and gets 1009 either way, so only a "
+     "server that waits for the payload or crashes fails it"),
+    (Sel("lengths.declared-*-sent-10-*"),
+     "left inside a frame, any end is acceptable: only a server that hangs or echoes a frame "
+     "it never received whole fails these"),
+    (Sel("--autobahn", "5.2"),
+     "over-determined: the FIN=0 pong is followed by a continuation, so the case fails only "
+     "under accept-fragmented-control and accept-bad-continuation together"),
+    (Sel("handshake", all_tags=("valid",)),
+     "the server must accept these forms of a valid request (6455:4.2.1; tokens are "
+     "case-insensitive, Connection and Upgrade are lists, unknown headers are ignored): only "
+     "wrong-accept-key fails them, as it fails every case; needs a too-strict handshake fault"),
+    (Sel("handshake", all_tags=("invalid",)),
+     "requests a server must refuse (6455:4.2.1 items 1-6 and HTTP/1.1 syntax): only the "
+     "version has a fault; a bad or missing key, method, HTTP version, Host, Upgrade or "
+     "Connection, and malformed HTTP, need faults accepting them"),
+    (Sel("lengths.declared-5-sent-13-text"),
+     "over-determined: the trailing header 70 70 has RSV bits, continuation opcode without a "
+     "message and no mask bit, so only three faults together make a server accept it"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def resolve(sel):
+    """The ids of a selector group, in corpus order; never empty."""
+    cases = list_cases("--cases-dir", CASES_DIR, *sel.args)
+    ids = [c["id"] for c in cases
+           if sel.all_tags <= set(c["tags"]) and not sel.no_tags & set(c["tags"])]
+    assert ids, f"selector group {sel!r} matches no case"
+    return tuple(ids)
+
+
+def all_cases():
+    return list_cases("--cases-dir", CASES_DIR)
+
+
+def run_against(port, ids, jobs=4, extra=()):
+    r = wsspec("run", f"ws://127.0.0.1:{port}/", "--cases-dir", CASES_DIR, "-j", str(jobs),
+               *extra, *ids, timeout=600)
+    assert r.returncode in (0, 1, 3), r.stderr
+    got = results(r.stdout)
+    missing = [i for i in ids if i not in got]
+    assert not missing, f"no verdict for {missing[:5]}: {r.stderr[-2000:]}"
+    return r, got
+
+
+# ---- (a) the strict server passes everything --------------------------------
+
+
+def test_strict_server_passes_the_whole_corpus(serve):
+    cases = all_cases()
+    informational = {c["id"] for c in cases if "informational" in c["tags"]}
+    port = serve("--quiet").port
+    r, got = run_against(port, [])
+    assert set(got) == {c["id"] for c in cases}
+    wrong = {i: v for i, v in got.items()
+             if v != "pass" and not (v == "info" and i in informational)}
+    assert not wrong, f"against the strict server: {wrong}"
+    assert r.returncode == 0, r.stdout[-3000:]
+    counts = summary(r.stdout)
+    assert counts["fail"] == counts["error"] == counts["non-strict"] == 0
+
+
+# ---- (b) each fault fails the cases of its rule --------------------------------
+
+
+def test_fault_list_is_the_known_one():
+    r = wsspec("serve", "--fault", "list", timeout=10)
+    assert r.returncode == 0, r.stderr
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert len(names) == 20
+    assert sorted(names) == sorted(FAULTS), "a new fault needs a rule in test_corpus_faults.py"
+    assert sorted(RULES) == sorted(FAULTS)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_fault_fails_the_cases_of_its_rule(serve, fault):
+    rule = RULES[fault]
+    expected = {}
+    for sel, verdicts in rule.fails + rule.incidental:
+        for i in resolve(sel):
+            expected[i] = expected.get(i, verdicts) & verdicts
+    keep = [i for sel in rule.keep for i in resolve(sel)]
+    assert not set(keep) & set(expected), "a kept case is in the fault's own rule"
+    assert expected, f"no case checks the rule {fault} breaks: {rule.rule}"
+    port = serve("--quiet", "--fault", fault, *rule.serve).port
+    ids = list(expected) + [i for i in keep if i not in expected]
+    r, got = run_against(port, ids, jobs=rule.jobs, extra=rule.run)
+    wrong = {i: got[i] for i, verdicts in expected.items() if got[i] not in verdicts}
+    assert not wrong, f"{fault} breaks {rule.rule}; these cases did not notice: {wrong}"
+    kept = {i: got[i] for i in keep if got[i] != "pass"}
+    assert not kept, f"{fault} should not touch these cases: {kept}"
+
+
+# ---- (c) no toothless case ----------------------------------------------------------
+
+
+def test_every_case_has_teeth_or_a_reason():
+    cases = all_cases()
+    teeth = {i for rule in RULES.values() for sel, _ in rule.fails for i in resolve(sel)}
+    informational = {c["id"] for c in cases if "informational" in c["tags"]}
+    excused = set()
+    for sel, reason in TOOTHLESS:
+        left = set(resolve(sel)) - teeth - informational
+        assert left, f"TOOTHLESS {sel!r} is covered now: move it to its fault's rule"
+        excused |= left
+    toothless = [c["id"] for c in cases
+                 if c["id"] not in teeth | informational and c["id"] not in excused]
+    assert not toothless, f"no fault can fail these cases ({len(toothless)}): {toothless}"
