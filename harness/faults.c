@@ -61,6 +61,18 @@ static const struct fault_entry fault_table[FAULT_COUNT] = {
     [FAULT_CLIENT_CLOSES_TCP] = {"client-closes-tcp",
                                  "after the closing handshake waits for the client to close TCP "
                                  "(6455:7.1.1)"},
+    [FAULT_ECHO_ALTERED] = {"echo-altered",
+                            "appends the octet '!' to every message it echoes (breaks the echo "
+                            "convention every case relies on)"},
+    [FAULT_UTF8_CHECK_PER_FRAME] = {"utf8-check-per-frame",
+                                    "validates each text frame on its own, so a code point split "
+                                    "across frames fails (6455:5.6)"},
+    [FAULT_ACCEPT_NON_MINIMAL_LENGTH] = {"accept-non-minimal-length",
+                                         "accepts lengths not encoded in the minimal number of "
+                                         "octets (6455:5.2)"},
+    [FAULT_ACCEPT_ANY_REQUEST] = {"accept-any-request",
+                                  "upgrades any request that parses as HTTP, whatever its method, "
+                                  "version, Host, Upgrade, Connection or key (6455:4.2.1)"},
 };
 
 const char *fault_name(enum fault f) {

@@ -26,6 +26,10 @@ enum fault {
     FAULT_IGNORE_MESSAGE_LIMIT,     /* holds messages past --max-message instead of 1009 */
     FAULT_ECHO_AFTER_CLOSE,         /* keeps echoing data received after a close frame (6455:5.5.1) */
     FAULT_CLIENT_CLOSES_TCP,        /* waits for the client to close TCP first (6455:7.1.1) */
+    FAULT_ECHO_ALTERED,             /* appends an octet to every echo (the echo convention) */
+    FAULT_UTF8_CHECK_PER_FRAME,     /* validates each text frame alone (6455:5.6) */
+    FAULT_ACCEPT_NON_MINIMAL_LENGTH,/* accepts non-minimal length encodings (6455:5.2) */
+    FAULT_ACCEPT_ANY_REQUEST,       /* upgrades any request that parses as HTTP (6455:4.2.1) */
     FAULT_COUNT
 };
 

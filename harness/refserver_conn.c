@@ -64,7 +64,7 @@ void rs_proto_init(struct rs_proto *p, const struct rs_config *cfg) {
         .allowed_rsv = 0, /* no extension is ever negotiated */
         /* 6455:5.2 "the minimal number of bytes MUST be used to encode the
          * length": the strict server fails a non-minimal encoding (1002). */
-        .strict_length = true,
+        .strict_length = !FAULT(p, FAULT_ACCEPT_NON_MINIMAL_LENGTH),
     };
     frame_parser_init(&p->parser, FRAME_ROLE_SERVER, &limits);
     p->feed = (cfg->faults & header_faults) ? RS_FEED_HEADER : RS_FEED_DIRECT;
@@ -191,6 +191,20 @@ static void check_as_version_13(const struct hs_request *req, struct hs_server_v
     hs_check_request(&patched, v);
 }
 
+/* accept-any-request: upgrade whatever parsed as HTTP, breaking 6455:4.2.1
+ * "If the server, while reading the handshake, finds that the client did
+ * not send a handshake that matches the description below ..., the server
+ * MUST stop processing the client's handshake and return an HTTP response
+ * with an appropriate error code". The accept value is computed from the
+ * first Sec-WebSocket-Key, or from an empty key when there is none. */
+static void accept_any_request(const struct hs_request *req, struct hs_server_verdict *v) {
+    const struct hs_header *key =
+        hs_find_header(req->headers, req->header_count, "Sec-WebSocket-Key", NULL);
+    memset(v, 0, sizeof *v);
+    v->status = 101;
+    v->key = key ? key->value : (struct hs_view){"", 0};
+}
+
 static int frames_input(struct rs_proto *p, uint8_t *data, size_t len, struct buf *out);
 
 static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out) {
@@ -211,6 +225,8 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
     hs_check_request(&req, &v);
     if (v.status != 101 && FAULT(p, FAULT_ACCEPT_BAD_VERSION))
         check_as_version_13(&req, &v);
+    if (v.status != 101 && FAULT(p, FAULT_ACCEPT_ANY_REQUEST))
+        accept_any_request(&req, &v);
     if (v.status != 101)
         return reject_handshake(p, &v, out);
 
@@ -411,6 +427,8 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
         p->msg_opcode = hdr->opcode;
         buf_clear(&p->msg);
         utf8_init(&p->utf8);
+    } else if (FAULT(p, FAULT_UTF8_CHECK_PER_FRAME)) {
+        utf8_init(&p->utf8); /* each frame judged alone */
     }
     if (!echoing(p))
         return 0;
@@ -469,6 +487,12 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
 static int on_end(struct rs_proto *p, struct buf *out) {
     if (frame_opcode_is_control(p->cur.opcode))
         return on_control_end(p, out);
+    /* utf8-check-per-frame breaks 6455:5.6 "a particular text frame might
+     * include a partial UTF-8 sequence; however, the whole message MUST
+     * contain valid UTF-8": a frame ending inside a code point fails. */
+    if (!p->cur.fin && FAULT(p, FAULT_UTF8_CHECK_PER_FRAME) && echoing(p) &&
+        utf8_fail_fast(p) && utf8_finish(&p->utf8) == UTF8_INVALID)
+        return fail_connection(p, 1007, "text frame ends inside a code point (fault)", out);
     if (!p->cur.fin)
         return 0;
     p->in_message = false;
@@ -484,6 +508,8 @@ static int on_end(struct rs_proto *p, struct buf *out) {
     }
     /* The echo convention: the whole message back as one frame, same
      * opcode. */
+    if (FAULT(p, FAULT_ECHO_ALTERED) && buf_append(&p->msg, "!", 1) != 0)
+        return WS_ERR_NOMEM;
     int rc = send_frame(p, p->msg_opcode, p->msg.data, p->msg.len, out);
     if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
         buf_free(&p->msg);

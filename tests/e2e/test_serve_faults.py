@@ -23,7 +23,8 @@ FAULTS = [
     "utf8-check-at-end", "accept-bad-close-code", "accept-bad-close-reason", "no-close-reply",
     "close-reply-wrong-code", "no-pong", "pong-wrong-payload", "wrong-accept-key",
     "mask-server-frames", "accept-bad-version", "ignore-message-limit", "echo-after-close",
-    "client-closes-tcp",
+    "client-closes-tcp", "echo-altered", "utf8-check-per-frame", "accept-non-minimal-length",
+    "accept-any-request",
 ]
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
@@ -549,6 +550,63 @@ def test_client_closes_tcp(serve):
     c = connect(faulty)  # and it still serves others
     c.send(frame(OP_TEXT, b"still here"))
     expect_frame(c, OP_TEXT, b"still here")
+
+
+def test_echo_altered(serve):
+    strict, faulty = servers(serve, "echo-altered")
+    # The echo convention: a message comes back unchanged, with its opcode.
+    for port, suffix in ((strict, b""), (faulty, b"!")):
+        c = connect(port)
+        c.send(frame(OP_TEXT, b"same?") + frame(OP_BINARY, b""))
+        expect_frame(c, OP_TEXT, b"same?" + suffix)
+        expect_frame(c, OP_BINARY, suffix)
+
+
+def test_utf8_check_per_frame(serve):
+    strict, faulty = servers(serve, "utf8-check-per-frame")
+    # 6455:5.6 "a particular text frame might include a partial UTF-8
+    # sequence; however, the whole message MUST contain valid UTF-8": the
+    # euro sign e2 82 ac split after its first octet is a valid message.
+    sent = frame(OP_TEXT, b"\xe2", fin=False) + frame(OP_CONT, b"\x82\xac")
+    c = connect(strict)
+    c.send(sent)
+    expect_frame(c, OP_TEXT, "\u20ac".encode())
+    c = connect(faulty)
+    c.send(sent)
+    expect_fail(c, 1007)
+
+
+def test_accept_non_minimal_length(serve):
+    strict, faulty = servers(serve, "accept-non-minimal-length")
+    # 6455:5.2 "the minimal number of bytes MUST be used to encode the
+    # length": 5 octets in the 16-bit form (126, then 00 05), masked with
+    # the all-zero key: 81 fe 00 05 00 00 00 00 'hello'.
+    sent = b"\x81\xfe\x00\x05\x00\x00\x00\x00hello"
+    c = connect(strict)
+    c.send(sent)
+    expect_fail(c, 1002)
+    c = connect(faulty)
+    c.send(sent)
+    expect_frame(c, OP_TEXT, b"hello")
+
+
+@pytest.mark.parametrize("request_head", [
+    # 6455:4.1 "The method of the request MUST be GET, and the HTTP version
+    # MUST be at least 1.1."
+    b"POST / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: " + RFC_KEY + b"\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    # 6455:4.2.1 item 4: "A |Connection| header field that includes the token
+    # "Upgrade""
+    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+    b"Sec-WebSocket-Key: " + RFC_KEY + b"\r\nSec-WebSocket-Version: 13\r\n\r\n",
+])
+def test_accept_any_request(serve, request_head):
+    strict, faulty = servers(serve, "accept-any-request")
+    c = connect(strict, request=request_head)
+    assert 400 <= c.status < 500
+    c = connect(faulty, request=request_head)
+    assert c.status == 101
+    assert c.headers["sec-websocket-accept"] == [RFC_ACCEPT]
 
 
 def test_faults_combine(serve):
