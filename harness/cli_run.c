@@ -241,20 +241,6 @@ static void on_finished(void *ud, const struct case_result *r, size_t index, siz
         console_case_finished(x->con, r, index, done, total);
 }
 
-/* A case that never ran (or ran against a dead target): not-run, reason in
- * both the judgement and the transcript so every report shows it. */
-static void set_not_run(struct case_result *r, const struct wcase *c, const char *reason) {
-    case_result_free(r);
-    memset(r, 0, sizeof *r);
-    r->c = c;
-    r->ran = false;
-    r->j.verdict = VERDICT_ERROR;
-    r->j.outcome_index = -1;
-    r->j.first_unexpected = -1;
-    r->j.reason = strdup(reason);
-    r->tr.error = strdup(reason);
-}
-
 /* ---- after the run ------------------------------------------------------------- */
 
 /* Shell-quote word onto out (for re-run hints). */
@@ -596,9 +582,9 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
     for (size_t i = 0; i < s->n; i++) {
         bool never = up != 0 || !s->results[i].c;
         if (never || x.after_death[i])
-            set_not_run(&s->results[i], &s->cases[i], *why ? why : "not run");
+            runner_mark_not_run(&s->results[i], &s->cases[i], *why ? why : "not run");
         else if (!s->results[i].ran && *why)
-            set_not_run(&s->results[i], &s->cases[i], why);
+            runner_mark_not_run(&s->results[i], &s->cases[i], why);
     }
     if (x.died)
         fprintf(stderr, "wsspec run: the target died: %s%s%s\n", x.death,

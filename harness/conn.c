@@ -54,20 +54,6 @@ static void format_addr(const struct sockaddr *sa, socklen_t len, char *out, siz
         snprintf(out, cap, "%s:%s", host, serv);
 }
 
-/* Wait for events on fd: 1 ready (or error/hangup, which the next call
- * reports), 0 deadline passed, WS_ERR_IO. A signal does not end the wait. */
-static int wait_fd(int fd, short events, int64_t deadline_ms) {
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = events, .revents = 0};
-        int rc = poll(&p, 1, clock_remaining_ms(deadline_ms));
-        if (rc > 0)
-            return 1;
-        if (rc == 0)
-            return 0;
-        if (errno != EINTR)
-            return WS_ERR_IO;
-    }
-}
 
 /* One connect attempt. Returns the connected non-blocking fd, or a
  * negative WS_ERR_CONNECT / WS_ERR_TIMEOUT with errmsg set. */
@@ -87,7 +73,7 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline_ms, char *err
         return WS_ERR_CONNECT;
     }
     if (rc != 0) {
-        int w = wait_fd(fd, POLLOUT, deadline_ms);
+        int w = tls_wait_fd(fd, POLLOUT, deadline_ms);
         if (w == 0) {
             snprintf(errmsg, cap, "connect to %s: timed out", where);
             close(fd);
@@ -237,7 +223,7 @@ int conn_write_all(struct conn *c, const uint8_t *data, size_t len, int64_t dead
         if (sent < 0 && errno == EINTR)
             continue;
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int w = wait_fd(c->fd, POLLOUT, deadline_ms);
+            int w = tls_wait_fd(c->fd, POLLOUT, deadline_ms);
             if (w == 0)
                 return WS_ERR_TIMEOUT;
             if (w < 0)
@@ -327,7 +313,7 @@ long conn_read(struct conn *c, uint8_t *buf, size_t cap, int64_t deadline_ms) {
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            int w = wait_fd(c->fd, POLLIN, deadline_ms);
+            int w = tls_wait_fd(c->fd, POLLIN, deadline_ms);
             if (w == 0)
                 return WS_ERR_TIMEOUT;
             if (w < 0)
@@ -346,7 +332,7 @@ int conn_wait_readable(struct conn *c, int64_t deadline_ms) {
     /* Bytes OpenSSL already pulled off the socket are invisible to poll(). */
     if (tls_has_pending(c->ssl))
         return 1;
-    return wait_fd(c->fd, POLLIN, deadline_ms);
+    return tls_wait_fd(c->fd, POLLIN, deadline_ms);
 }
 
 void conn_shutdown_write(struct conn *c) {

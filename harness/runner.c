@@ -30,17 +30,6 @@ static uint64_t id_hash(const char *id) {
     return h;
 }
 
-__attribute__((format(printf, 2, 3))) static void set_error(struct transcript *tr,
-                                                             const char *fmt, ...) {
-    if (tr->error)
-        return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    tr->error = strdup(msg);
-}
 
 void runner_run_case(const struct wcase *c, const struct run_target *target,
                      const struct run_options *opts, struct case_result *out) {
@@ -77,7 +66,7 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
     ex.gen = malloc(RUNNER_CHUNK);
     bool ready = ex.gen && runner_rx_init(&ex) == 0 && wsclient_init(&ex.cl, &limits) == 0;
     if (!ready) {
-        set_error(tr, "out of memory");
+        transcript_set_error(tr, "out of memory");
     } else if (runner_open(&ex, target) == RUNNER_OPEN_WEBSOCKET) {
         runner_rx_buffered(&ex);
         if (runner_wants_websocket(c))
@@ -86,7 +75,7 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
             runner_close_unwanted(&ex);
         runner_exec_closing(&ex);
         if (ex.interrupt_hit)
-            set_error(tr, "interrupted before the case finished");
+            transcript_set_error(tr, "interrupted before the case finished");
     }
     if (ex.cl.rx || ex.cl.conn)
         wsclient_close(&ex.cl);
@@ -152,8 +141,8 @@ static void *worker(void *arg) {
     }
 }
 
-/* A case that never started: ran = false, verdict ERROR with a reason. */
-static void mark_not_run(struct case_result *r, const struct wcase *c, const char *reason) {
+void runner_mark_not_run(struct case_result *r, const struct wcase *c, const char *reason) {
+    case_result_free(r);
     memset(r, 0, sizeof *r);
     r->c = c;
     r->ran = false;
@@ -161,6 +150,7 @@ static void mark_not_run(struct case_result *r, const struct wcase *c, const cha
     r->j.outcome_index = -1;
     r->j.first_unexpected = -1;
     r->j.reason = strdup(reason);
+    r->tr.error = strdup(reason);
 }
 
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
@@ -190,7 +180,7 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
     pthread_mutex_destroy(&p.lock);
 
     for (size_t i = p.next; i < n; i++)
-        mark_not_run(&results[i], &cases[i],
+        runner_mark_not_run(&results[i], &cases[i],
                      interrupted(opts) ? "not run: the run was interrupted"
                                        : "not run: the run was stopped");
     return interrupted(opts) ? WS_ERR_INTERRUPTED : 0;

@@ -65,5 +65,9 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
                    struct case_result *results);
 
 void case_result_free(struct case_result *r);
+/* Make r a case that never ran (ran = false, verdict ERROR), with the reason
+ * in the judgement and the transcript so every report shows it. Frees what
+ * r held (r must be zeroed or a valid result). */
+void runner_mark_not_run(struct case_result *r, const struct wcase *c, const char *reason);
 
 #endif

@@ -22,17 +22,6 @@
 #include "runner.h"
 #include "runner_int.h"
 
-__attribute__((format(printf, 2, 3))) static void set_error(struct transcript *tr,
-                                                             const char *fmt, ...) {
-    if (tr->error)
-        return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    tr->error = strdup(msg);
-}
 
 static bool about_handshake(const struct wcase *c) {
     for (size_t i = 0; i < c->outcome_count; i++)
@@ -265,7 +254,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         rc = build_request(c, &target->url, key, &request);
     }
     if (rc != 0) {
-        set_error(tr, "building the opening handshake: %s", ws_strerror(rc));
+        transcript_set_error(tr, "building the opening handshake: %s", ws_strerror(rc));
         buf_free(&request);
         return RUNNER_OPEN_ERROR;
     }
@@ -290,9 +279,9 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         bool connected = ex->cl.conn != NULL;
         if (!connected || !about_handshake(c) || !record_no_answer(ex, rc, &hs, errmsg)) {
             if (rc == WS_ERR_TIMEOUT)
-                set_error(tr, "no opening handshake before the case deadline: %s", errmsg);
+                transcript_set_error(tr, "no opening handshake before the case deadline: %s", errmsg);
             else
-                set_error(tr, "opening handshake with %s failed: %s", target->url_text, errmsg);
+                transcript_set_error(tr, "opening handshake with %s failed: %s", target->url_text, errmsg);
             result = RUNNER_OPEN_ERROR;
         }
         wsclient_handshake_free(&hs);
@@ -305,7 +294,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         /* 6455:4.1 "If the status code received from the server is not 101,
          * the client handles the response per HTTP [RFC2616] procedures." */
         if (!about_handshake(c)) {
-            set_error(tr, "the target did not accept the WebSocket handshake: HTTP %d %.*s",
+            transcript_set_error(tr, "the target did not accept the WebSocket handshake: HTTP %d %.*s",
                       hs.resp.status, (int)(hs.resp.reason.len > 100 ? 100 : hs.resp.reason.len),
                       hs.resp.reason.ptr ? hs.resp.reason.ptr : "");
             result = RUNNER_OPEN_ERROR;

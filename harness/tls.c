@@ -306,9 +306,7 @@ int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errms
 
 /* ---- driving non-blocking calls -------------------------------------- */
 
-/* Wait for events on fd: 1 ready (or an error/hangup the next call will
- * report), 0 deadline passed, WS_ERR_IO. */
-static int wait_fd(int fd, short events, int64_t deadline_ms) {
+int tls_wait_fd(int fd, short events, int64_t deadline_ms) {
     for (;;) {
         struct pollfd p = {.fd = fd, .events = events, .revents = 0};
         int rc = poll(&p, 1, clock_remaining_ms(deadline_ms));
@@ -324,7 +322,7 @@ static int wait_fd(int fd, short events, int64_t deadline_ms) {
 /* After SSL_get_error() said WANT_READ or WANT_WRITE: wait for it.
  * Returns 1 to retry, 0 timeout, WS_ERR_IO. */
 static int wait_for(int ssl_error, int fd, int64_t deadline_ms) {
-    return wait_fd(fd, ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline_ms);
+    return tls_wait_fd(fd, ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline_ms);
 }
 
 /* Map a fatal SSL_ERROR_SYSCALL / SSL_ERROR_SSL. Marks the SSL so that no

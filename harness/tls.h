@@ -67,6 +67,11 @@ int tls_write_all(SSL *ssl, int fd, const uint8_t *data, size_t len, int64_t dea
  * on the socket cannot see. */
 bool tls_has_pending(const SSL *ssl);
 
+/* Wait for poll events on fd until deadline_ms (absolute, < 0 = none):
+ * 1 ready (or an error/hangup the next call will report), 0 deadline
+ * passed, WS_ERR_IO. A signal does not end the wait. Used by conn.c too. */
+int tls_wait_fd(int fd, short events, int64_t deadline_ms);
+
 /* Send close_notify once, without waiting for anything (skipped after a
  * fatal error, as OpenSSL requires). Never blocks. */
 void tls_shutdown_once(SSL *ssl);

@@ -9,6 +9,7 @@
  * wire_dropped_out / wire_dropped_in. transcript_wire_next() walks it. */
 #include "transcript.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +270,15 @@ void tev_describe(const struct tev *ev, char *out, size_t cap) {
         return;
     }
     snprintf(out, cap, "?");
+}
+
+void transcript_set_error(struct transcript *t, const char *fmt, ...) {
+    if (t->error)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    t->error = strdup(msg);
 }

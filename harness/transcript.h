@@ -76,6 +76,10 @@ int transcript_add(struct transcript *t, const struct tev *ev);
 void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us,
                      const uint8_t *data, size_t len);
 void transcript_free(struct transcript *t);
+/* Record why the case could not run (the first reason wins; later calls
+ * are ignored). */
+void transcript_set_error(struct transcript *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* One record of the wire log, as transcript_wire_next() hands it out
  * (data is a view into t->wire). */
