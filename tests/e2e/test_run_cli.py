@@ -61,8 +61,11 @@ def test_bad_case_file_names_file_line_column_and_field(tmp_path):
     # "stepz" is on line 6, column 6 (1-based) of the file above.
     assert f"{bad}:6:6" in r.stderr, r.stderr
     assert "cases[0].stepz" in r.stderr
-    r = wsspec("run", "--case-file", str(bad))
+    out = tmp_path / "reports"
+    r = wsspec("run", "--case-file", str(bad), "--report-dir", str(out))
     assert r.returncode == 2
+    # Nothing ran, so no report claims anything: a half-loaded corpus never runs.
+    assert not out.exists()
 
 
 def test_whole_corpus_lints():
