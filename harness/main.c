@@ -17,13 +17,16 @@ static void usage(FILE *out) {
           "        [--fault NAME]... [--fault list]   run the strict reference echo server\n"
           "  run [URL] [SELECTORS...] [-j N] [--timeout S] [--seed N] [--strict]\n"
           "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
-          "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [-q|-v]\n"
+          "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [--sni NAME]\n"
+          "      [--spawn 'CMD {port}'] [--ready-timeout S] [--baseline F] [--agent NAME]\n"
+          "      [--report-dir DIR] [--json F] [--junit F] [--html F] [--md F]\n"
+          "      [--format text|tap] [--color auto|always|never] [-q|-v|-vv]\n"
           "                                          run cases (no URL: the built-in server)\n"
           "  report FILE.json [--json F] [--junit F] [--html F] [--md F] [--tap]\n"
           "         [--autobahn DIR] [--report-dir DIR]\n"
           "                                          re-render a saved JSON report\n"
           "  list [SELECTORS...] [--json]            list cases\n"
-          "  show ID                                 a case's steps, outcomes and RFC sections\n"
+          "  show ID|SELECTORS...                    a case's steps, outcomes and RFC sections\n"
           "  check-cases [PATH]                      check case files without a target\n"
           "  probe URL [--text S] [--binary N] [--count N] [--ca F] [--insecure]\n"
           "                                          handshake, echo, ping and close with a server\n"
@@ -43,6 +46,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         usage(stdout);
         return 0;
     }
