@@ -112,6 +112,7 @@ int cli_args_parse(int argc, char **argv, struct cli_args *a) {
                            strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
                            strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 ||
                            strcmp(o, "--ca") == 0 || strcmp(o, "--sni") == 0 ||
+                           strcmp(o, "--chop") == 0 ||
                            (run && run_takes_value(o));
         if (takes_value && !v) {
             fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
@@ -129,6 +130,15 @@ int cli_args_parse(int argc, char **argv, struct cli_args *a) {
                         a->command, v);
                 return -1;
             }
+        } else if (strcmp(o, "--chop") == 0) {
+            char *end;
+            unsigned long chop = strtoul(argv[++i], &end, 10);
+            if (*end || chop == 0 || chop > 1u << 20) {
+                fprintf(stderr, "wsspec %s: --chop takes 1 to 1048576 octets, not '%s'\n",
+                        a->command, v);
+                return -1;
+            }
+            a->chop = (unsigned)chop;
         } else if (strcmp(o, "--seed") == 0) {
             char *end;
             a->seed = strtoull(argv[++i], &end, 0);

@@ -25,6 +25,7 @@ struct cli_args {
     const char *cases_dir;
     int jobs;
     double timeout_s;             /* > 0: overrides every case's timeout */
+    unsigned chop;                /* --chop N: default chop of every send (0 = as cases say) */
     uint64_t seed;
     bool strict;
     bool json;                    /* list: --json (JSON to stdout) */

@@ -298,6 +298,12 @@ static void rerun_prefix(const struct cli_args *a, char *out, size_t cap) {
         append_word(out, cap, "--timeout");
         append_word(out, cap, t);
     }
+    if (a->chop) {
+        char t[32];
+        snprintf(t, sizeof t, "%u", a->chop);
+        append_word(out, cap, "--chop");
+        append_word(out, cap, t);
+    }
 }
 
 /* Copy the baseline's id lists out of the report (borrowed strings). */
@@ -559,6 +565,7 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
                     (unsigned long long)a->seed);
         struct run_options opts = {.jobs = a->jobs, .timeout_scale = scale, .seed = a->seed,
                                    .wire_cap = 64 * 1024, .interrupted = &interrupted,
+                                   .chop = a->chop,
                                    .stop = &stop_dispatch};
         struct run_progress progress = {.started = on_started, .finished = on_finished,
                                         .ud = &x};

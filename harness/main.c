@@ -18,6 +18,7 @@ static void usage(FILE *out) {
           "  run [URL] [SELECTORS...] [-j N] [--timeout S] [--seed N] [--strict]\n"
           "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
           "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [--sni NAME]\n"
+          "      [--chop N (write every send N octets at a time)]\n"
           "      [--spawn 'CMD {port}'] [--ready-timeout S] [--baseline F] [--agent NAME]\n"
           "      [--report-dir DIR] [--json F] [--junit F] [--html F] [--md F]\n"
           "      [--format text|tap] [--color auto|always|never] [-q|-v|-vv]\n"

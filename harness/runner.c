@@ -46,6 +46,7 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
     ex.tr = tr;
     ex.t0_ns = clock_now_ns();
     ex.scale = opts->timeout_scale > 0 ? opts->timeout_scale : 1.0;
+    ex.chop_override = opts->chop;
     ex.interrupted = opts->interrupted;
     double timeout_s = c->timeout_s > 0 ? c->timeout_s : 10.0;
     ex.deadline_ms = clock_now_ms() + (int64_t)(timeout_s * ex.scale * 1000.0);

@@ -26,6 +26,8 @@ struct run_options {
     double timeout_scale;     /* WSSPEC_TIMEOUT_SCALE (default 1) */
     uint64_t seed;            /* masks, keys, generated mutations */
     size_t wire_cap;          /* wire log octets kept per case (default 64 KiB) */
+    uint32_t chop;            /* --chop N: every send without its own chop is written in
+                                 chops of N octets (0 = as the case says) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
     volatile sig_atomic_t *stop; /* may be NULL; set by the caller (e.g. from a progress
                                     callback when a spawned target died): start no more

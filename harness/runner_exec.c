@@ -182,7 +182,7 @@ static int sender_start(struct sender *s, struct exec *ex, const struct step *st
     memset(s, 0, sizeof *s);
     s->ex = ex;
     s->coalesce = st->coalesce;
-    s->chop = st->chop ? st->chop : ex->c->chop;
+    s->chop = st->chop ? st->chop : ex->c->chop ? ex->c->chop : ex->chop_override;
     double delay = st->chop_delay_s > 0 ? st->chop_delay_s : ex->c->chop_delay_s;
     s->delay_ms = (int64_t)(delay * ex->scale * 1000.0);
     s->cap = s->chop ? s->chop : RUNNER_CHUNK;

@@ -43,6 +43,7 @@ struct exec {
                                            its own, so the peer's timing cannot shift the
                                            masks of our steps */
     double scale;                       /* timeout scale */
+    uint32_t chop_override;             /* run_options.chop */
     int64_t t0_ns;                      /* case start (monotonic) */
     int64_t deadline_ms;                /* the whole case */
     volatile sig_atomic_t *interrupted; /* may be NULL */

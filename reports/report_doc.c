@@ -119,7 +119,7 @@ void report_doc_rerun(const json_t *doc, const json_t *c, char *out, size_t cap)
         if (!word || !value)
             continue;
         if (strcmp(word, "--case-file") == 0 || strcmp(word, "--cases-dir") == 0 ||
-            strcmp(word, "--timeout") == 0) {
+            strcmp(word, "--timeout") == 0 || strcmp(word, "--chop") == 0) {
             append_shell_word(out, cap, word);
             append_shell_word(out, cap, value);
             i++;

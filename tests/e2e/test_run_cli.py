@@ -162,3 +162,20 @@ def test_builtin_reference_server_is_the_default_target():
     assert r.returncode == 0, r.stdout
     assert "built-in reference server" in r.stderr
     assert summary(r.stdout)["pass"] == 20
+
+
+def test_chop_writes_every_case_one_octet_at_a_time(tmp_path):
+    # The whole corpus (but the 9.x sizes, which would take minutes octet by
+    # octet) passes against the reference server when every send is written
+    # one octet at a time.
+    r = wsspec("run", "--chop", "1", "--exclude", "limits", "-j", "4", "-q",
+               "--json", str(tmp_path / "all.json"), timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert summary(r.stdout)["fail"] == 0
+    # And it really did: a 125-octet text frame (2 + 4 + 125 octets, 6455:5.2)
+    # went out as 131 one-octet writes, each a wire record.
+    report = json.loads((tmp_path / "all.json").read_text())
+    case = next(c for c in report["cases"] if c["id"] == "framing.text-length-125")
+    out = [w for w in case["wire"]["records"] if w["dir"] == "out"]
+    one_octet = [w for w in out if len(w["hex"]) == 2]
+    assert len(one_octet) >= 131, len(one_octet)
