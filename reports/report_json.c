@@ -167,22 +167,40 @@ static json_t *event_json(const struct tev *ev) {
     return o;
 }
 
-static json_t *wire_json(const struct transcript *t) {
-    json_t *w = json_object();
-    json_object_set_new(w, "octets_out", json_integer(clamp_u64(t->octets_out)));
-    json_object_set_new(w, "octets_in", json_integer(clamp_u64(t->octets_in)));
-    json_object_set_new(w, "dropped_out", json_integer(clamp_u64(t->wire_dropped_out)));
-    json_object_set_new(w, "dropped_in", json_integer(clamp_u64(t->wire_dropped_in)));
+/* Wire log octets kept in the report for a case that passed: the runner
+ * keeps up to 64 KiB per case, which is what a failure needs to be read,
+ * but 600 passing cases would make every report tens of MB. The rest is
+ * counted in dropped_out / dropped_in like the runner's own cap. */
+#define PASSING_WIRE_CAP 4096
+#define PASSING_WIRE_RECORDS 64 /* octet-at-a-time writes make many tiny records */
+
+static json_t *wire_json(const struct transcript *t, bool passed) {
+    uint64_t dropped_out = t->wire_dropped_out, dropped_in = t->wire_dropped_in;
+    size_t kept = 0, kept_records = 0;
     json_t *records = json_array();
     size_t pos = 0;
     struct wire_record rec;
     while (transcript_wire_next(t, &pos, &rec)) {
+        if (passed && (kept + rec.len > PASSING_WIRE_CAP || kept_records == PASSING_WIRE_RECORDS)) {
+            if (rec.dir == WIRE_ENTRY_OUT)
+                dropped_out += rec.len;
+            else
+                dropped_in += rec.len;
+            continue;
+        }
+        kept += rec.len;
+        kept_records++;
         json_t *r = json_object();
         json_object_set_new(r, "t_ms", json_real((double)rec.t_us / 1000.0));
         json_object_set_new(r, "dir", json_string(rec.dir == WIRE_ENTRY_OUT ? "out" : "in"));
         json_object_set_new(r, "hex", hex_string(rec.data, rec.len));
         json_array_append_new(records, r);
     }
+    json_t *w = json_object();
+    json_object_set_new(w, "octets_out", json_integer(clamp_u64(t->octets_out)));
+    json_object_set_new(w, "octets_in", json_integer(clamp_u64(t->octets_in)));
+    json_object_set_new(w, "dropped_out", json_integer(clamp_u64(dropped_out)));
+    json_object_set_new(w, "dropped_in", json_integer(clamp_u64(dropped_in)));
     json_object_set_new(w, "records", records);
     return w;
 }
@@ -281,7 +299,7 @@ static json_t *case_json(const struct case_result *r) {
     for (size_t i = 0; i < t->event_count; i++)
         json_array_append_new(events, event_json(&t->events[i]));
     json_object_set_new(o, "events", events);
-    json_object_set_new(o, "wire", wire_json(t));
+    json_object_set_new(o, "wire", wire_json(t, r->ran && r->j.verdict == VERDICT_PASS));
     return o;
 }
 
