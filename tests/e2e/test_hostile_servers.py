@@ -1,0 +1,132 @@
+"""The harness is pointed at servers that attack it. Each server below breaks
+the protocol in its own way; wsspec must survive (no crash, no hang past the
+case deadlines), judge what happened (a peer that breaks the RFC is a fail,
+one that is silent or gone is an error) and still write complete reports.
+Under the sanitizer build (CI's second pass) any memory error aborts wsspec,
+so these tests also prove the parsers hold against hostile bytes."""
+import base64
+import hashlib
+import json
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from conftest import scaled
+from wsrun import summary, wsspec
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def accept_for(head):
+    key = [line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
+           if line.lower().startswith(b"sec-websocket-key:")]
+    return base64.b64encode(hashlib.sha1(key[0] + GUID).digest()) if key else b""
+
+
+def ok_101(head):
+    return (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept_for(head) + b"\r\n\r\n")
+
+
+def garbage_instead_of_head(head):
+    return os.urandom(3000)
+
+
+def garbage_after_101(head):
+    return ok_101(head) + os.urandom(5000)
+
+
+def huge_declared_length(head):
+    # 6455:5.2: 0x82 binary FIN, 127 = 64-bit length, 2^63 - 1 declared, 10 octets sent.
+    return ok_101(head) + b"\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff" + b"x" * 10
+
+
+def endless_header(head):
+    return b"HTTP/1.1 101 Switching Protocols\r\nX-Junk: " + b"a" * 200000
+
+
+def masked_frames(head):
+    # 6455:5.1 "A server MUST NOT mask any frames that it sends to the client."
+    return ok_101(head) + b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"
+
+
+def ping_flood(head):
+    return ok_101(head) + b"\x89\x00" * 200000
+
+
+MODES = {
+    "garbage-instead-of-head": garbage_instead_of_head,
+    "garbage-after-101": garbage_after_101,
+    "huge-declared-length": huge_declared_length,
+    "endless-header": endless_header,
+    "masked-frames": masked_frames,
+    "ping-flood": ping_flood,
+}
+
+
+class HostileServer:
+    def __init__(self, answer):
+        self.answer = answer
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        try:
+            conn.settimeout(scaled(10))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            conn.sendall(self.answer(head))
+            time.sleep(scaled(0.5))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_hostile_server_is_judged_and_reported(mode, tmp_path):
+    srv = HostileServer(MODES[mode])
+    out = tmp_path / "reports"
+    try:
+        t0 = time.monotonic()
+        r = wsspec("run", f"ws://127.0.0.1:{srv.port}/", "--autobahn", "1.1.*", "-j", "4",
+                   "--timeout", "5", "--report-dir", str(out), timeout=120)
+        elapsed = time.monotonic() - t0
+    finally:
+        srv.close()
+    # No crash (a sanitizer report or a signal would give another status), and
+    # the verdicts say the target broke the rules or could not be tested.
+    assert r.returncode in (1, 3), (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    counts = summary(r.stdout)
+    assert counts["pass"] == 0 and counts["fail"] + counts["error"] == 8, counts
+    assert elapsed < scaled(60)
+    report = json.loads((out / "report.json").read_text())
+    assert len(report["cases"]) == 8
+    for name in ("junit.xml", "report.html", "summary.md", "autobahn/index.json"):
+        assert (out / name).stat().st_size > 0, name
+    if mode in ("masked-frames", "huge-declared-length", "garbage-after-101"):
+        # Frames that break 6455:5 are the peer's fault: fail, not error.
+        assert counts["fail"] == 8, counts
