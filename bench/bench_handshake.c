@@ -2,7 +2,6 @@
  * (connect, opening handshake, close frame, wait for the server's close and
  * TCP close) against URL on JOBS threads. Prints the wall time in seconds.
  * Usage: bench_handshake URL COUNT JOBS */
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +18,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int one_round_trip(void) {
     int64_t deadline = clock_now_ms() + 10000;
-    char host[URL_MAX_HOST + 16], key[HS_KEY_LEN + 1], err[256];
-    uint8_t nonce[16];
-    RAND_bytes(nonce, sizeof nonce);
-    hs_make_key(nonce, key);
-    url_host_header(&url, host, sizeof host);
-    struct hs_client_request req = {.target = url.resource, .host = host, .key = key};
+    char err[256];
+    struct wsclient_request request;
+    wsclient_default_request(&request, &url);
     struct frame_limits limits = {0};
     struct wsclient c = {0};
     struct wsclient_handshake hs;
@@ -32,7 +28,7 @@ static int one_round_trip(void) {
     int ok = -1;
     if (wsclient_init(&c, &limits) != 0)
         return -1;
-    if (wsclient_handshake(&c, &url, &tls, &req, deadline, &hs, err, sizeof err) == 0 &&
+    if (wsclient_handshake(&c, &url, &tls, &request.req, deadline, &hs, err, sizeof err) == 0 &&
         hs.problem == HS_RESP_OK) {
         uint8_t payload[2];
         close_payload_write(1000, NULL, 0, payload, sizeof payload);

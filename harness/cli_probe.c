@@ -176,12 +176,9 @@ int cli_probe(int argc, char **argv) {
         return EXIT_USAGE;
     }
     int64_t deadline = clock_now_ms() + (int64_t)(o.timeout_s * 1000);
-    char host[URL_MAX_HOST + 16], key[HS_KEY_LEN + 1], why[512] = "";
-    uint8_t nonce[16];
-    RAND_bytes(nonce, sizeof nonce);
-    hs_make_key(nonce, key);
-    url_host_header(&url, host, sizeof host);
-    struct hs_client_request req = {.target = url.resource, .host = host, .key = key};
+    char why[512] = "";
+    struct wsclient_request request;
+    wsclient_default_request(&request, &url);
 
     struct wsclient c = {0};
     struct frame_limits limits = {.max_frame_payload = 512u << 20};
@@ -190,7 +187,7 @@ int cli_probe(int argc, char **argv) {
     struct wsclient_handshake hs;
     struct received rx = {0};
     int status = EXIT_PASS, checks = 0;
-    rc = wsclient_handshake(&c, &url, &o.tls, &req, deadline, &hs, why, sizeof why);
+    rc = wsclient_handshake(&c, &url, &o.tls, &request.req, deadline, &hs, why, sizeof why);
     if (rc != 0) {
         fprintf(stderr, "FAIL handshake: %s\n", why);
         status = rc == WS_ERR_LIMIT ? EXIT_FAILURES : EXIT_INCOMPLETE;

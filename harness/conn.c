@@ -23,9 +23,6 @@
 #include "errors.h"
 #include "tls.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
 struct conn {
     int fd;
     SSL_CTX *ctx;      /* owned; NULL for ws:// */
@@ -246,21 +243,8 @@ long conn_write_some(struct conn *c, const uint8_t *data, size_t len) {
         return 0;
     if (len > 0x7fffffff)
         len = 0x7fffffff;
-    if (c->ssl != NULL) {
-        /* Partial writes and moving buffers are enabled on every context
-         * (tls.c), so a retry may pass the remaining octets again. */
-        ERR_clear_error();
-        size_t wrote = 0;
-        int rc = SSL_write_ex(c->ssl, data, len, &wrote);
-        if (rc == 1)
-            return (long)wrote;
-        int e = SSL_get_error(c->ssl, rc);
-        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-            return 0;
-        if (e == SSL_ERROR_SYSCALL && (errno == EPIPE || errno == ECONNRESET))
-            return WS_ERR_RESET;
-        return WS_ERR_TLS;
-    }
+    if (c->ssl != NULL)
+        return tls_write_some(c->ssl, data, len);
     for (;;) {
         ssize_t sent = send(c->fd, data, len, MSG_NOSIGNAL);
         if (sent >= 0)

@@ -415,33 +415,51 @@ long tls_read(SSL *ssl, int fd, uint8_t *buf, size_t cap, int64_t deadline_ms) {
     }
 }
 
+/* One SSL_write_ex: > 0 octets written, or 0 with *want set to the
+ * SSL_ERROR_WANT_* to wait for, or a negative error. */
+static long write_once(SSL *ssl, const uint8_t *data, size_t len, int *want) {
+    ERR_clear_error();
+    bio_errno_clear(ssl);
+    size_t wrote = 0;
+    int rc = SSL_write_ex(ssl, data, len, &wrote);
+    if (rc == 1)
+        return (long)wrote;
+    int e = SSL_get_error(ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        *want = e;
+        return 0;
+    }
+    int saved_errno = bio_errno(ssl);
+    ERR_clear_error();
+    if (e == SSL_ERROR_ZERO_RETURN)
+        return WS_ERR_RESET; /* the peer closed the TLS session */
+    return fatal_error(ssl, saved_errno);
+}
+
+long tls_write_some(SSL *ssl, const uint8_t *data, size_t len) {
+    if (ssl == NULL || (data == NULL && len > 0))
+        return WS_ERR_ARG;
+    int want = 0;
+    return len ? write_once(ssl, data, len > 0x7fffffff ? 0x7fffffff : len, &want) : 0;
+}
+
 int tls_write_all(SSL *ssl, int fd, const uint8_t *data, size_t len, int64_t deadline_ms) {
     if (ssl == NULL || (data == NULL && len > 0))
         return WS_ERR_ARG;
     size_t done = 0;
     while (done < len) {
-        ERR_clear_error();
-        bio_errno_clear(ssl);
-        size_t wrote = 0;
-        int rc = SSL_write_ex(ssl, data + done, len - done, &wrote);
-        if (rc == 1) {
-            done += wrote;
-            continue;
-        }
-        int e = SSL_get_error(ssl, rc);
-        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-            int w = wait_for(e, fd, deadline_ms);
+        int want = 0;
+        long n = write_once(ssl, data + done, len - done, &want);
+        if (n < 0)
+            return (int)n;
+        done += (size_t)n;
+        if (n == 0) {
+            int w = wait_for(want, fd, deadline_ms);
             if (w == 0)
                 return WS_ERR_TIMEOUT;
             if (w < 0)
                 return w;
-            continue;
         }
-        int saved_errno = bio_errno(ssl);
-        ERR_clear_error();
-        if (e == SSL_ERROR_ZERO_RETURN)
-            return WS_ERR_RESET; /* the peer closed the TLS session */
-        return fatal_error(ssl, saved_errno);
     }
     return 0;
 }

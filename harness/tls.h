@@ -62,6 +62,10 @@ long tls_read(SSL *ssl, int fd, uint8_t *buf, size_t cap, int64_t deadline_ms);
 /* Write all len bytes: 0, WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO or
  * WS_ERR_TLS. */
 int tls_write_all(SSL *ssl, int fd, const uint8_t *data, size_t len, int64_t deadline_ms);
+/* One non-blocking write: octets written, 0 when the TLS layer must wait
+ * for the socket (retry with the same octets), or WS_ERR_RESET / WS_ERR_IO /
+ * WS_ERR_TLS. */
+long tls_write_some(SSL *ssl, const uint8_t *data, size_t len);
 
 /* Whether decrypted or undecrypted bytes wait inside the SSL, which poll()
  * on the socket cannot see. */

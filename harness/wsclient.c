@@ -1,11 +1,21 @@
 /* wsclient: one client connection, handshake then frame events. */
 #include "wsclient.h"
 
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errors.h"
+
+void wsclient_default_request(struct wsclient_request *r, const struct ws_url *url) {
+    uint8_t nonce[16];
+    /* 6455:4.1 "The nonce MUST be selected randomly for each connection." */
+    RAND_bytes(nonce, sizeof nonce);
+    hs_make_key(nonce, r->key);
+    url_host_header(url, r->host, sizeof r->host);
+    r->req = (struct hs_client_request){.target = url->resource, .host = r->host, .key = r->key};
+}
 
 int wsclient_init(struct wsclient *c, const struct frame_limits *limits) {
     c->rx = malloc(WSCLIENT_RX_CAP);

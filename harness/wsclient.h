@@ -43,6 +43,16 @@ struct wsclient_handshake {
     enum hs_response_problem problem;
 };
 
+/* A plain opening handshake for a URL: Host from the URL, a fresh key
+ * from OpenSSL's generator, no protocol or extension offered. `req`
+ * points into the struct (do not copy it). */
+struct wsclient_request {
+    char host[URL_MAX_HOST + 16];
+    char key[HS_KEY_LEN + 1];
+    struct hs_client_request req;
+};
+void wsclient_default_request(struct wsclient_request *r, const struct ws_url *url);
+
 /* Prepare c (zeroed by the caller; wire_cb/wire_ud may be set before). */
 int wsclient_init(struct wsclient *c, const struct frame_limits *limits);
 
