@@ -470,6 +470,7 @@ static int bring_up(struct run_state *s, double scale) {
     const struct cli_args *a = &s->a;
     const char *url = a->url;
     unsigned port = 0;
+    s->target.tls = a->tls; /* --ca, --insecure, --sni */
     if (a->spawn) {
         if (spawn_pick_port(&port) != 0) {
             fprintf(stderr, "wsspec run: cannot find a free port for --spawn\n");

@@ -182,3 +182,17 @@ def test_chop_writes_every_case_one_octet_at_a_time(tmp_path):
     frames = out[1:]
     assert len(frames) >= 32 and all(len(w["hex"]) == 2 for w in frames), frames[:3]
     assert len(frames) + case["wire"]["dropped_out"] >= 131
+
+
+def test_wss_target_is_verified_with_ca(serve, tls_cert):
+    cert, key = tls_cert
+    port = serve("--quiet", "--tls-cert", str(cert), "--tls-key", str(key)).port
+    url = f"wss://localhost:{port}/"
+    untrusted = wsspec("run", url, "pings")
+    assert untrusted.returncode == 3
+    assert "verification failed" in untrusted.stderr + untrusted.stdout
+    trusted = wsspec("run", url, "pings", "--ca", str(cert))
+    assert trusted.returncode == 0, trusted.stdout[-2000:]
+    assert summary(trusted.stdout)["pass"] == 11
+    insecure = wsspec("run", f"wss://127.0.0.1:{port}/", "pings", "--insecure")
+    assert insecure.returncode == 0, insecure.stdout[-2000:]
