@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "frame.h"
 
 #define WIRE_RECORD_HEAD 13 /* u8 + i64 + u32 */
 
@@ -206,17 +207,6 @@ static void describe_payload(const struct tev *ev, bool as_text, char *out, size
     snprintf(out, cap, "0x%s%s", hexs, ev->length > shown ? "..." : "");
 }
 
-static const char *opcode_word(uint8_t opcode) {
-    switch (opcode) {
-    case 0x1:
-        return "text";
-    case 0x2:
-        return "binary";
-    default:
-        return "reserved";
-    }
-}
-
 void tev_describe(const struct tev *ev, char *out, size_t cap) {
     char pay[200] = "";
     const char *detail = ev->detail ? ev->detail : "";
@@ -224,9 +214,9 @@ void tev_describe(const struct tev *ev, char *out, size_t cap) {
     case TEV_MESSAGE:
         describe_payload(ev, ev->opcode != 0x2, pay, sizeof pay);
         if (ev->length == 0)
-            snprintf(out, cap, "message %s 0 octets", opcode_word(ev->opcode));
+            snprintf(out, cap, "message %s 0 octets", frame_opcode_name(ev->opcode));
         else
-            snprintf(out, cap, "message %s %llu octets %s", opcode_word(ev->opcode),
+            snprintf(out, cap, "message %s %llu octets %s", frame_opcode_name(ev->opcode),
                      (unsigned long long)ev->length, pay);
         return;
     case TEV_PING:
