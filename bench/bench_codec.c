@@ -23,11 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "frame.h"
-#include "mask.h"
-#include "prng.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/prng.h"
+#include "codec/frame.h"
+#include "codec/mask.h"
 
 enum kernel {
     K_MEMCPY,
@@ -41,14 +41,14 @@ enum kernel {
 };
 
 static const char *const kernel_names[K_COUNT] = {
-    "memcpy",          "mask_apply",      "mask_apply +1",        "mask_apply_bytewise",
-    "frame_parse 4K",  "frame_parse 64K", "frame_parse 64K/16K",
+    "memcpy",         "mask_apply",      "mask_apply +1",       "mask_apply_bytewise",
+    "frame_parse 4K", "frame_parse 64K", "frame_parse 64K/16K",
 };
 
 struct bench {
     size_t size;
-    uint8_t *src, *dst;       /* memcpy and mask buffers, size + 64 each */
-    uint8_t *frames_4k;       /* masked frames, filled up to size */
+    uint8_t *src, *dst; /* memcpy and mask buffers, size + 64 each */
+    uint8_t *frames_4k; /* masked frames, filled up to size */
     size_t frames_4k_len;
     uint8_t *frames_64k;
     size_t frames_64k_len;
@@ -134,8 +134,7 @@ static size_t run_pass(struct bench *b, enum kernel k, unsigned pass) {
     case K_PARSE_64K_PIECES:
         b->checksum += parse_all(b->frames_64k, b->frames_64k_len, 16384);
         return b->frames_64k_len;
-    case K_COUNT:
-        break;
+    case K_COUNT: break;
     }
     return 0;
 }
@@ -177,8 +176,8 @@ static int bench_size(size_t size, double seconds, struct prng *rng, uint64_t *c
     for (int k = 0; k < K_COUNT; k++)
         gbps[k] = measure(&b, (enum kernel)k, seconds);
     for (int k = 0; k < K_COUNT; k++)
-        printf("%6zu MiB  %-22s %7.2f GB/s  %5.2fx memcpy\n", size >> 20, kernel_names[k],
-               gbps[k], gbps[K_MEMCPY] > 0 ? gbps[k] / gbps[K_MEMCPY] : 0.0);
+        printf("%6zu MiB  %-22s %7.2f GB/s  %5.2fx memcpy\n", size >> 20, kernel_names[k], gbps[k],
+               gbps[K_MEMCPY] > 0 ? gbps[k] / gbps[K_MEMCPY] : 0.0);
     *checksum += b.checksum;
     rc = 0;
 out:

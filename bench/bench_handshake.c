@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "closeframe.h"
-#include "wsclient.h"
+#include "base/clock.h"
+#include "codec/closeframe.h"
+#include "net/wsclient.h"
 
 static struct ws_url url;
 static int remaining;

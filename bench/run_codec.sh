@@ -13,9 +13,9 @@ cc=${CC:-gcc}
 "$cc" ${CFLAGS:--O2} -std=c11 -Wall -Wextra -Wpedantic \
     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/harness" \
     "$root/bench/bench_codec.c" \
-    "$root/harness/mask.c" "$root/harness/frame.c" "$root/harness/frame_write.c" \
-    "$root/harness/buf.c" "$root/harness/errors.c" "$root/harness/clock.c" \
-    "$root/harness/prng.c" \
+    "$root/harness/codec/mask.c" "$root/harness/codec/frame.c" \
+    "$root/harness/codec/frame_write.c" "$root/harness/base/buf.c" \
+    "$root/harness/base/errors.c" "$root/harness/base/clock.c" "$root/harness/base/prng.c" \
     -o "$tmp/bench_codec"
 
 echo "$("$cc" --version | head -n 1); flags: ${CFLAGS:--O2}; $(uname -m)"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "closeframe.h"
-#include "utf8.h"
+#include "codec/closeframe.h"
+#include "codec/utf8.h"
 
 static void fail(const char *what, size_t size) {
     fprintf(stderr, "close_fuzz: invariant broken: %s (payload %zu octets)\n", what, size);

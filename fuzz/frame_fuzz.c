@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
-#include "mask.h"
+#include "codec/frame.h"
+#include "codec/mask.h"
 
 struct rec {
     enum frame_event_kind kind;
@@ -49,10 +49,10 @@ struct run {
     size_t len;
 };
 
-#define REQUIRE(cond)                                                                          \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            abort();                                                                           \
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            abort();                                                                               \
     } while (0)
 
 static uint32_t next_rand(uint32_t *state) {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "handshake.h"
+#include "base/buf.h"
+#include "codec/handshake.h"
 
 static void require(bool cond) {
     if (!cond)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "handshake.h"
+#include "codec/handshake.h"
 
 #define FUZZ_KEY "dGhlIHNhbXBsZSBub25jZQ=="
 
@@ -20,8 +20,8 @@ static void require(bool cond) {
 
 static bool view_inside(struct hs_view v, const uint8_t *head, size_t head_len) {
     const char *start = (const char *)head;
-    return v.len == 0 || (v.ptr >= start && v.len <= head_len &&
-                          (size_t)(v.ptr - start) <= head_len - v.len);
+    return v.len == 0 ||
+           (v.ptr >= start && v.len <= head_len && (size_t)(v.ptr - start) <= head_len - v.len);
 }
 
 /* Feed the input to hs_head_complete in growing prefixes, `step` octets at

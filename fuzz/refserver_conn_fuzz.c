@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "faults.h"
-#include "refserver_conn.h"
+#include "base/buf.h"
+#include "refserver/faults.h"
+#include "refserver/refserver_conn.h"
 
 static const char handshake[] = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                                 "Connection: Upgrade\r\n"

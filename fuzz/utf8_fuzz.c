@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "utf8.h"
+#include "codec/utf8.h"
 
 enum ref_result { REF_VALID, REF_PARTIAL, REF_INVALID };
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "reports/report.h"
 
 #define LINE_MAX_LEN 4096
 

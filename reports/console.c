@@ -7,7 +7,7 @@
  * "slowest running case" clock moves even while nothing finishes), and
  * only the lines that need attention; before any line goes out the bar is
  * wiped, and it is drawn again afterwards, so the two never interleave. */
-#include "console.h"
+#include "reports/console.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "transcript.h"
+#include "base/clock.h"
+#include "model/transcript.h"
 
 #define TICK_MS 200
-#define INDENT "      "
+#define INDENT  "      "
 
 struct console {
     struct console_options o;
@@ -68,18 +68,12 @@ static const char *verdict_label(enum verdict v) {
 
 static const char *verdict_color(enum verdict v) {
     switch (v) {
-    case VERDICT_PASS:
-        return "\033[32m";
-    case VERDICT_NON_STRICT:
-        return "\033[33m";
-    case VERDICT_INFORMATIONAL:
-        return "\033[36m";
-    case VERDICT_UNIMPLEMENTED:
-        return "\033[35m";
-    case VERDICT_FAIL:
-        return "\033[1;31m";
-    default:
-        return "\033[1;35m";
+    case VERDICT_PASS: return "\033[32m";
+    case VERDICT_NON_STRICT: return "\033[33m";
+    case VERDICT_INFORMATIONAL: return "\033[36m";
+    case VERDICT_UNIMPLEMENTED: return "\033[35m";
+    case VERDICT_FAIL: return "\033[1;31m";
+    default: return "\033[1;35m";
     }
 }
 

@@ -26,19 +26,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "runner.h"
+#include "run/runner.h"
 
 enum console_color { CONSOLE_COLOR_AUTO, CONSOLE_COLOR_ALWAYS, CONSOLE_COLOR_NEVER };
 
 struct console_options {
-    int verbosity;              /* -1 quiet (failures and summary only), 0, 1 (-v), 2 (-vv) */
+    int verbosity; /* -1 quiet (failures and summary only), 0, 1 (-v), 2 (-vv) */
     enum console_color color;
-    bool strict;                /* non-strict counts as a failure */
-    const char *target_arg;     /* URL as given ("" for the built-in server), for re-run hints */
+    bool strict;            /* non-strict counts as a failure */
+    const char *target_arg; /* URL as given ("" for the built-in server), for re-run hints */
     uint64_t seed;
-    FILE *out;                  /* results (stdout) */
-    FILE *err;                  /* progress (stderr) */
-    bool machine_on_stdout;     /* --format tap: all human text goes to err */
+    FILE *out;              /* results (stdout) */
+    FILE *err;              /* progress (stderr) */
+    bool machine_on_stdout; /* --format tap: all human text goes to err */
 };
 
 struct console;
@@ -50,8 +50,8 @@ void console_case_finished(void *ud, const struct case_result *r, size_t index, 
                            size_t total);
 /* After the run: the last line. `baseline` lines (regressions, fixes) are
  * printed first when regressions/fixed are non-NULL. */
-void console_summary(struct console *c, const struct case_result *results, size_t n,
-                     double wall_s, const char *const *regressions, size_t regression_count,
+void console_summary(struct console *c, const struct case_result *results, size_t n, double wall_s,
+                     const char *const *regressions, size_t regression_count,
                      const char *const *fixed, size_t fixed_count);
 void console_free(struct console *c);
 /* Whether colour is on for these options and this stream. */

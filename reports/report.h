@@ -38,15 +38,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "runner.h"
+#include "run/runner.h"
 
 #define REPORT_SCHEMA_ID "wsspec-report/1"
 
 struct report_meta {
     const char *target_url;
     bool builtin_target;
-    const char *spawn_command;      /* NULL when the target was not spawned */
-    const char *agent;              /* name used in the Autobahn index; NULL = derived */
+    const char *spawn_command; /* NULL when the target was not spawned */
+    const char *agent;         /* name used in the Autobahn index; NULL = derived */
     int jobs;
     uint64_t seed;
     double timeout_scale;
@@ -56,20 +56,18 @@ struct report_meta {
     int64_t started_wall_ms;
     int64_t finished_wall_ms;
     bool complete;
-    const char *incomplete_reason;  /* NULL when complete */
+    const char *incomplete_reason; /* NULL when complete */
 };
 
 /* Build the canonical document (a new reference; caller json_decref()s).
  * results[i].c must be set for every i; results that did not run are
  * "not-run". */
-json_t *report_build(const struct report_meta *meta, const struct case_result *results,
-                     size_t n);
+json_t *report_build(const struct report_meta *meta, const struct case_result *results, size_t n);
 
 /* Mark cases against a baseline report or a known-failures file (see
  * baseline.c) and fill the top-level "baseline" object. Returns 0,
  * or -1 with a message naming the file/line/field in errmsg. */
-int report_apply_baseline(json_t *report, const char *baseline_path, char *errmsg,
-                          size_t cap);
+int report_apply_baseline(json_t *report, const char *baseline_path, char *errmsg, size_t cap);
 /* Number of regressions recorded by report_apply_baseline (0 without one). */
 size_t report_regressions(const json_t *report);
 
@@ -89,11 +87,11 @@ int report_autobahn_write_dir(const json_t *report, const char *dir, char *errms
 int report_mkdir_p(const char *dir, char *errmsg, size_t cap);
 
 /* Write `render` output to path atomically (path.tmp + fsync + rename). */
-int report_write_file(const json_t *report, const char *path,
-                      int (*render)(const json_t *, FILE *), char *errmsg, size_t cap);
+int report_write_file(const json_t *report, const char *path, int (*render)(const json_t *, FILE *),
+                      char *errmsg, size_t cap);
 
 struct report_outputs {
-    const char *dir;     /* --report-dir: every format at once */
+    const char *dir; /* --report-dir: every format at once */
     const char *json;
     const char *junit;
     const char *html;

@@ -1,7 +1,7 @@
 /* report_file: writes rendered reports to files atomically (a reader, or a
  * CI step uploading artifacts, sees the old file or the new one, never half
  * of one), and writes every output a run or `wsspec report` asked for. */
-#include "report.h"
+#include "reports/report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * anything else): peer-controlled bytes are hex (payload heads, the wire
  * log) or text with every octet outside printable ASCII written as \xNN
  * (handshake heads that are not UTF-8). */
-#include "report.h"
+#include "reports/report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "utf8.h"
+#include "codec/utf8.h"
 
 #ifndef WSSPEC_VERSION
 #define WSSPEC_VERSION "0.0.0"
@@ -171,7 +171,7 @@ static json_t *event_json(const struct tev *ev) {
  * keeps up to 64 KiB per case, which is what a failure needs to be read,
  * but 600 passing cases would make every report tens of MB. The rest is
  * counted in dropped_out / dropped_in like the runner's own cap. */
-#define PASSING_WIRE_CAP 4096
+#define PASSING_WIRE_CAP     4096
 #define PASSING_WIRE_RECORDS 64 /* octet-at-a-time writes make many tiny records */
 
 static json_t *wire_json(const struct transcript *t, bool passed) {

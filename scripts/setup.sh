@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libjansson-dev libssl-dev
-      zlib1g-dev openssl ca-certificates time python3 python3-pytest python3-jsonschema python3-websockets
+      zlib1g-dev clang-format openssl ca-certificates time python3 python3-pytest python3-jsonschema python3-websockets
       chromium)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 

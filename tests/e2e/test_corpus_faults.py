@@ -12,7 +12,7 @@
     fault can fail it.
 
 A selector group is resolved with `wsspec list --json`; its CLI lists are
-ANDed and the entries of one list ORed (harness/select.h), so a group that
+ANDed and the entries of one list ORed (harness/load/select.h), so a group that
 needs two tags at once says so with `all_tags`."""
 import functools
 

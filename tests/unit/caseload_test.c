@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "caseload.h"
-#include "handshake.h"
+#include "codec/handshake.h"
+#include "load/caseload.h"
 #include "test.h"
 
 /* The fixture directory, next to this source file. */

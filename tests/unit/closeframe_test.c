@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "closeframe.h"
+#include "codec/closeframe.h"
 #include "test.h"
 
 struct code_case {

@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "clock.h"
-#include "conn.h"
-#include "errors.h"
+#include "base/clock.h"
+#include "base/errors.h"
+#include "net/conn.h"
+#include "net/tls.h"
 #include "test.h"
-#include "tls.h"
 
 /* ---- timing ------------------------------------------------------------ */
 
@@ -139,11 +139,8 @@ static void *peer_main(void *arg) {
     switch (p->mode) {
     case PEER_ECHO:
     case PEER_SINK:
-    case PEER_SILENT:
-        plain_session(p, fd);
-        break;
-    case PEER_CLOSE:
-        break;
+    case PEER_SILENT: plain_session(p, fd); break;
+    case PEER_CLOSE: break;
     case PEER_RESET: {
         /* Reset only after the client's first byte: an RST racing the
          * client's connect would fail conn_open instead. */
@@ -157,9 +154,7 @@ static void *peer_main(void *arg) {
     case PEER_TLS_ECHO:
     case PEER_TLS_SINK:
     case PEER_TLS_BURST:
-    case PEER_TLS_DROP:
-        tls_session(p, fd);
-        break;
+    case PEER_TLS_DROP: tls_session(p, fd); break;
     }
     close(fd);
     return NULL;

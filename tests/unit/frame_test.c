@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "frame.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "codec/frame.h"
 #include "test.h"
 
 /* ---- a recorded parse ------------------------------------------------ */
@@ -141,8 +141,7 @@ static void trace_free(struct trace *t) {
 /* Parse whole, then 1, 2, 3, 5, 7 and 13 octets at a time: all must agree.
  * Leaves the whole-piece trace in *t. */
 static void parse_every_way(struct trace *t, enum frame_role role,
-                            const struct frame_limits *limits, const uint8_t *bytes,
-                            size_t len) {
+                            const struct frame_limits *limits, const uint8_t *bytes, size_t len) {
     static const size_t chunks[] = {1, 2, 3, 5, 7, 13};
     trace_parse(t, role, limits, bytes, len, 0);
     CHECK_EQ(t->errors, 0);
@@ -202,8 +201,7 @@ static const uint8_t ex_ping[] = {0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
 static const uint8_t ex_pong_masked[] = {0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d,
                                          0x7f, 0x9f, 0x4d, 0x51, 0x58};
 static const uint8_t ex_256_head[] = {0x82, 0x7E, 0x01, 0x00};
-static const uint8_t ex_64k_head[] = {0x82, 0x7F, 0x00, 0x00, 0x00, 0x00,
-                                      0x00, 0x01, 0x00, 0x00};
+static const uint8_t ex_64k_head[] = {0x82, 0x7F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00};
 
 static void check_build(const struct frame_spec *spec, const uint8_t *payload, size_t len,
                         const uint8_t *want, size_t want_len) {
@@ -255,7 +253,10 @@ static void check_one_frame(const struct trace *t, bool fin, uint8_t opcode, boo
     CHECK_EQ_U64(h->hdr.payload_len, payload_len);
     CHECK_EQ(h->hdr.length_bits, length_bits);
     CHECK_EQ(h->hdr.non_minimal, false);
-    CHECK_EQ(h->hdr.header_len, 2 + (length_bits == 16 ? 2 : length_bits == 64 ? 8 : 0) +
+    CHECK_EQ(h->hdr.header_len, 2 +
+                                    (length_bits == 16   ? 2
+                                     : length_bits == 64 ? 8
+                                                         : 0) +
                                     (masked ? 4 : 0));
     CHECK_EQ_U64(h->stream_offset, 0);
     CHECK_EQ(t->recs[1].kind, FRAME_EV_END);
@@ -323,7 +324,7 @@ static void test_parse_5_7(void) {
 
 /* An array literal and its size, as two function arguments. */
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
-#define CHECK_BYTES(a, alen, ...)                                                              \
+#define CHECK_BYTES(a, alen, ...)                                                                  \
     CHECK_MEM(a, alen, ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__}))
 
 static void test_violations_octet1(void) {
@@ -354,19 +355,18 @@ static void test_violations_octet1(void) {
     /* 6455:5.4 a continuation with no message open, first and after a complete one. */
     expect_violation(C, &no_limits, BYTES(0x80, 0x00), FRAME_V_ORPHAN_CONTINUATION, 0, 0);
     expect_violation(C, &no_limits, BYTES(0x00, 0x00), FRAME_V_ORPHAN_CONTINUATION, 0, 0);
-    expect_violation(C, &no_limits, BYTES(0x81, 0x00, 0x80, 0x00), FRAME_V_ORPHAN_CONTINUATION,
-                     2, 2);
+    expect_violation(C, &no_limits, BYTES(0x81, 0x00, 0x80, 0x00), FRAME_V_ORPHAN_CONTINUATION, 2,
+                     2);
     expect_violation(C, &no_limits, BYTES(0x01, 0x00, 0x80, 0x00, 0x80, 0x00),
                      FRAME_V_ORPHAN_CONTINUATION, 4, 4);
     /* 6455:5.4 a new TEXT/BINARY frame inside a fragmented message. */
-    expect_violation(C, &no_limits, BYTES(0x01, 0x00, 0x81, 0x00),
-                     FRAME_V_EXPECTED_CONTINUATION, 2, 2);
+    expect_violation(C, &no_limits, BYTES(0x01, 0x00, 0x81, 0x00), FRAME_V_EXPECTED_CONTINUATION, 2,
+                     2);
     expect_violation(C, &no_limits, BYTES(0x02, 0x01, 0x41, 0x00, 0x00, 0x02, 0x00),
                      FRAME_V_EXPECTED_CONTINUATION, 5, 4);
     /* The violation is reported at octet 1, before octet 2 arrives. */
     expect_violation(C, &no_limits, BYTES(0x83), FRAME_V_RESERVED_OPCODE, 0, 0);
-    expect_violation(C, &no_limits, BYTES(0x01, 0x00, 0x82), FRAME_V_EXPECTED_CONTINUATION, 2,
-                     2);
+    expect_violation(C, &no_limits, BYTES(0x01, 0x00, 0x82), FRAME_V_EXPECTED_CONTINUATION, 2, 2);
 }
 
 static void test_violations_mask_and_length(void) {
@@ -377,10 +377,8 @@ static void test_violations_mask_and_length(void) {
     expect_violation(C, &no_limits, ex_text_masked, sizeof ex_text_masked, FRAME_V_MASKED, 1, 0);
     expect_violation(C, &no_limits, BYTES(0x81, 0x80), FRAME_V_MASKED, 1, 0);
     /* 6455:5.5 control payload > 125: 126 in the 16-bit form, offset 3. */
-    expect_violation(C, &no_limits, BYTES(0x89, 0x7E, 0x00, 0x7E), FRAME_V_CONTROL_TOO_LONG, 3,
-                     0);
-    expect_violation(S, &no_limits, BYTES(0x88, 0xFE, 0xFF, 0xFF), FRAME_V_CONTROL_TOO_LONG, 3,
-                     0);
+    expect_violation(C, &no_limits, BYTES(0x89, 0x7E, 0x00, 0x7E), FRAME_V_CONTROL_TOO_LONG, 3, 0);
+    expect_violation(S, &no_limits, BYTES(0x88, 0xFE, 0xFF, 0xFF), FRAME_V_CONTROL_TOO_LONG, 3, 0);
     /* 200 in the 64-bit form: both too long and non-minimal; too long wins. */
     struct frame_limits strict = {.strict_length = true};
     expect_violation(C, &strict, BYTES(0x8A, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0xC8),
@@ -388,7 +386,8 @@ static void test_violations_mask_and_length(void) {
     /* 6455:5.2 64-bit length with the most significant bit set: 2^63, at octet 10. */
     expect_violation(C, &no_limits, BYTES(0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0),
                      FRAME_V_LENGTH_MSB, 9, 0);
-    expect_violation(S, &no_limits, BYTES(0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
+    expect_violation(S, &no_limits,
+                     BYTES(0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),
                      FRAME_V_LENGTH_MSB, 9, 0);
     /* Our cap: 100 allowed, 101 refused at octet 2; 16-bit 300 at octet 4; 64-bit at octet 10. */
     struct frame_limits cap = {.max_frame_payload = 100};
@@ -422,8 +421,8 @@ static void test_violation_order(void) {
     expect_violation(C, &cap, BYTES(0x89, 0x7E, 0x00, 0x7E), FRAME_V_CONTROL_TOO_LONG, 3, 0);
     /* Non-minimal (strict) beats the cap: 16-bit form carrying 20. */
     struct frame_limits strict_cap = {.max_frame_payload = 10, .strict_length = true};
-    expect_violation(C, &strict_cap, BYTES(0x82, 0x7E, 0x00, 0x14), FRAME_V_NON_MINIMAL_LENGTH,
-                     3, 0);
+    expect_violation(C, &strict_cap, BYTES(0x82, 0x7E, 0x00, 0x14), FRAME_V_NON_MINIMAL_LENGTH, 3,
+                     0);
 }
 
 /* ---- lengths ----------------------------------------------------------- */
@@ -442,8 +441,8 @@ static void test_length_boundaries(void) {
         payload[i] = (uint8_t)(i ^ (i >> 8));
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         for (int masked = 0; masked <= 1; masked++) {
-            struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_BINARY,
-                                      .masked = masked != 0};
+            struct frame_spec spec = {
+                .fin = true, .opcode = FRAME_OP_BINARY, .masked = masked != 0};
             memcpy(spec.mask_key, key, 4);
             struct buf wire = {0};
             CHECK_EQ(frame_build(&spec, payload, (size_t)cases[c].len, &wire), 0);
@@ -471,8 +470,8 @@ static void test_length_boundaries(void) {
 
     /* 2^63 - 1: a legal header announcing 8 EiB. Only the header is fed,
      * then 3 payload octets: nothing is allocated or waited for. */
-    const uint8_t huge[] = {0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 'a',
-                            'b',  'c'};
+    const uint8_t huge[] = {0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF,
+                            0xFF, 0xFF, 0xFF, 'a',  'b',  'c'};
     struct trace *t = trace_new();
     parse_every_way(t, FRAME_ROLE_CLIENT, &no_limits, huge, sizeof huge);
     CHECK_EQ(t->n, 1);
@@ -552,7 +551,10 @@ static void test_writer_forms(void) {
     CHECK_EQ(frame_write_header(&s, 0, out), 10);
     CHECK_BYTES(out, 10, 0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0x01);
     /* Every bit pattern of octet 1: FIN=0, RSV=7, opcode 0xF; masked with a key. */
-    struct frame_spec odd = {.fin = false, .rsv = 7, .opcode = 0xF, .masked = true,
+    struct frame_spec odd = {.fin = false,
+                             .rsv = 7,
+                             .opcode = 0xF,
+                             .masked = true,
                              .mask_key = {0xDE, 0xAD, 0xBE, 0xEF}};
     CHECK_EQ(frame_write_header(&odd, 0, out), 6);
     CHECK_BYTES(out, 6, 0x7F, 0x80, 0xDE, 0xAD, 0xBE, 0xEF);
@@ -570,8 +572,11 @@ static void test_writer_forms(void) {
 static void test_build_lying_length(void) {
     /* Header says 10, three octets follow; masked with the 5.7 key: "Hel"
      * masks to 0x7f 0x9f 0x4d. */
-    struct frame_spec s = {.fin = true, .opcode = FRAME_OP_TEXT, .masked = true,
-                           .declared_len_set = true, .declared_len = 10};
+    struct frame_spec s = {.fin = true,
+                           .opcode = FRAME_OP_TEXT,
+                           .masked = true,
+                           .declared_len_set = true,
+                           .declared_len = 10};
     memcpy(s.mask_key, key_5_7, 4);
     check_build(&s, hello, 3, BYTES(0x81, 0x8A, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d));
     /* The parser then hands out exactly the 3 octets and waits. */
@@ -608,8 +613,8 @@ static void test_continuation_with_controls(void) {
         const char *payload;
         size_t len;
     } frames[] = {
-        {false, FRAME_OP_TEXT, "Hel", 3}, {true, FRAME_OP_PING, "", 0},
-        {true, FRAME_OP_PONG, "x", 1},    {false, FRAME_OP_CONT, "l", 1},
+        {false, FRAME_OP_TEXT, "Hel", 3},      {true, FRAME_OP_PING, "", 0},
+        {true, FRAME_OP_PONG, "x", 1},         {false, FRAME_OP_CONT, "l", 1},
         {true, FRAME_OP_CLOSE, "\x03\xe8", 2}, {true, FRAME_OP_CONT, "o", 1},
         {true, FRAME_OP_TEXT, "", 0},
     };

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "handshake.h"
-#include "handshake_int.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "codec/handshake.h"
+#include "codec/handshake_int.h"
 #include "test.h"
 
 /* 6455:1.2 / 1.3, the client's and the server's handshake. */
-#define RFC_KEY "dGhlIHNhbXBsZSBub25jZQ=="
+#define RFC_KEY    "dGhlIHNhbXBsZSBub25jZQ=="
 #define RFC_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 static const char rfc_request[] = "GET /chat HTTP/1.1\r\n"
                                   "Host: server.example.com\r\n"
@@ -55,8 +55,8 @@ static enum hs_response_problem check_resp_text(const char *text, const char *pr
     struct guarded g;
     long rc = parse_resp(text, strlen(text), &r, &g);
     CHECK_EQ(rc, (long)strlen(text));
-    enum hs_response_problem p =
-        rc > 0 ? hs_check_response(&r, RFC_KEY, protocols, extensions) : (enum hs_response_problem)-1;
+    enum hs_response_problem p = rc > 0 ? hs_check_response(&r, RFC_KEY, protocols, extensions)
+                                        : (enum hs_response_problem) - 1;
     guard_free(&g);
     return p;
 }
@@ -161,8 +161,8 @@ static void test_parse_rfc_response(void) {
     CHECK(view_is(r.headers[2].name, "Sec-WebSocket-Accept"));
     CHECK(view_is(r.headers[2].value, RFC_ACCEPT));
     size_t count = 0;
-    const struct hs_header *h = hs_find_header(r.headers, r.header_count, "sec-websocket-accept",
-                                               &count);
+    const struct hs_header *h =
+        hs_find_header(r.headers, r.header_count, "sec-websocket-accept", &count);
     CHECK(h == &r.headers[2]);
     CHECK_EQ(count, 1);
     CHECK(hs_find_header(r.headers, r.header_count, "Origin", &count) == NULL);
@@ -172,8 +172,7 @@ static void test_parse_rfc_response(void) {
     CHECK_EQ(hs_check_response(&r, RFC_KEY, NULL, NULL), HS_RESP_UNOFFERED_PROTOCOL);
     CHECK_EQ(hs_check_response(&r, RFC_KEY, "superchat", NULL), HS_RESP_UNOFFERED_PROTOCOL);
     CHECK_EQ(hs_check_response(&r, RFC_KEY, "Chat", NULL), HS_RESP_UNOFFERED_PROTOCOL);
-    CHECK_EQ(hs_check_response(&r, "AQIDBAUGBwgJCgsMDQ4PEA==", "chat", NULL),
-             HS_RESP_BAD_ACCEPT);
+    CHECK_EQ(hs_check_response(&r, "AQIDBAUGBwgJCgsMDQ4PEA==", "chat", NULL), HS_RESP_BAD_ACCEPT);
 
     for (size_t i = 0; i < strlen(rfc_response); i++) {
         struct guarded p = guard_copy(rfc_response, i);
@@ -296,11 +295,11 @@ static int build(const struct hs_header_override *ov, size_t n, struct buf *out)
 }
 
 #define REQ_LINE "GET / HTTP/1.1\r\n"
-#define H_HOST "Host: server.example.com\r\n"
-#define H_UPG "Upgrade: websocket\r\n"
-#define H_CONN "Connection: Upgrade\r\n"
-#define H_KEY "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-#define H_VER "Sec-WebSocket-Version: 13\r\n"
+#define H_HOST   "Host: server.example.com\r\n"
+#define H_UPG    "Upgrade: websocket\r\n"
+#define H_CONN   "Connection: Upgrade\r\n"
+#define H_KEY    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+#define H_VER    "Sec-WebSocket-Version: 13\r\n"
 
 static void check_built(struct buf *out, const char *expected) {
     CHECK_MEM(out->data, out->len, expected, strlen(expected));
@@ -358,14 +357,14 @@ static void test_build_request_overrides(void) {
     struct hs_header_override set_new[] = {{HS_HDR_SET, "Origin", "http://example.com"}};
     CHECK_EQ(build(set_new, 1, &out), 0);
     check_built(&out, REQ_LINE H_HOST H_UPG H_CONN H_KEY H_VER "Origin: http://example.com\r\n"
-                               "\r\n");
+                                                               "\r\n");
 
     /* ADD duplicates. */
     struct hs_header_override add_key[] = {
         {HS_HDR_ADD, "Sec-WebSocket-Key", "AQIDBAUGBwgJCgsMDQ4PEA=="}};
     CHECK_EQ(build(add_key, 1, &out), 0);
     check_built(&out, REQ_LINE H_HOST H_UPG H_CONN H_KEY H_VER
-                      "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n\r\n");
+                "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n\r\n");
 
     /* OMIT removes the default. */
     struct hs_header_override omit[] = {{HS_HDR_OMIT, "UPGRADE", NULL},
@@ -382,23 +381,22 @@ static void test_build_request_overrides(void) {
                                        {HS_HDR_SET, "Host", "b"}};
     CHECK_EQ(build(seq, 5, &out), 0);
     check_built(&out, REQ_LINE H_UPG H_CONN H_KEY "Sec-WebSocket-Version: 8\r\n"
-                               "Host: b\r\n"
-                               "Sec-WebSocket-Version: 13\r\n\r\n");
+                                                  "Host: b\r\n"
+                                                  "Sec-WebSocket-Version: 13\r\n\r\n");
 
     /* Values are written byte for byte, CRLF injection included. */
-    struct hs_header_override inject[] = {
-        {HS_HDR_SET, "Connection", "Upgrade\r\nX-Injected: 1"},
-        {HS_HDR_SET, "X-Empty", ""}};
+    struct hs_header_override inject[] = {{HS_HDR_SET, "Connection", "Upgrade\r\nX-Injected: 1"},
+                                          {HS_HDR_SET, "X-Empty", ""}};
     CHECK_EQ(build(inject, 2, &out), 0);
     check_built(&out, REQ_LINE H_HOST H_UPG "Connection: Upgrade\r\nX-Injected: 1\r\n" H_KEY H_VER
-                               "X-Empty: \r\n\r\n");
+                                            "X-Empty: \r\n\r\n");
 
     /* A NULL name is our caller's bug; the buffer is left as it was. */
     struct hs_header_override bad[] = {{HS_HDR_SET, NULL, "x"}};
     buf_clear(&out);
     CHECK_EQ(buf_append_str(&out, "keep"), 0);
-    struct hs_client_request req = {.host = "h", .key = RFC_KEY, .overrides = bad,
-                                    .override_count = 1};
+    struct hs_client_request req = {
+        .host = "h", .key = RFC_KEY, .overrides = bad, .override_count = 1};
     CHECK_EQ(hs_build_request(&req, &out), WS_ERR_ARG);
     CHECK_MEM(out.data, out.len, "keep", 4);
 
@@ -412,10 +410,10 @@ static void test_build_request_overrides(void) {
 
 /* ---- checking responses ----------------------------------------------- */
 
-#define R101 "HTTP/1.1 101 Switching Protocols\r\n"
-#define R_UPG "Upgrade: websocket\r\n"
+#define R101   "HTTP/1.1 101 Switching Protocols\r\n"
+#define R_UPG  "Upgrade: websocket\r\n"
 #define R_CONN "Connection: Upgrade\r\n"
-#define R_ACC "Sec-WebSocket-Accept: " RFC_ACCEPT "\r\n"
+#define R_ACC  "Sec-WebSocket-Accept: " RFC_ACCEPT "\r\n"
 
 static void test_response_problems(void) {
     CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "\r\n", NULL, NULL), HS_RESP_OK);
@@ -437,8 +435,7 @@ static void test_response_problems(void) {
              HS_RESP_NO_UPGRADE);
     CHECK_EQ(check_resp_text(R101 "Upgrade: h2c, websocket\r\n" R_CONN R_ACC "\r\n", NULL, NULL),
              HS_RESP_NO_UPGRADE);
-    CHECK_EQ(check_resp_text(R101 R_UPG R_UPG R_CONN R_ACC "\r\n", NULL, NULL),
-             HS_RESP_NO_UPGRADE);
+    CHECK_EQ(check_resp_text(R101 R_UPG R_UPG R_CONN R_ACC "\r\n", NULL, NULL), HS_RESP_NO_UPGRADE);
 
     CHECK_EQ(check_resp_text(R101 R_UPG R_ACC "\r\n", NULL, NULL), HS_RESP_NO_CONNECTION);
     CHECK_EQ(check_resp_text(R101 R_UPG "Connection: keep-alive\r\n" R_ACC "\r\n", NULL, NULL),
@@ -462,8 +459,7 @@ static void test_response_problems(void) {
              HS_RESP_BAD_ACCEPT);
     CHECK_EQ(check_resp_text(R101 R_UPG R_CONN "Sec-WebSocket-Accept:\r\n\r\n", NULL, NULL),
              HS_RESP_BAD_ACCEPT);
-    CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC R_ACC "\r\n", NULL, NULL),
-             HS_RESP_DUP_ACCEPT);
+    CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC R_ACC "\r\n", NULL, NULL), HS_RESP_DUP_ACCEPT);
 
     const char *pmd = "permessage-deflate; client_max_window_bits";
     CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Extensions: "
@@ -492,16 +488,16 @@ static void test_response_problems(void) {
              HS_RESP_OK);
     /* Empty list elements are ignored (RFC 7230 7); an element with
      * parameters but no extension-token is not an offered extension. */
-    CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Extensions: , \r\n\r\n",
-                             NULL, NULL),
-             HS_RESP_OK);
+    CHECK_EQ(
+        check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Extensions: , \r\n\r\n", NULL, NULL),
+        HS_RESP_OK);
     CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Extensions: ; a=1\r\n\r\n",
                              NULL, pmd),
              HS_RESP_UNOFFERED_EXTENSION);
 
-    CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Protocol: chat\r\n\r\n", NULL,
-                             NULL),
-             HS_RESP_UNOFFERED_PROTOCOL);
+    CHECK_EQ(
+        check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Protocol: chat\r\n\r\n", NULL, NULL),
+        HS_RESP_UNOFFERED_PROTOCOL);
     CHECK_EQ(check_resp_text(R101 R_UPG R_CONN R_ACC "Sec-WebSocket-Protocol: chat, superchat"
                                                      "\r\n\r\n",
                              "chat, superchat", NULL),
@@ -525,26 +521,26 @@ static void test_response_problems(void) {
 
 #define Q_LINE "GET /chat HTTP/1.1\r\n"
 #define Q_HOST "Host: server.example.com\r\n"
-#define Q_UPG "Upgrade: websocket\r\n"
+#define Q_UPG  "Upgrade: websocket\r\n"
 #define Q_CONN "Connection: Upgrade\r\n"
-#define Q_KEY "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-#define Q_VER "Sec-WebSocket-Version: 13\r\n"
+#define Q_KEY  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+#define Q_VER  "Sec-WebSocket-Version: 13\r\n"
 
 static void test_server_verdicts(void) {
     CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN Q_KEY Q_VER "\r\n"), 101);
     /* Firefox sends "keep-alive, Upgrade"; lowercase values are fine. */
-    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG "Connection: keep-alive, Upgrade\r\n" Q_KEY Q_VER
-                                "\r\n"),
-             101);
+    CHECK_EQ(
+        verdict_for(Q_LINE Q_HOST Q_UPG "Connection: keep-alive, Upgrade\r\n" Q_KEY Q_VER "\r\n"),
+        101);
     CHECK_EQ(verdict_for(Q_LINE Q_HOST "upgrade: websocket\r\nconnection: upgrade\r\n" Q_KEY Q_VER
-                                "\r\n"),
+                                       "\r\n"),
              101);
     CHECK_EQ(verdict_for(Q_LINE Q_HOST "Upgrade: h2c, WebSocket\r\n" Q_CONN Q_KEY Q_VER "\r\n"),
              101);
     CHECK_EQ(verdict_for("GET /chat HTTP/1.2\r\n" Q_HOST Q_UPG Q_CONN Q_KEY Q_VER "\r\n"), 101);
     /* 6455:4.1's example key (non-zero padding bits) is 16 octets too. */
-    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEC==\r\n"
-                                Q_VER "\r\n"),
+    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN
+                         "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEC==\r\n" Q_VER "\r\n"),
              101);
 
     CHECK_EQ(verdict_for("POST /chat HTTP/1.1\r\n" Q_HOST Q_UPG Q_CONN Q_KEY Q_VER "\r\n"), 405);
@@ -563,13 +559,13 @@ static void test_server_verdicts(void) {
     /* 12 octets of base64 (16 characters), unpadded 22 characters, a bad
      * alphabet character: none decodes to exactly 16 octets. */
     CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN "Sec-WebSocket-Key: AAAAAAAAAAAAAAAA\r\n" Q_VER
-                                "\r\n"),
+                                                    "\r\n"),
              400);
-    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA\r\n"
-                                Q_VER "\r\n"),
+    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN
+                         "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA\r\n" Q_VER "\r\n"),
              400);
-    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4P.A==\r\n"
-                                Q_VER "\r\n"),
+    CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN
+                         "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4P.A==\r\n" Q_VER "\r\n"),
              400);
     CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN Q_KEY "\r\n"), 400);
     CHECK_EQ(verdict_for(Q_LINE Q_HOST Q_UPG Q_CONN Q_KEY Q_VER Q_VER "\r\n"), 400);
@@ -622,8 +618,8 @@ static void test_build_response(void) {
     /* Fault injection: a wrong accept on purpose, extensions echoed. */
     struct hs_server_verdict v = {.status = 101, .key = {RFC_KEY, strlen(RFC_KEY)}};
     struct buf out = {0};
-    CHECK_EQ(hs_build_response(&v, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL, "permessage-deflate", &out),
-             0);
+    CHECK_EQ(
+        hs_build_response(&v, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL, "permessage-deflate", &out), 0);
     static const char want[] = "HTTP/1.1 101 Switching Protocols\r\n"
                                "Upgrade: websocket\r\n"
                                "Connection: Upgrade\r\n"

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "casemodel.h"
-#include "judge.h"
+#include "base/buf.h"
+#include "judge/judge.h"
+#include "model/casemodel.h"
+#include "model/transcript.h"
 #include "test.h"
-#include "transcript.h"
 
 /* ---- transcripts ---------------------------------------------------------- */
 
@@ -464,8 +464,8 @@ static void test_optional_pongs(void) {
     expect_pong(&c->outcomes[0], "c");
     set_close(&c->outcomes[0], VERDICT_PASS, CLOSE_BY_US, 1000);
     static const char *const seqs[][4] = {
-        {"a", "b", "c", NULL}, {"c", NULL}, {"b", "c", NULL}, {"a", "c", NULL},
-        {"c", "a", NULL},      {"a", "b", NULL}, {NULL},       {"a", "a", "c", NULL},
+        {"a", "b", "c", NULL}, {"c", NULL},      {"b", "c", NULL}, {"a", "c", NULL},
+        {"c", "a", NULL},      {"a", "b", NULL}, {NULL},           {"a", "a", "c", NULL},
     };
     static const enum verdict want[] = {VERDICT_PASS, VERDICT_PASS, VERDICT_PASS, VERDICT_PASS,
                                         VERDICT_FAIL, VERDICT_FAIL, VERDICT_FAIL, VERDICT_FAIL};
@@ -662,8 +662,9 @@ static struct judgement judge_answer(const struct wcase *c, int status, const ch
 static void test_handshake_refusal(void) {
     struct wcase *c = version_case();
     /* 6455:4.4: "Sec-WebSocket-Version: 13, 8, 7" names 13 as an element. */
-    struct judgement j = judge_answer(c, 426, "HTTP/1.1 426 Upgrade Required\r\n"
-                                              "Sec-WebSocket-Version: 13, 8, 7\r\n\r\n");
+    struct judgement j = judge_answer(c, 426,
+                                      "HTTP/1.1 426 Upgrade Required\r\n"
+                                      "Sec-WebSocket-Version: 13, 8, 7\r\n\r\n");
     CHECK_EQ(j.verdict, VERDICT_PASS);
     CHECK_EQ(j.outcome_index, 0);
     CHECK_STR(j.expected, "pass: HTTP 426 with Sec-WebSocket-Version: 13\n"
@@ -671,8 +672,9 @@ static void test_handshake_refusal(void) {
     judgement_free(&j);
     /* 6455:4.4's second example: the versions on two lines, 13 on the
      * second; the header name in another case. */
-    j = judge_answer(c, 400, "HTTP/1.1 400 Bad Request\r\nsec-websocket-version: 8, 7\r\n"
-                             "SEC-WEBSOCKET-VERSION:   13  \r\n\r\n");
+    j = judge_answer(c, 400,
+                     "HTTP/1.1 400 Bad Request\r\nsec-websocket-version: 8, 7\r\n"
+                     "SEC-WEBSOCKET-VERSION:   13  \r\n\r\n");
     CHECK_EQ(j.verdict, VERDICT_PASS);
     CHECK_EQ(j.outcome_index, 1);
     judgement_free(&j);
@@ -685,8 +687,9 @@ static void test_handshake_refusal(void) {
     CHECK_STR(j.actual, "HTTP/1.1 400 Bad Request");
     judgement_free(&j);
     /* "130" is not "13", nor is an element "113". */
-    j = judge_answer(c, 426, "HTTP/1.1 426 Upgrade Required\r\n"
-                             "Sec-WebSocket-Version: 130, 113\r\n\r\n");
+    j = judge_answer(c, 426,
+                     "HTTP/1.1 426 Upgrade Required\r\n"
+                     "Sec-WebSocket-Version: 130, 113\r\n\r\n");
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK(strstr(j.reason, "has no matching Sec-WebSocket-Version: 13") != NULL);
     judgement_free(&j);
@@ -713,8 +716,9 @@ static void test_handshake_classes_and_absent(void) {
 
     struct transcript t;
     transcript_init(&t, 0);
-    answer(&t, 101, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    "Connection: keep-alive, Upgrade\r\n\r\n");
+    answer(&t, 101,
+           "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+           "Connection: keep-alive, Upgrade\r\n\r\n");
     msg(&t, "Hello");
     our_close(&t, 1000);
     peer_close(&t, 1000);
@@ -732,8 +736,9 @@ static void test_handshake_classes_and_absent(void) {
     /* The same 101 with a subprotocol line: outcome 1 does not match, and
      * a 101 is not a 4xx. */
     transcript_init(&t, 0);
-    answer(&t, 101, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Protocol: chat\r\n\r\n");
+    answer(&t, 101,
+           "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Protocol: chat\r\n\r\n");
     msg(&t, "Hello");
     our_close(&t, 1000);
     peer_close(&t, 1000);
@@ -856,8 +861,8 @@ static void test_transcript_wire_and_describe(void) {
     struct tev close = {.kind = TEV_CLOSE, .has_code = true, .code = 1002, .detail = "bad"};
     tev_describe(&close, line, sizeof line);
     CHECK_STR(line, "close 1002 \"bad\"");
-    struct tev m = {.kind = TEV_MESSAGE, .opcode = 1, .length = 2, .head_len = 2,
-                    .head = {0xce, '"'}};
+    struct tev m = {
+        .kind = TEV_MESSAGE, .opcode = 1, .length = 2, .head_len = 2, .head = {0xce, '"'}};
     tev_describe(&m, line, sizeof line);
     CHECK_STR(line, "message text 2 octets \"\\xce\\\"\"");
 }

@@ -5,7 +5,7 @@
  * guard page and with canaries). */
 #include <stdlib.h>
 
-#include "mask.h"
+#include "codec/mask.h"
 #include "test.h"
 
 /* 6455:5.7 "A single-frame masked text message

@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "payload.h"
+#include "model/payload.h"
 #include "test.h"
 
 static void hex_to(const char *hex, uint8_t *out) {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "faults.h"
-#include "refserver_conn.h"
+#include "base/buf.h"
+#include "refserver/faults.h"
+#include "refserver/refserver_conn.h"
 #include "test.h"
 
 #define BIT(f) ((uint64_t)1 << (f))
@@ -24,8 +24,8 @@ static const char request[] = "GET /chat HTTP/1.1\r\n"
                               "Sec-WebSocket-Version: 13\r\n\r\n";
 
 /* 6455:5.2 by hand: FIN/RSV/opcode, MASK + length (7/16 bit), key, payload. */
-static void put_frame(struct buf *b, int fin, int rsv, int opcode, int masked,
-                      const void *payload, size_t len) {
+static void put_frame(struct buf *b, int fin, int rsv, int opcode, int masked, const void *payload,
+                      size_t len) {
     static const uint8_t key[4] = {0xa1, 0x02, 0xc3, 0x44};
     uint8_t head[8];
     size_t n = 0;
@@ -50,10 +50,10 @@ static void put_frame(struct buf *b, int fin, int rsv, int opcode, int masked,
 /* Feed stream in pieces of the sizes produced by `split` (0 = whole, 1 =
  * octet by octet, other = pseudo-random sizes from that seed). Returns the
  * output after the handshake response, which must be a 101. */
-static void run(uint64_t faults, uint64_t max_message, const struct buf *stream,
-                unsigned split, struct buf *after_head, struct rs_proto *final) {
-    struct rs_config cfg = {.max_message = max_message, .message_cap = max_message,
-                            .faults = faults};
+static void run(uint64_t faults, uint64_t max_message, const struct buf *stream, unsigned split,
+                struct buf *after_head, struct rs_proto *final) {
+    struct rs_config cfg = {
+        .max_message = max_message, .message_cap = max_message, .faults = faults};
     if ((faults & BIT(FAULT_IGNORE_MESSAGE_LIMIT)) && cfg.message_cap < ((uint64_t)1 << 30))
         cfg.message_cap = (uint64_t)1 << 30;
     struct rs_proto p;
@@ -173,15 +173,20 @@ static void build_stream(struct buf *s, int tail) {
     put_frame(s, 1, 0, 0x2, 1, big, 300);
     put_frame(s, 1, 0, 0xA, 1, "unsolicited", 11);
     switch (tail) {
-    case 0: put_frame(s, 1, 0, 0x8, 1, "\x03\xe8" "bye", 5); break;     /* valid close */
-    case 1: put_frame(s, 1, 0, 0x3, 1, "r", 1); break;                  /* reserved opcode */
-    case 2: put_frame(s, 1, 4, 0x1, 1, "rsv", 3); break;                /* RSV1 */
-    case 3: put_frame(s, 1, 0, 0x1, 0, "unmasked", 8); break;           /* unmasked */
-    case 4: put_frame(s, 1, 0, 0x0, 1, "orphan", 6); break;             /* orphan continuation */
-    case 5: put_frame(s, 1, 0, 0x1, 1, "\xed\xa0\x80", 3); break;       /* surrogate */
-    case 6: put_frame(s, 0, 0, 0x9, 1, "p", 1); break;                  /* fragmented ping */
-    case 7: put_frame(s, 1, 0, 0x8, 1, "\x03\xe7", 2); break;           /* close 999 */
-    case 8: put_frame(s, 1, 0, 0x2, 1, big, sizeof big); break;         /* > 1000 octets */
+    case 0:
+        put_frame(s, 1, 0, 0x8, 1,
+                  "\x03\xe8"
+                  "bye",
+                  5);
+        break;                                                    /* valid close */
+    case 1: put_frame(s, 1, 0, 0x3, 1, "r", 1); break;            /* reserved opcode */
+    case 2: put_frame(s, 1, 4, 0x1, 1, "rsv", 3); break;          /* RSV1 */
+    case 3: put_frame(s, 1, 0, 0x1, 0, "unmasked", 8); break;     /* unmasked */
+    case 4: put_frame(s, 1, 0, 0x0, 1, "orphan", 6); break;       /* orphan continuation */
+    case 5: put_frame(s, 1, 0, 0x1, 1, "\xed\xa0\x80", 3); break; /* surrogate */
+    case 6: put_frame(s, 0, 0, 0x9, 1, "p", 1); break;            /* fragmented ping */
+    case 7: put_frame(s, 1, 0, 0x8, 1, "\x03\xe7", 2); break;     /* close 999 */
+    case 8: put_frame(s, 1, 0, 0x2, 1, big, sizeof big); break;   /* > 1000 octets */
     }
     put_frame(s, 1, 0, 0x1, 1, "after", 5); /* never echoed after a close or violation */
 }

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "caseload.h"
-#include "cli.h"
-#include "refserver.h"
-#include "report.h"
+#include "cli/cli.h"
+#include "load/caseload.h"
+#include "refserver/refserver.h"
+#include "reports/report.h"
 #include "test.h"
 
 #ifndef WSSPEC_SOURCE_CASES

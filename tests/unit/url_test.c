@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "errors.h"
+#include "base/errors.h"
+#include "codec/url.h"
 #include "test.h"
-#include "url.h"
 
 struct valid_case {
     const char *text;

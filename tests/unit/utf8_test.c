@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "codec/utf8.h"
 #include "test.h"
-#include "utf8.h"
 
 /* Expected outcome of a whole message. */
 enum expect { V, X };
@@ -29,7 +29,7 @@ struct seq_case {
 #define S(lit) lit, sizeof(lit) - 1
 
 /* "κόσμε": U+03BA U+1F79 U+03C3 U+03BC U+03B5. */
-#define KOSME "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
+#define KOSME     "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
 #define KOSME_LEN 11
 
 /* Checks one complete message four ways: one-shot, one feed + finish,

@@ -1,0 +1,266 @@
+/* cli_args: shared option parsing, case loading and selection. */
+#include "cli/cli_args.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "load/caseload.h"
+
+#ifndef WSSPEC_SOURCE_CASES
+#define WSSPEC_SOURCE_CASES "cases"
+#endif
+
+static int push(struct str_list *l, const char *s) {
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        const char **grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->count++] = s;
+    return 0;
+}
+
+static bool parse_double(const char *s, double *out) {
+    char *end;
+    *out = strtod(s, &end);
+    return *s && !*end && *out >= 0;
+}
+
+/* Options of `run` alone. --json takes a file there (list --json is a flag). */
+static const char *const run_value_options[] = {
+    "--report-dir", "--json",     "--junit", "--html",          "--md",    "--format",
+    "--color",      "--baseline", "--spawn", "--ready-timeout", "--agent",
+};
+
+static bool run_takes_value(const char *o) {
+    for (size_t i = 0; i < sizeof run_value_options / sizeof *run_value_options; i++)
+        if (strcmp(o, run_value_options[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Store run option o (one of run_value_options) with its value v.
+ * Returns 0, or -1 after printing why v is not acceptable. */
+static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
+    if (strcmp(o, "--report-dir") == 0) {
+        a->report_dir = v;
+    } else if (strcmp(o, "--json") == 0) {
+        a->json_out = v;
+    } else if (strcmp(o, "--junit") == 0) {
+        a->junit_out = v;
+    } else if (strcmp(o, "--html") == 0) {
+        a->html_out = v;
+    } else if (strcmp(o, "--md") == 0) {
+        a->md_out = v;
+    } else if (strcmp(o, "--baseline") == 0) {
+        a->baseline = v;
+    } else if (strcmp(o, "--spawn") == 0) {
+        if (!*v) {
+            fprintf(stderr, "wsspec run: --spawn takes a command, not an empty string\n");
+            return -1;
+        }
+        a->spawn = v;
+    } else if (strcmp(o, "--agent") == 0) {
+        a->agent = v;
+    } else if (strcmp(o, "--ready-timeout") == 0) {
+        if (!parse_double(v, &a->ready_timeout_s) || a->ready_timeout_s == 0) {
+            fprintf(stderr, "wsspec run: --ready-timeout takes seconds > 0, not '%s'\n", v);
+            return -1;
+        }
+    } else if (strcmp(o, "--format") == 0) {
+        if (strcmp(v, "tap") == 0) {
+            a->format_tap = true;
+        } else if (strcmp(v, "text") == 0) {
+            a->format_tap = false;
+        } else {
+            fprintf(stderr, "wsspec run: --format takes text or tap, not '%s'\n", v);
+            return -1;
+        }
+    } else if (strcmp(o, "--color") == 0) {
+        if (strcmp(v, "auto") == 0) {
+            a->color = CLI_COLOR_AUTO;
+        } else if (strcmp(v, "always") == 0) {
+            a->color = CLI_COLOR_ALWAYS;
+        } else if (strcmp(v, "never") == 0) {
+            a->color = CLI_COLOR_NEVER;
+        } else {
+            fprintf(stderr, "wsspec run: --color takes auto, always or never, not '%s'\n", v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cli_args_parse(int argc, char **argv, struct cli_args *a) {
+    memset(a, 0, sizeof *a);
+    a->command = argv[0];
+    a->jobs = 1;
+    a->seed = 1;
+    bool run = strcmp(a->command, "run") == 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes_value =
+            strcmp(o, "-j") == 0 || strcmp(o, "--jobs") == 0 || strcmp(o, "--timeout") == 0 ||
+            strcmp(o, "--cases-dir") == 0 || strcmp(o, "--case-file") == 0 ||
+            strcmp(o, "--seed") == 0 || strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
+            strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 || strcmp(o, "--ca") == 0 ||
+            strcmp(o, "--sni") == 0 || strcmp(o, "--chop") == 0 || (run && run_takes_value(o));
+        if (takes_value && !v) {
+            fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
+            return -1;
+        }
+        if (strcmp(o, "-j") == 0 || strcmp(o, "--jobs") == 0) {
+            a->jobs = atoi(argv[++i]);
+            if (a->jobs < 1 || a->jobs > 256) {
+                fprintf(stderr, "wsspec %s: -j takes 1 to 256, not '%s'\n", a->command, v);
+                return -1;
+            }
+        } else if (strcmp(o, "--timeout") == 0) {
+            if (!parse_double(argv[++i], &a->timeout_s) || a->timeout_s == 0) {
+                fprintf(stderr, "wsspec %s: --timeout takes seconds > 0, not '%s'\n", a->command,
+                        v);
+                return -1;
+            }
+        } else if (strcmp(o, "--chop") == 0) {
+            char *end;
+            unsigned long chop = strtoul(argv[++i], &end, 10);
+            if (*end || chop == 0 || chop > 1u << 20) {
+                fprintf(stderr, "wsspec %s: --chop takes 1 to 1048576 octets, not '%s'\n",
+                        a->command, v);
+                return -1;
+            }
+            a->chop = (unsigned)chop;
+        } else if (strcmp(o, "--seed") == 0) {
+            char *end;
+            a->seed = strtoull(argv[++i], &end, 0);
+            if (*end) {
+                fprintf(stderr, "wsspec %s: --seed takes a number, not '%s'\n", a->command, v);
+                return -1;
+            }
+        } else if (strcmp(o, "--cases-dir") == 0) {
+            a->cases_dir = argv[++i];
+        } else if (strcmp(o, "--case-file") == 0) {
+            push(&a->case_files, argv[++i]);
+        } else if (strcmp(o, "--tag") == 0) {
+            push(&a->tags, argv[++i]);
+        } else if (strcmp(o, "--rfc") == 0) {
+            push(&a->rfcs, argv[++i]);
+        } else if (strcmp(o, "--autobahn") == 0) {
+            push(&a->autobahn, argv[++i]);
+        } else if (strcmp(o, "--exclude") == 0) {
+            push(&a->excludes, argv[++i]);
+        } else if (strcmp(o, "--ca") == 0) {
+            a->tls.ca_file = argv[++i];
+        } else if (strcmp(o, "--sni") == 0) {
+            a->tls.sni = argv[++i];
+        } else if (strcmp(o, "--insecure") == 0) {
+            a->tls.insecure = true;
+        } else if (strcmp(o, "--strict") == 0) {
+            a->strict = true;
+        } else if (run && run_takes_value(o)) {
+            if (parse_run_option(a, o, argv[++i]) != 0)
+                return -1;
+        } else if (strcmp(o, "--json") == 0) {
+            a->json = true;
+        } else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0) {
+            a->verbosity = -1;
+        } else if (strcmp(o, "-v") == 0) {
+            a->verbosity = 1;
+        } else if (strcmp(o, "-vv") == 0) {
+            a->verbosity = 2;
+        } else if (o[0] == '-' && o[1]) {
+            fprintf(stderr, "wsspec %s: unknown option %s\n", a->command, o);
+            return -1;
+        } else if (strncmp(o, "ws://", 5) == 0 || strncmp(o, "wss://", 6) == 0) {
+            if (a->url) {
+                fprintf(stderr, "wsspec %s: more than one URL (%s, %s)\n", a->command, a->url, o);
+                return -1;
+            }
+            a->url = o;
+        } else {
+            push(&a->ids, o);
+        }
+    }
+    a->sel = (struct selection){
+        .ids = a->ids.items,
+        .id_count = a->ids.count,
+        .tags = a->tags.items,
+        .tag_count = a->tags.count,
+        .rfcs = a->rfcs.items,
+        .rfc_count = a->rfcs.count,
+        .autobahn = a->autobahn.items,
+        .autobahn_count = a->autobahn.count,
+        .excludes = a->excludes.items,
+        .exclude_count = a->excludes.count,
+    };
+    return 0;
+}
+
+void cli_args_free(struct cli_args *a) {
+    free(a->ids.items);
+    free(a->tags.items);
+    free(a->rfcs.items);
+    free(a->autobahn.items);
+    free(a->excludes.items);
+    free(a->case_files.items);
+}
+
+static bool is_dir(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *cases_dir(const struct cli_args *a) {
+    if (a->cases_dir)
+        return a->cases_dir;
+    const char *env = getenv("WSSPEC_CASES_DIR");
+    if (env && *env)
+        return env;
+    if (is_dir("cases"))
+        return "cases";
+    return WSSPEC_SOURCE_CASES;
+}
+
+int cli_load_selected(const struct cli_args *a, struct case_list *all,
+                      const struct wcase ***selected, size_t *selected_count) {
+    struct case_error err;
+    memset(all, 0, sizeof *all);
+    int rc = 0;
+    if (a->case_files.count) {
+        for (size_t i = 0; i < a->case_files.count && rc == 0; i++)
+            rc = case_load_file(a->case_files.items[i], all, &err);
+    } else {
+        rc = case_load_path(cases_dir(a), all, &err);
+    }
+    if (rc != 0) {
+        char msg[2048];
+        case_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "wsspec %s: %s\n", a->command, msg);
+        case_list_free(all);
+        return EXIT_USAGE;
+    }
+    const struct wcase **sel = calloc(all->count ? all->count : 1, sizeof *sel);
+    size_t n = 0;
+    for (size_t i = 0; sel && i < all->count; i++)
+        if (select_match(&a->sel, &all->items[i]))
+            sel[n++] = &all->items[i];
+    if (n == 0) {
+        fprintf(stderr,
+                "wsspec %s: the selection matches none of the %zu cases "
+                "(see `wsspec list`)\n",
+                a->command, all->count);
+        free(sel);
+        case_list_free(all);
+        return EXIT_USAGE;
+    }
+    *selected = sel;
+    *selected_count = n;
+    return 0;
+}

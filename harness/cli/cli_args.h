@@ -1,0 +1,59 @@
+/* cli_args: the options shared by run, list, show and check-cases, and the
+ * loading + selection of cases they all start with. */
+#ifndef WSSPEC_CLI_ARGS_H
+#define WSSPEC_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "load/select.h"
+#include "model/casemodel.h"
+#include "net/conn.h"
+
+struct str_list {
+    const char **items;
+    size_t count, cap;
+};
+
+enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
+struct cli_args {
+    const char *command;
+    const char *url; /* run: ws:// or wss://, NULL = built-in server */
+    struct str_list ids, tags, rfcs, autobahn, excludes, case_files;
+    const char *cases_dir;
+    int jobs;
+    double timeout_s; /* > 0: overrides every case's timeout */
+    unsigned chop;    /* --chop N: default chop of every send (0 = as cases say) */
+    uint64_t seed;
+    bool strict;
+    bool json; /* list: --json (JSON to stdout) */
+    /* run only: reports, console, baseline, spawned target */
+    const char *report_dir; /* --report-dir DIR: every format */
+    const char *json_out;   /* run: --json F */
+    const char *junit_out, *html_out, *md_out;
+    bool format_tap;        /* --format tap: TAP on stdout, human text on stderr */
+    enum cli_color color;   /* --color auto|always|never */
+    const char *baseline;   /* --baseline F: earlier report or known-failures file */
+    const char *spawn;      /* --spawn 'CMD {port}' */
+    double ready_timeout_s; /* --ready-timeout S (0 = default 10, scaled) */
+    const char *agent;      /* --agent NAME (Autobahn index) */
+    int verbosity;          /* -q = -1, default 0, -v 1, -vv 2 */
+    struct tls_client_options tls;
+    struct selection sel; /* views of the lists above */
+};
+
+/* Parse argv (argv[0] = the command). Returns 0, or -1 after printing the
+ * problem to stderr (exit 2). */
+int cli_args_parse(int argc, char **argv, struct cli_args *a);
+void cli_args_free(struct cli_args *a);
+
+/* Load the case files (--case-file, else --cases-dir, $WSSPEC_CASES_DIR,
+ * ./cases, or the source tree's cases/), then select. *all owns the
+ * cases; *selected (caller frees the array only) points into it.
+ * Returns 0, or an exit status (2) after printing the problem. */
+int cli_load_selected(const struct cli_args *a, struct case_list *all,
+                      const struct wcase ***selected, size_t *selected_count);
+
+#endif

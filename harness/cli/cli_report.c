@@ -1,0 +1,138 @@
+/* cli_report: `wsspec report FILE.json [OUTPUTS]`: re-render a saved JSON
+ * report in any other format, to the same bytes the run would have
+ * written. Exit status: 0 written, 2 usage error or a file that is not a
+ * wsspec report (the message names file, line and column, or the field),
+ * 4 an output could not be written. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "reports/report.h"
+
+static void usage(FILE *out) {
+    fputs("usage: wsspec report FILE.json [--json F] [--junit F] [--html F] [--md F]\n"
+          "                     [--tap] [--autobahn DIR] [--report-dir DIR]\n"
+          "\n"
+          "Re-render a saved report (written by `wsspec run --json`/`--report-dir`).\n"
+          "  --json F         the canonical JSON again (normalised)\n"
+          "  --junit F        JUnit XML for CI test reporters\n"
+          "  --html F         self-contained HTML report\n"
+          "  --md F           Markdown summary (e.g. --md \"$GITHUB_STEP_SUMMARY\")\n"
+          "  --tap            TAP version 14 on standard output\n"
+          "  --autobahn DIR   Autobahn|Testsuite layout: DIR/index.json + one file per case\n"
+          "  --report-dir DIR every format: report.json, junit.xml, report.html,\n"
+          "                   summary.md, autobahn/\n"
+          "A file name of - writes to standard output.\n",
+          out);
+}
+
+/* Load and check the document; prints the problem and returns NULL. */
+static json_t *load_report(const char *path) {
+    json_error_t err;
+    /* JSON_ALLOW_NUL: a hand-edited "\u0000" only cuts a string short. */
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+    if (!doc) {
+        if (err.line > 0)
+            fprintf(stderr, "wsspec report: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+        else
+            fprintf(stderr, "wsspec report: %s: %s\n", path, err.text);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        fprintf(stderr, "wsspec report: %s:1:1: the document is not a JSON object\n", path);
+        goto bad;
+    }
+    const json_t *schema = json_object_get(doc, "schema");
+    if (!json_is_string(schema)) {
+        fprintf(stderr, "wsspec report: %s: field \"schema\" is %s, expected \"%s\"\n", path,
+                schema ? "not a string" : "missing", REPORT_SCHEMA_ID);
+        goto bad;
+    }
+    if (strcmp(json_string_value(schema), REPORT_SCHEMA_ID) != 0) {
+        fprintf(stderr, "wsspec report: %s: field \"schema\" is \"%s\", expected \"%s\"\n", path,
+                json_string_value(schema), REPORT_SCHEMA_ID);
+        goto bad;
+    }
+    if (!json_is_array(json_object_get(doc, "cases"))) {
+        fprintf(stderr, "wsspec report: %s: field \"cases\" is missing or not an array\n", path);
+        goto bad;
+    }
+    return doc;
+bad:
+    json_decref(doc);
+    return NULL;
+}
+
+int cli_report(int argc, char **argv) {
+    struct report_outputs outs = {0};
+    const char *input = NULL, *autobahn = NULL;
+    bool tap = false;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char **slot = NULL;
+        if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
+            usage(stdout);
+            return EXIT_PASS;
+        } else if (strcmp(o, "--tap") == 0) {
+            tap = true;
+            continue;
+        } else if (strcmp(o, "--json") == 0) {
+            slot = &outs.json;
+        } else if (strcmp(o, "--junit") == 0) {
+            slot = &outs.junit;
+        } else if (strcmp(o, "--html") == 0) {
+            slot = &outs.html;
+        } else if (strcmp(o, "--md") == 0) {
+            slot = &outs.md;
+        } else if (strcmp(o, "--report-dir") == 0) {
+            slot = &outs.dir;
+        } else if (strcmp(o, "--autobahn") == 0) {
+            slot = &autobahn;
+        } else if (o[0] == '-' && o[1] != '\0') {
+            fprintf(stderr, "wsspec report: unknown option '%s'\n", o);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (!input) {
+            input = o;
+            continue;
+        } else {
+            fprintf(stderr, "wsspec report: one report file only ('%s' and '%s')\n", input, o);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+            fprintf(stderr, "wsspec report: %s needs a file name\n", o);
+            return EXIT_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    if (!input) {
+        fprintf(stderr, "wsspec report: which report? (wsspec report FILE.json --junit OUT)\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!tap && !autobahn && !outs.dir && !outs.json && !outs.junit && !outs.html && !outs.md) {
+        fprintf(stderr, "wsspec report: nothing to write: give --junit, --html, --md, --json, "
+                        "--tap, --autobahn or --report-dir\n");
+        return EXIT_USAGE;
+    }
+    json_t *doc = load_report(input);
+    if (!doc)
+        return EXIT_USAGE;
+
+    int status = EXIT_PASS;
+    if (report_write_outputs(doc, &outs) != 0)
+        status = EXIT_INTERNAL;
+    if (autobahn) {
+        char err[1024];
+        if (report_autobahn_write_dir(doc, autobahn, err, sizeof err) != 0) {
+            fprintf(stderr, "wsspec report: %s\n", err);
+            status = EXIT_INTERNAL;
+        }
+    }
+    if (tap && (report_tap_write(doc, stdout) != 0 || fflush(stdout) != 0)) {
+        fprintf(stderr, "wsspec report: cannot write TAP to standard output\n");
+        status = EXIT_INTERNAL;
+    }
+    json_decref(doc);
+    return status;
+}

@@ -1,0 +1,55 @@
+/* closeframe: close frame payloads and status codes (6455:5.5.1, 6455:7.4).
+ *
+ * Pure functions. A close payload from a peer is parsed into a code and a
+ * reason view and judged against the code registry, role-aware: some codes
+ * may be sent only by one side, some never appear on the wire. */
+#ifndef WSSPEC_CLOSEFRAME_H
+#define WSSPEC_CLOSEFRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Who sent the close frame being judged. */
+enum close_sender { CLOSE_FROM_CLIENT, CLOSE_FROM_SERVER };
+
+enum close_code_class {
+    CLOSE_CODE_VALID,         /* defined by 6455:7.4.1 or registered (1012-1014), or 3000-4999 */
+    CLOSE_CODE_NEVER_ON_WIRE, /* 1005, 1006, 1015: 6455:7.4.1 "MUST NOT be set as a status code" */
+    CLOSE_CODE_WRONG_ROLE,    /* 1010 sent by a server: it is for a client to send */
+    CLOSE_CODE_RESERVED,      /* 1004 and 1016-2999: reserved, not to be used */
+    CLOSE_CODE_OUT_OF_RANGE,  /* 0-999 and 5000-65535: 6455:7.4.2 not used */
+};
+
+enum close_payload_problem {
+    CLOSE_P_OK = 0,
+    CLOSE_P_ONE_BYTE,    /* 6455:5.5.1 body must start with a 2-octet code */
+    CLOSE_P_BAD_CODE,    /* see close_code_class */
+    CLOSE_P_REASON_UTF8, /* 6455:5.5.1 reason MUST be valid UTF-8 (-> 1007) */
+    CLOSE_P_TOO_LONG,    /* > 125 octets: control frame rule (6455:5.5) */
+};
+
+struct close_info {
+    bool has_code; /* false for an empty payload */
+    uint16_t code;
+    const uint8_t *reason; /* view into the payload */
+    size_t reason_len;
+    enum close_code_class code_class;
+    size_t reason_error_offset; /* when CLOSE_P_REASON_UTF8 */
+};
+
+enum close_code_class close_code_classify(uint16_t code, enum close_sender sender);
+/* Parse and judge a close payload; returns the first problem found. */
+enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum close_sender sender,
+                                       struct close_info *out);
+/* The close code a conforming endpoint answers a bad close payload with:
+ * 1007 for a reason that is not UTF-8, 1002 otherwise. */
+uint16_t close_problem_reply_code(enum close_payload_problem p);
+/* Writes 2-byte big-endian code + reason into out (cap >= 2 + reason_len).
+ * Returns the payload length. */
+size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len, uint8_t *out,
+                           size_t cap);
+const char *close_code_name(uint16_t code); /* "normal", "going-away", ... or "unknown" */
+const char *close_problem_name(enum close_payload_problem p);
+
+#endif

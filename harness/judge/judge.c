@@ -1,0 +1,759 @@
+/* judge: a transcript against a case's outcomes (cases/README.md, "How the
+ * judge decides"). Pure: no I/O, no globals; it only allocates its answer.
+ *
+ * The order of the rules:
+ *   0. transcript.error set: ERROR (the harness could not run the case).
+ *   1. any violation by the peer: FAIL, whatever the outcomes say.
+ *   2. outcomes in order; the first whose events and close match wins.
+ *   3. failing the connection without a close frame, or with another valid
+ *      code: matches, lowered to non-strict at best (unless exact).
+ *   4. our close unanswered: no match; answered but TCP left open by the
+ *      peer: lowered to non-strict at best (unless exact).
+ *   5. nothing matches: FAIL, with every outcome as "expected" and the first
+ *      event departing from the closest outcome as "actual".
+ *
+ * close_expect.exact (the README's "exact"): no degradation of any kind.
+ *
+ * Before an outcome's events, its "handshake" expectation is compared with
+ * the peer's answer to the opening handshake (status, header lines, or no
+ * answer at all); an outcome without one wants a 101. A matching answer
+ * that is not a 101 decides the outcome alone: there was no WebSocket
+ * connection, so there are no events and no close to compare. */
+#include "judge/judge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "codec/handshake.h"
+
+/* ---- the peer's events, as the outcomes see them ------------------------ */
+
+struct digest {
+    const struct payload *p;
+    uint8_t sha[32];
+};
+
+struct jctx {
+    const struct wcase *c;
+    const struct transcript *t;
+    size_t *seq; /* indices of MESSAGE/PING/PONG/MARK events before the end */
+    size_t seq_len;
+    struct digest *digests; /* expected payload digests, computed once each */
+    size_t digest_count, digest_cap;
+};
+
+static bool is_terminal(enum tev_kind k) {
+    return k == TEV_CLOSE || k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED;
+}
+
+static bool is_matchable(enum tev_kind k) {
+    return k == TEV_MESSAGE || k == TEV_PING || k == TEV_PONG || k == TEV_MARK;
+}
+
+/* The events an outcome's `events` list is compared with: "what the peer
+ * sends before its close frame (or TCP close)", plus our marks. */
+static int collect_sequence(struct jctx *x) {
+    const struct transcript *t = x->t;
+    x->seq = malloc((t->event_count ? t->event_count : 1) * sizeof *x->seq);
+    if (!x->seq)
+        return -1;
+    for (size_t i = 0; i < t->event_count; i++) {
+        if (is_terminal(t->events[i].kind))
+            break;
+        if (is_matchable(t->events[i].kind))
+            x->seq[x->seq_len++] = i;
+    }
+    return 0;
+}
+
+static const uint8_t *expected_digest(struct jctx *x, const struct payload *p) {
+    for (size_t i = 0; i < x->digest_count; i++)
+        if (x->digests[i].p == p)
+            return x->digests[i].sha;
+    if (x->digest_count == x->digest_cap) {
+        size_t cap = x->digest_cap ? x->digest_cap * 2 : 8;
+        struct digest *grown = realloc(x->digests, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        x->digests = grown;
+        x->digest_cap = cap;
+    }
+    struct digest *d = &x->digests[x->digest_count++];
+    d->p = p;
+    payload_sha256(p, d->sha);
+    return d->sha;
+}
+
+static bool payload_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev) {
+    if (!e->payload_set)
+        return true;
+    if (e->payload.length != ev->length)
+        return false;
+    const uint8_t *sha = expected_digest(x, &e->payload);
+    return sha && memcmp(sha, ev->sha256, 32) == 0;
+}
+
+static bool event_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev) {
+    switch (e->kind) {
+    case EXPECT_MESSAGE:
+        return ev->kind == TEV_MESSAGE && ev->opcode == e->opcode && payload_matches(x, e, ev);
+    case EXPECT_PING: return ev->kind == TEV_PING && payload_matches(x, e, ev);
+    case EXPECT_PONG: return ev->kind == TEV_PONG && payload_matches(x, e, ev);
+    case EXPECT_MARK:
+        return ev->kind == TEV_MARK && ev->detail && e->mark && strcmp(ev->detail, e->mark) == 0;
+    case EXPECT_ANY_OF:
+        for (size_t i = 0; i < e->alternative_count; i++)
+            if (event_matches(x, &e->alternatives[i], ev))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* ---- ordered matching with times / optional ----------------------------- */
+
+struct matcher {
+    struct jctx *x;
+    const struct expect_event *pat;
+    size_t np;
+    uint8_t *failed; /* memo: (i, k) known not to match; NULL = no memo */
+    size_t farthest; /* farthest sequence position where matching departed */
+};
+
+static size_t memo_index(const struct matcher *m, size_t i, size_t k) {
+    return i * (m->x->seq_len + 1) + k;
+}
+
+static void departed_at(struct matcher *m, size_t k) {
+    if (k > m->farthest)
+        m->farthest = k;
+}
+
+/* Whether pat[i..) matches seq[k..) exactly. Recursion depth is bounded by
+ * the pattern length; a repeated event is matched by counting, so
+ * "times": 1000 costs a loop, not 1000 frames. The memo makes the search
+ * polynomial even with many optional events. */
+static bool match_from(struct matcher *m, size_t i, size_t k) {
+    size_t ns = m->x->seq_len;
+    if (i == m->np) {
+        if (k == ns)
+            return true;
+        departed_at(m, k); /* an event nobody expected */
+        return false;
+    }
+    if (m->failed && m->failed[memo_index(m, i, k)])
+        return false;
+    const struct expect_event *e = &m->pat[i];
+    uint32_t times = e->times ? e->times : 1;
+    size_t j = 0;
+    while (j < times && k + j < ns && event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]]))
+        j++;
+    if (j < times)
+        departed_at(m, k + j);
+    if (e->optional) {
+        /* Optional with "times": N means anywhere from 0 to N of them
+         * (cases/README.md): the longest run first. */
+        for (size_t c = j + 1; c-- > 0;)
+            if (match_from(m, i + 1, k + c))
+                return true;
+    } else if (j == times && match_from(m, i + 1, k + times)) {
+        return true;
+    }
+    if (m->failed)
+        m->failed[memo_index(m, i, k)] = 1;
+    return false;
+}
+
+/* Returns true on a match; *farthest gets how far the closest attempt got. */
+static bool events_match(struct jctx *x, const struct outcome *o, size_t *farthest) {
+    if (o->any_events) {
+        *farthest = x->seq_len;
+        return true;
+    }
+    struct matcher m = {.x = x, .pat = o->events, .np = o->event_count};
+    size_t cells = (o->event_count + 1) * (x->seq_len + 1);
+    if (cells / (x->seq_len + 1) == o->event_count + 1)
+        m.failed = calloc(cells, 1);
+    bool ok = match_from(&m, 0, 0);
+    free(m.failed);
+    *farthest = ok ? x->seq_len : m.farthest;
+    return ok;
+}
+
+/* ---- the close ----------------------------------------------------------- */
+
+enum close_match { CM_NO, CM_YES, CM_DEGRADED };
+
+struct close_facts {
+    int peer_close; /* index of the peer's close frame event, -1 */
+    int drop;       /* index of EOF/RESET/WRITE_FAILED with no close frame before, -1 */
+    int timeout;    /* index of the last TIMEOUT event, -1 */
+};
+
+static void find_close_facts(const struct transcript *t, struct close_facts *f) {
+    f->peer_close = f->drop = f->timeout = -1;
+    for (size_t i = 0; i < t->event_count; i++) {
+        enum tev_kind k = t->events[i].kind;
+        if (k == TEV_CLOSE && f->peer_close < 0 && f->drop < 0)
+            f->peer_close = (int)i;
+        else if ((k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED) && f->peer_close < 0 &&
+                 f->drop < 0)
+            f->drop = (int)i;
+        else if (k == TEV_TIMEOUT)
+            f->timeout = (int)i;
+    }
+}
+
+static bool code_listed(const struct close_expect *ce, const struct tev *close) {
+    if (!close->has_code)
+        return ce->allow_no_code;
+    if (ce->code_count == 0)
+        return true; /* any valid code: an invalid one is a violation already */
+    for (size_t i = 0; i < ce->code_count; i++)
+        if (ce->codes[i] == close->code)
+            return true;
+    return false;
+}
+
+/* Compare how the connection ended with ce. why gets a short explanation
+ * for a degradation or a mismatch; *event the transcript event it is about
+ * (-1 when none). */
+static enum close_match close_matches(const struct transcript *t, const struct close_expect *ce,
+                                      char *why, size_t cap, int *event) {
+    struct close_facts f;
+    find_close_facts(t, &f);
+    bool exact = ce->exact;
+    bool peer_first = t->peer_closed_first;
+    bool we_closed = t->we_sent_close;
+    *event = -1;
+    why[0] = '\0';
+
+    if (ce->by == CLOSE_BY_NONE) {
+        if (f.peer_close < 0 && f.drop < 0 && !we_closed)
+            return CM_YES;
+        *event = f.peer_close >= 0 ? f.peer_close : f.drop;
+        snprintf(why, cap, "the connection was expected to stay open");
+        return CM_NO;
+    }
+    if (f.peer_close < 0 && f.drop < 0) {
+        if (ce->by == CLOSE_BY_ANY)
+            return CM_YES; /* no constraint, not even that it closes */
+        *event = f.timeout;
+        if (we_closed && ce->by == CLOSE_BY_US)
+            /* 6455:5.5.1 "If an endpoint receives a Close frame and did not
+             * previously send a Close frame, the endpoint MUST send a Close
+             * frame in response." */
+            snprintf(why, cap, "the peer did not answer our close frame (6455:5.5.1)");
+        else
+            snprintf(why, cap, "the peer never closed the connection");
+        return CM_NO;
+    }
+    if (ce->by == CLOSE_BY_PEER && !peer_first) {
+        *event = f.peer_close >= 0 ? f.peer_close : f.drop;
+        snprintf(why, cap, "the peer did not fail the connection before our close");
+        return CM_NO;
+    }
+    if (ce->by == CLOSE_BY_US && (peer_first || !we_closed)) {
+        *event = f.peer_close >= 0 ? f.peer_close : f.drop;
+        snprintf(why, cap, "the peer closed before our close frame");
+        return CM_NO;
+    }
+    bool answering_us = we_closed && !peer_first;
+    enum close_match result = CM_YES;
+
+    if (f.drop >= 0) {
+        if (ce->allow_drop)
+            return CM_YES;
+        *event = f.drop;
+        if (answering_us && ce->by == CLOSE_BY_US) {
+            /* 6455:5.5.1 the peer "MUST send a Close frame in response". */
+            snprintf(why, cap,
+                     "the peer closed TCP without answering our close frame "
+                     "(6455:5.5.1)");
+            return CM_NO;
+        }
+        if (exact) {
+            snprintf(why, cap, "the peer closed TCP without a close frame");
+            return CM_NO;
+        }
+        /* 6455:7.1.7 "the endpoint SHOULD send a Close frame with an
+         * appropriate status code (Section 7.4) before proceeding to _Close
+         * the WebSocket Connection_" */
+        snprintf(why, cap, "the peer closed TCP without a close frame (6455:7.1.7 SHOULD)");
+        return CM_DEGRADED;
+    }
+
+    const struct tev *close = &t->events[f.peer_close];
+    if (!code_listed(ce, close)) {
+        *event = f.peer_close;
+        if (exact) {
+            snprintf(why, cap, "the peer's close code is not an expected one");
+            return CM_NO;
+        }
+        if (close->has_code)
+            snprintf(why, cap, "the peer sent close code %u, not an expected one (6455:7.4)",
+                     close->code);
+        else
+            snprintf(why, cap, "the peer's close frame carried no status code");
+        result = CM_DEGRADED;
+    }
+    if (t->we_dropped_tcp) {
+        /* 6455:5.5.1 "The server MUST close the underlying TCP connection
+         * immediately" (after both sending and receiving a Close message);
+         * 6455:7.1.1 the server should close first. */
+        if (*event < 0)
+            *event = f.timeout;
+        if (exact) {
+            snprintf(why, cap, "the peer did not close TCP after the closing handshake");
+            return CM_NO;
+        }
+        size_t used = strlen(why);
+        snprintf(why + used, cap - used,
+                 "%sthe peer did not close TCP after the closing "
+                 "handshake (6455:7.1.1)",
+                 used ? "; " : "");
+        result = CM_DEGRADED;
+    }
+    return result;
+}
+
+/* ---- the answer to the opening handshake --------------------------------- */
+
+enum hs_match {
+    HM_NO,        /* the answer is not the one the outcome expects */
+    HM_WEBSOCKET, /* a 101 as expected: events and close decide */
+    HM_DONE,      /* a refusal (or no answer) as expected: nothing else to compare */
+};
+
+/* 6455:4.1 "all header field names in both HTTP requests and HTTP
+ * responses are case-insensitive"; a value matches when it is exactly the
+ * expected one (after OWS trimming, which the parser did), or when one
+ * element of its comma list is, ASCII case-insensitively (tokens such as
+ * "Upgrade" are case-insensitive; 6455:4.4 allows "13, 8, 7"). */
+static bool value_matches(struct hs_view value, const char *want) {
+    size_t n = strlen(want);
+    if (value.len == n && memcmp(value.ptr, want, n) == 0)
+        return true;
+    return hs_value_has_token(value, want);
+}
+
+/* Whether the peer closed TCP (or reset it) before answering. */
+static bool closed_unanswered(const struct transcript *t) {
+    for (size_t i = 0; i < t->event_count; i++) {
+        enum tev_kind k = t->events[i].kind;
+        if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
+            return true;
+    }
+    return false;
+}
+
+static void describe_statuses(const struct handshake_expect *h, struct buf *b) {
+    for (size_t i = 0; i < h->status_count; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == h->status_count ? " or " : ", ";
+        if (h->statuses[i] < 10)
+            buf_appendf(b, "%s%uxx", sep, h->statuses[i]);
+        else
+            buf_appendf(b, "%s%u", sep, h->statuses[i]);
+    }
+}
+
+/* *depth tells how far a mismatch got: 0 = the status (or no answer), 1 =
+ * the status matched but a header line did not. */
+static enum hs_match handshake_matches(const struct transcript *t, const struct handshake_expect *h,
+                                       char *why, size_t cap, int *depth) {
+    *depth = 0;
+    if (t->handshake_unanswered) {
+        if (h->set && h->allow_no_response && closed_unanswered(t))
+            return HM_DONE;
+        snprintf(why, cap, "the peer did not answer the opening handshake");
+        return HM_NO;
+    }
+    if (!h->set) {
+        /* 0: no head was recorded (a transcript built without one). */
+        if (t->http_status != 0 && t->http_status != 101) {
+            snprintf(why, cap, "the peer answered the opening handshake with HTTP %d, not 101",
+                     t->http_status);
+            return HM_NO;
+        }
+        return HM_WEBSOCKET;
+    }
+    if (!handshake_expect_status(h, t->http_status)) {
+        struct buf want = {0};
+        describe_statuses(h, &want);
+        snprintf(why, cap, "the peer answered the opening handshake with HTTP %d, not %.*s",
+                 t->http_status, (int)want.len, want.data ? (const char *)want.data : "");
+        buf_free(&want);
+        return HM_NO;
+    }
+    *depth = 1;
+    if (h->header_count || h->absent_count) {
+        struct hs_response *resp = malloc(sizeof *resp);
+        if (!resp || hs_parse_response(t->response_head.data, t->response_head.len, resp) <= 0) {
+            snprintf(why, cap, "the answer's header lines could not be read");
+            free(resp);
+            return HM_NO;
+        }
+        for (size_t i = 0; i < h->header_count; i++) {
+            const struct header_expect *e = &h->headers[i];
+            bool seen = false, ok = false;
+            for (size_t k = 0; k < resp->header_count && !ok; k++) {
+                if (!hs_view_eq_nocase(resp->headers[k].name, e->name))
+                    continue;
+                seen = true;
+                ok = value_matches(resp->headers[k].value, e->value);
+            }
+            if (!ok) {
+                snprintf(why, cap, "the answer %s %s: %s", seen ? "has no matching" : "lacks",
+                         e->name, e->value);
+                free(resp);
+                return HM_NO;
+            }
+        }
+        for (size_t i = 0; i < h->absent_count; i++) {
+            if (hs_find_header(resp->headers, resp->header_count, h->absent[i], NULL)) {
+                snprintf(why, cap, "the answer carries %s, which it must not", h->absent[i]);
+                free(resp);
+                return HM_NO;
+            }
+        }
+        free(resp);
+    }
+    return t->http_status == 101 ? HM_WEBSOCKET : HM_DONE;
+}
+
+/* The peer's answer in one line: its status line, or how it did not answer. */
+static char *describe_answer(const struct transcript *t) {
+    if (t->handshake_unanswered) {
+        for (size_t i = 0; i < t->event_count; i++) {
+            enum tev_kind k = t->events[i].kind;
+            if ((k == TEV_EOF || k == TEV_RESET || k == TEV_TIMEOUT || k == TEV_WRITE_FAILED) &&
+                t->events[i].detail)
+                return strdup(t->events[i].detail);
+        }
+        return strdup("no answer to the opening handshake");
+    }
+    const uint8_t *head = t->response_head.data;
+    size_t len = t->response_head.len;
+    const uint8_t *eol = len ? memchr(head, '\n', len) : NULL;
+    size_t line = eol ? (size_t)(eol - head) : len;
+    if (line > 0 && head[line - 1] == '\r')
+        line--;
+    if (line == 0) {
+        char text[64];
+        snprintf(text, sizeof text, "HTTP %d", t->http_status);
+        return strdup(text);
+    }
+    char text[300];
+    transcript_escape(head, line, text, sizeof text);
+    return strdup(text);
+}
+
+/* ---- text for humans ----------------------------------------------------- */
+
+static void describe_expect(const struct expect_event *e, struct buf *b) {
+    if (e->optional)
+        buf_append_str(b, "(optional) ");
+    if (e->times > 1)
+        buf_appendf(b, "%u x ", e->times);
+    if (e->kind == EXPECT_MARK) {
+        buf_appendf(b, "our mark \"%s\"", e->mark ? e->mark : "");
+        return;
+    }
+    if (e->kind == EXPECT_ANY_OF) {
+        buf_append_str(b, "one of [");
+        for (size_t i = 0; i < e->alternative_count; i++) {
+            if (i)
+                buf_append_str(b, " | ");
+            struct expect_event alt = e->alternatives[i];
+            alt.times = 1;
+            alt.optional = false;
+            describe_expect(&alt, b);
+        }
+        buf_append_str(b, "]");
+        return;
+    }
+    struct tev fake = {.kind = e->kind == EXPECT_MESSAGE ? TEV_MESSAGE
+                               : e->kind == EXPECT_PING  ? TEV_PING
+                                                         : TEV_PONG,
+                       .opcode = e->opcode};
+    if (!e->payload_set) {
+        if (e->kind == EXPECT_MESSAGE)
+            buf_appendf(b, "message %s (any payload)", e->opcode == 2 ? "binary" : "text");
+        else
+            buf_appendf(b, "%s (any payload)", tev_kind_name(fake.kind));
+        return;
+    }
+    fake.length = e->payload.length;
+    fake.head_len = e->payload.length < TEV_HEAD_CAP ? (size_t)e->payload.length : TEV_HEAD_CAP;
+    payload_read(&e->payload, 0, fake.head, fake.head_len);
+    char line[256];
+    tev_describe(&fake, line, sizeof line);
+    buf_append_str(b, line);
+}
+
+static void describe_codes(const struct close_expect *ce, struct buf *b) {
+    if (ce->code_count == 0) {
+        buf_append_str(b, " with any valid code");
+    } else {
+        buf_append_str(b, " with ");
+        for (size_t i = 0; i < ce->code_count; i++)
+            buf_appendf(b, "%s%u",
+                        i == 0                    ? ""
+                        : i + 1 == ce->code_count ? " or "
+                                                  : ", ",
+                        ce->codes[i]);
+    }
+    if (ce->allow_no_code)
+        buf_append_str(b, " (or no code)");
+    if (ce->allow_drop)
+        buf_append_str(b, " (or a TCP close without a close frame)");
+    if (ce->exact)
+        buf_append_str(b, " (exactly)");
+}
+
+static void describe_handshake(const struct handshake_expect *h, struct buf *b) {
+    buf_append_str(b, "HTTP ");
+    describe_statuses(h, b);
+    for (size_t i = 0; i < h->header_count; i++)
+        buf_appendf(b, "%s%s: %s", i == 0 ? " with " : " and ", h->headers[i].name,
+                    h->headers[i].value);
+    for (size_t i = 0; i < h->absent_count; i++)
+        buf_appendf(b, "%s%s", i == 0 ? " without " : ", ", h->absent[i]);
+    if (h->allow_no_response)
+        buf_append_str(b, " (or TCP closed with no answer)");
+}
+
+static void describe_outcome(const struct outcome *o, struct buf *b) {
+    buf_appendf(b, "%s: ", verdict_name(o->verdict));
+    if (o->handshake.set) {
+        describe_handshake(&o->handshake, b);
+        if (!handshake_expect_status(&o->handshake, 101)) {
+            if (o->note)
+                buf_appendf(b, " (%s)", o->note);
+            return;
+        }
+        buf_append_str(b, "; then ");
+    }
+    if (o->any_events) {
+        buf_append_str(b, "any events");
+    } else if (o->event_count == 0) {
+        buf_append_str(b, "no messages");
+    } else {
+        for (size_t i = 0; i < o->event_count; i++) {
+            if (i)
+                buf_append_str(b, ", ");
+            describe_expect(&o->events[i], b);
+        }
+    }
+    const struct close_expect *ce = &o->close;
+    switch (ce->by) {
+    case CLOSE_BY_PEER:
+        buf_append_str(b, ", then the peer fails the connection");
+        describe_codes(ce, b);
+        break;
+    case CLOSE_BY_US:
+        buf_append_str(b, ", then the peer answers our close");
+        describe_codes(ce, b);
+        break;
+    case CLOSE_BY_ANY:
+        if (ce->code_count || ce->allow_drop || ce->exact) {
+            buf_append_str(b, ", then the connection closes");
+            describe_codes(ce, b);
+        } else {
+            buf_append_str(b, ", closed in any way");
+        }
+        break;
+    case CLOSE_BY_NONE: buf_append_str(b, ", and the connection stays open"); break;
+    }
+    if (o->note)
+        buf_appendf(b, " (%s)", o->note);
+}
+
+static char *take_string(struct buf *b) {
+    if (buf_append(b, "", 1) != 0) {
+        buf_free(b);
+        return strdup("");
+    }
+    char *s = (char *)b->data;
+    memset(b, 0, sizeof *b);
+    return s;
+}
+
+static char *describe_event_at(const struct transcript *t, int index, const char *fallback) {
+    char line[512];
+    if (index >= 0 && (size_t)index < t->event_count)
+        tev_describe(&t->events[index], line, sizeof line);
+    else
+        snprintf(line, sizeof line, "%s", fallback);
+    return strdup(line);
+}
+
+/* The event after the last matched one: an unexpected event, or, when the
+ * transcript ran out, whatever ended the conversation. */
+static int departing_event(const struct jctx *x, size_t farthest) {
+    if (farthest < x->seq_len)
+        return (int)x->seq[farthest];
+    for (size_t i = 0; i < x->t->event_count; i++)
+        if (is_terminal(x->t->events[i].kind))
+            return (int)i;
+    for (size_t i = x->t->event_count; i-- > 0;)
+        if (x->t->events[i].kind == TEV_TIMEOUT)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the decision -------------------------------------------------------- */
+
+static enum verdict lowered(enum verdict v) {
+    return v == VERDICT_PASS ? VERDICT_NON_STRICT : v;
+}
+
+static void finish_texts(struct judgement *out, struct buf *reason, struct buf *expected,
+                         char *actual) {
+    out->reason = take_string(reason);
+    out->expected = take_string(expected);
+    out->actual = actual ? actual : strdup("");
+}
+
+void judge_case(const struct wcase *c, const struct transcript *t, struct judgement *out) {
+    memset(out, 0, sizeof *out);
+    out->outcome_index = -1;
+    out->first_unexpected = -1;
+    struct buf reason = {0}, expected = {0};
+    char *actual = NULL;
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        describe_outcome(&c->outcomes[i], &expected);
+        buf_append_str(&expected, "\n");
+    }
+    if (expected.len)
+        expected.len--; /* no trailing newline */
+
+    /* 6. The harness could not run the case. */
+    if (t->error) {
+        out->verdict = VERDICT_ERROR;
+        buf_appendf(&reason, "the case could not run: %s", t->error);
+        finish_texts(out, &reason, &expected, NULL);
+        return;
+    }
+    /* 1. A violation fails the case whatever the outcomes say. */
+    for (size_t i = 0; i < t->event_count; i++) {
+        if (t->events[i].kind != TEV_VIOLATION)
+            continue;
+        char line[512];
+        tev_describe(&t->events[i], line, sizeof line);
+        out->verdict = VERDICT_FAIL;
+        out->first_unexpected = (int)i;
+        buf_appendf(&reason, "the peer broke RFC 6455: %s", line);
+        finish_texts(out, &reason, &expected, strdup(line));
+        return;
+    }
+
+    struct jctx x = {.c = c, .t = t};
+    if (collect_sequence(&x) != 0) {
+        out->verdict = VERDICT_ERROR;
+        buf_append_str(&reason, "out of memory while judging");
+        finish_texts(out, &reason, &expected, NULL);
+        return;
+    }
+    /* 2-4. The first outcome whose events and close match. */
+    long best_score = -1;
+    int best_event = -1;
+    char best_why[256] = "";
+    size_t best_outcome = 0;
+    bool best_is_answer = false;
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        const struct outcome *o = &c->outcomes[i];
+        size_t farthest = 0;
+        char why[256];
+        int event = -1;
+        /* Scores: 0 = the answer's status differs, 1 = a header line of the
+         * answer does, 2 + n = n events matched, seq_len + 3 = the events
+         * matched but the close did not. */
+        int depth = 0;
+        enum hs_match hm = handshake_matches(t, &o->handshake, why, sizeof why, &depth);
+        if (hm == HM_NO) {
+            if (depth > best_score) {
+                best_score = depth;
+                best_event = -1;
+                best_outcome = i;
+                best_is_answer = true;
+                snprintf(best_why, sizeof best_why, "%s", why);
+            }
+            continue;
+        }
+        if (hm == HM_DONE) {
+            out->outcome_index = (int)i;
+            out->verdict = o->verdict;
+            buf_appendf(&reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
+            if (o->note)
+                buf_appendf(&reason, ": %s", o->note);
+            goto done;
+        }
+        if (!events_match(&x, o, &farthest)) {
+            if ((long)farthest + 2 > best_score) {
+                best_score = (long)farthest + 2;
+                best_is_answer = false;
+                best_event = departing_event(&x, farthest);
+                best_outcome = i;
+                snprintf(best_why, sizeof best_why, "the peer's events differ");
+            }
+            continue;
+        }
+        enum close_match cm = close_matches(t, &o->close, why, sizeof why, &event);
+        if (cm == CM_NO) {
+            if ((long)x.seq_len + 3 > best_score) {
+                best_score = (long)x.seq_len + 3;
+                best_is_answer = false;
+                best_event = event >= 0 ? event : departing_event(&x, x.seq_len);
+                best_outcome = i;
+                snprintf(best_why, sizeof best_why, "%s", why);
+            }
+            continue;
+        }
+        out->outcome_index = (int)i;
+        out->verdict = o->verdict;
+        buf_appendf(&reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
+        if (o->note)
+            buf_appendf(&reason, ": %s", o->note);
+        if (cm == CM_DEGRADED) {
+            out->verdict = lowered(o->verdict);
+            out->degraded = out->verdict != o->verdict;
+            out->first_unexpected = event;
+            buf_appendf(&reason, "; %s%s", why,
+                        out->degraded ? ", so the verdict is lowered to non-strict" : "");
+            actual = describe_event_at(t, event, "");
+        }
+        goto done;
+    }
+    /* 5. Nothing matched. */
+    out->verdict = VERDICT_FAIL;
+    out->first_unexpected = best_event;
+    if (c->outcome_count == 0) {
+        buf_append_str(&reason, "the case lists no acceptable outcome");
+    } else {
+        buf_appendf(&reason, "no acceptable outcome matched; the closest is outcome %zu (%s): %s",
+                    best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
+        actual = best_is_answer
+                     ? describe_answer(t)
+                     : describe_event_at(t, best_event, "nothing (the connection stayed open)");
+    }
+done:
+    free(x.seq);
+    free(x.digests);
+    finish_texts(out, &reason, &expected, actual);
+}
+
+void judge_describe_outcome(const struct outcome *o, struct buf *out) {
+    describe_outcome(o, out);
+}
+
+void judgement_free(struct judgement *j) {
+    free(j->reason);
+    free(j->expected);
+    free(j->actual);
+    memset(j, 0, sizeof *j);
+    j->outcome_index = -1;
+    j->first_unexpected = -1;
+}

@@ -1,0 +1,27 @@
+/* caseload: reads case files (cases/README.md) into struct wcase, expanding
+ * parameters. Every problem is reported with file, line, column and the
+ * field path (jansson positions), and nothing is half-loaded: on error the
+ * list is left empty. */
+#ifndef WSSPEC_CASELOAD_H
+#define WSSPEC_CASELOAD_H
+
+#include "model/casemodel.h"
+
+struct case_error {
+    char file[512];
+    int line; /* 1-based; 0 when unknown */
+    int column;
+    char field[256]; /* JSON path: "cases[3].steps[1].send_frame.opcode" */
+    char message[512];
+};
+
+/* Load one file and append its cases to *out. Returns 0, or -1 with *err
+ * filled (and *out unchanged). */
+int case_load_file(const char *path, struct case_list *out, struct case_error *err);
+/* Load every *.json file of a directory (sorted by name; schema.json is
+ * skipped), or one file. Duplicate ids across files are an error. */
+int case_load_path(const char *path, struct case_list *out, struct case_error *err);
+/* "file:line:col: field: message" */
+void case_error_format(const struct case_error *err, char *out, size_t cap);
+
+#endif

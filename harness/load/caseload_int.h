@@ -1,0 +1,107 @@
+/* caseload_int: what the caseload_*.c files share (not a public API).
+ *
+ * The loader walks a jansson tree keeping the JSON path of the value it is
+ * looking at (a stack of object keys and array indexes). When it finds a
+ * problem it renders the path ("cases[3].steps[1].send_frame.opcode") and
+ * finds the line and column by scanning the file text along that same path
+ * (caseload_locate), since jansson keeps no positions per value. */
+#ifndef WSSPEC_CASELOAD_INT_H
+#define WSSPEC_CASELOAD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "load/caseload.h"
+
+/* Deepest JSON path the loader follows (repeat, concat and any_of nest). */
+#define CASELOAD_MAX_DEPTH 48
+
+struct caseload_comp {
+    const char *key; /* borrowed from the tree; NULL = array element */
+    size_t index;
+};
+
+struct caseload_ctx {
+    const char *file; /* borrowed: the path as given */
+    const char *text; /* borrowed: the whole file */
+    size_t text_len;
+    struct case_error *err; /* borrowed: filled by caseload_fail */
+    struct caseload_comp path[CASELOAD_MAX_DEPTH];
+    size_t depth;
+    size_t expansion;   /* 1-based parameter expansion, 0 = not parametric */
+    uint32_t case_chop; /* the case's defaults for its send steps */
+    double case_chop_delay;
+};
+
+/* ---- errors and the path stack (caseload_util.c) ---- */
+
+/* Fill ctx->err for the value at the current path (or, with at_key, for the
+ * key of the last path component) and return -1. */
+int caseload_fail(struct caseload_ctx *c, bool at_key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Push an object key / array index; -1 (error filled) when nested too deeply. */
+int caseload_push_key(struct caseload_ctx *c, const char *key);
+int caseload_push_index(struct caseload_ctx *c, size_t index);
+void caseload_pop(struct caseload_ctx *c);
+/* Line and column (1-based, columns in characters as jansson counts them)
+ * of the value at path[0..depth) in text, or of its key with at_key. When
+ * the path leaves the text (a value that came from a parameter), the
+ * deepest component found is used. */
+void caseload_locate(const char *text, size_t len, const struct caseload_comp *path, size_t depth,
+                     bool at_key, int *line, int *column);
+/* "a string", "an integer", ... for messages. */
+const char *caseload_type_name(const json_t *v);
+
+/* ---- typed fields: absent leaves *out unchanged and returns 0 ---- */
+
+/* Fails on any key of obj not in allowed (a NULL-terminated list). */
+int caseload_check_keys(struct caseload_ctx *c, const json_t *obj, const char *const *allowed);
+/* Fails when obj has no member key. */
+int caseload_require(struct caseload_ctx *c, const json_t *obj, const char *key);
+/* Integer in [min, max]. */
+int caseload_uint_value(struct caseload_ctx *c, const json_t *v, uint64_t min, uint64_t max,
+                        uint64_t *out);
+int caseload_get_uint(struct caseload_ctx *c, const json_t *obj, const char *key, uint64_t min,
+                      uint64_t max, uint64_t *out);
+/* Seconds: a number >= 0 (> 0 unless allow_zero). */
+int caseload_get_seconds(struct caseload_ctx *c, const json_t *obj, const char *key,
+                         bool allow_zero, double *out);
+int caseload_get_bool(struct caseload_ctx *c, const json_t *obj, const char *key, bool *out);
+/* A string without NUL, copied (caller frees). */
+int caseload_string_value(struct caseload_ctx *c, const json_t *v, char **out);
+int caseload_get_string(struct caseload_ctx *c, const json_t *obj, const char *key, char **out);
+/* "text", "binary", ... or 0..15. */
+int caseload_opcode_value(struct caseload_ctx *c, const json_t *v, uint8_t *out);
+
+/* ---- parts of a case (caseload_steps.c, caseload_outcomes.c) ---- */
+
+/* Any payload form of cases/README.md "Payloads". */
+int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
+/* A non-empty list of steps. */
+int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out, size_t *count);
+/* A non-empty list of outcomes. */
+int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome **out,
+                      size_t *count);
+
+/* ---- the opening handshake (caseload_handshake.c) ---- */
+
+/* A case's "handshake": request overrides or a raw request. */
+int caseload_handshake(struct caseload_ctx *c, const json_t *obj, struct handshake_override *out);
+/* An outcome's "handshake": the answer the peer must give. */
+int caseload_handshake_expect(struct caseload_ctx *c, const json_t *obj,
+                              struct handshake_expect *out);
+
+/* ---- parameters (caseload_params.c) ---- */
+
+/* The rows of a case's "params" (the value at the current path): a new JSON
+ * array of objects, one per expansion, in order. */
+int caseload_param_rows(struct caseload_ctx *c, const json_t *params, json_t **rows);
+/* A deep copy of the case object tmpl (without "params") with every string
+ * substituted from row (borrowed), {i} being index. */
+int caseload_substitute(struct caseload_ctx *c, const json_t *tmpl, const json_t *row, size_t index,
+                        json_t **out);
+
+#endif

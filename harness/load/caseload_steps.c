@@ -1,0 +1,595 @@
+/* caseload_steps: payloads and steps of a case (cases/README.md "Payloads"
+ * and "Steps"), from an already parameter-expanded JSON tree. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "load/caseload_int.h"
+
+/* A repeated unit is held in memory; larger units are surely a mistake. */
+#define MAX_REPEAT_UNIT (1024u * 1024u)
+
+/* ---- payloads ---------------------------------------------------------- */
+
+static const char *const payload_keys[] = {"text",   "hex",  "repeat", "count",
+                                           "random", "seed", "concat", NULL};
+
+static int nomem(struct caseload_ctx *c) {
+    return caseload_fail(c, false, "out of memory");
+}
+
+static int hex_digit(char ch) {
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* {"hex": "ce ba"}: digits in pairs, whitespace anywhere ignored. */
+static int parse_hex(struct caseload_ctx *c, const json_t *v, struct payload *out) {
+    if (!json_is_string(v))
+        return caseload_fail(c, false, "expected a string of hex digits, got %s",
+                             caseload_type_name(v));
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v), digits = 0;
+    uint8_t *bytes = malloc(n / 2 + 1);
+    if (!bytes)
+        return nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            continue;
+        int d = hex_digit(ch);
+        if (d < 0) {
+            free(bytes);
+            if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
+                return caseload_fail(c, false, "invalid hex digit (octet 0x%02x) at offset %zu",
+                                     (unsigned)(unsigned char)ch, i);
+            return caseload_fail(c, false, "invalid hex digit '%c' at offset %zu", ch, i);
+        }
+        if (digits % 2 == 0)
+            bytes[digits / 2] = (uint8_t)(d << 4);
+        else
+            bytes[digits / 2] |= (uint8_t)d;
+        digits++;
+    }
+    if (digits % 2 != 0) {
+        free(bytes);
+        return caseload_fail(c, false, "odd number of hex digits (%zu)", digits);
+    }
+    memset(out, 0, sizeof *out);
+    out->kind = PAYLOAD_BYTES;
+    out->length = digits / 2;
+    if (digits == 0) {
+        free(bytes);
+        bytes = NULL;
+    }
+    out->bytes = bytes;
+    return 0;
+}
+
+static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
+
+static int parse_repeat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
+    static const char *const keys[] = {"repeat", "count", NULL};
+    if (caseload_check_keys(c, obj, keys) != 0 || caseload_require(c, obj, "count") != 0)
+        return -1;
+    uint64_t count = 0;
+    if (caseload_get_uint(c, obj, "count", 0, INT64_MAX, &count) != 0)
+        return -1;
+    struct payload unit = {0};
+    if (caseload_push_key(c, "repeat") != 0 ||
+        parse_payload(c, json_object_get(obj, "repeat"), &unit) != 0)
+        return -1;
+    if (unit.length == 0 || unit.length > MAX_REPEAT_UNIT) {
+        payload_free(&unit);
+        return caseload_fail(c, false, "the repeated unit must be 1..%u octets long",
+                             MAX_REPEAT_UNIT);
+    }
+    uint8_t *bytes = payload_materialize(&unit, MAX_REPEAT_UNIT);
+    size_t unit_len = (size_t)unit.length;
+    payload_free(&unit);
+    if (!bytes)
+        return nomem(c);
+    caseload_pop(c);
+    memset(out, 0, sizeof *out);
+    out->kind = PAYLOAD_REPEAT;
+    out->bytes = bytes;
+    out->unit_len = unit_len;
+    out->length = count;
+    return 0;
+}
+
+static int parse_concat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
+    static const char *const keys[] = {"concat", NULL};
+    if (caseload_check_keys(c, obj, keys) != 0 || caseload_push_key(c, "concat") != 0)
+        return -1;
+    const json_t *list = json_object_get(obj, "concat");
+    if (!json_is_array(list))
+        return caseload_fail(c, false, "expected a list of payloads, got %s",
+                             caseload_type_name(list));
+    memset(out, 0, sizeof *out);
+    out->kind = PAYLOAD_CONCAT;
+    size_t n = json_array_size(list);
+    if (n > 0) {
+        out->parts = calloc(n, sizeof *out->parts);
+        if (!out->parts)
+            return nomem(c);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (caseload_push_index(c, i) != 0 ||
+            parse_payload(c, json_array_get(list, i), &out->parts[i]) != 0) {
+            out->part_count = i + 1;
+            payload_free(out);
+            return -1;
+        }
+        out->part_count = i + 1;
+        if (u64_add(out->length, out->parts[i].length, &out->length) != 0) {
+            payload_free(out);
+            return caseload_fail(c, false, "the total length overflows");
+        }
+        caseload_pop(c);
+    }
+    caseload_pop(c);
+    return 0;
+}
+
+static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
+    memset(out, 0, sizeof *out);
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (payload_from_bytes(out, (const uint8_t *)s, json_string_length(v)) != 0)
+            return nomem(c);
+        return 0;
+    }
+    if (!json_is_object(v))
+        return caseload_fail(c, false,
+                             "expected a payload (a string, or an object with text, hex, "
+                             "repeat, random or concat), got %s",
+                             caseload_type_name(v));
+    if (caseload_check_keys(c, v, payload_keys) != 0)
+        return -1;
+    if (json_object_get(v, "text")) {
+        static const char *const keys[] = {"text", NULL};
+        const json_t *t = json_object_get(v, "text");
+        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "text") != 0)
+            return -1;
+        if (!json_is_string(t))
+            return caseload_fail(c, false, "expected a string, got %s", caseload_type_name(t));
+        caseload_pop(c);
+        return parse_payload(c, t, out);
+    }
+    if (json_object_get(v, "hex")) {
+        static const char *const keys[] = {"hex", NULL};
+        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "hex") != 0 ||
+            parse_hex(c, json_object_get(v, "hex"), out) != 0)
+            return -1;
+        caseload_pop(c);
+        return 0;
+    }
+    if (json_object_get(v, "repeat"))
+        return parse_repeat(c, v, out);
+    if (json_object_get(v, "random")) {
+        static const char *const keys[] = {"random", "seed", NULL};
+        uint64_t len = 0, seed = 0;
+        if (caseload_check_keys(c, v, keys) != 0 ||
+            caseload_get_uint(c, v, "random", 0, INT64_MAX, &len) != 0 ||
+            caseload_get_uint(c, v, "seed", 0, INT64_MAX, &seed) != 0)
+            return -1;
+        out->kind = PAYLOAD_RANDOM;
+        out->length = len;
+        out->seed = seed;
+        return 0;
+    }
+    if (json_object_get(v, "concat"))
+        return parse_concat(c, v, out);
+    return caseload_fail(c, false,
+                         "a payload object needs one of: text, hex, repeat, random, concat");
+}
+
+int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
+    return parse_payload(c, v, out);
+}
+
+/* An optional payload field; absent = empty. */
+static int get_payload(struct caseload_ctx *c, const json_t *obj, const char *key,
+                       struct payload *out) {
+    const json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (caseload_push_key(c, key) != 0 || parse_payload(c, v, out) != 0)
+        return -1;
+    caseload_pop(c);
+    return 0;
+}
+
+/* ---- fields of send steps ---------------------------------------------- */
+
+static int get_mask(struct caseload_ctx *c, const json_t *obj, enum mask_mode *mode,
+                    uint8_t key[4]) {
+    const json_t *v = json_object_get(obj, "mask");
+    if (!v)
+        return 0;
+    if (caseload_push_key(c, "mask") != 0)
+        return -1;
+    if (json_is_boolean(v)) {
+        /* 6455:5.3 "The masking key is a 32-bit value chosen at random by
+         * the client." true draws it from the case's seeded generator. */
+        *mode = json_is_true(v) ? MASK_RANDOM : MASK_NONE;
+    } else if (json_is_string(v) && json_string_length(v) == 8) {
+        const char *s = json_string_value(v);
+        for (int i = 0; i < 8; i++) {
+            int d = hex_digit(s[i]);
+            if (d < 0)
+                return caseload_fail(c, false, "a mask key is 8 hex digits, got \"%s\"", s);
+            if (i % 2 == 0)
+                key[i / 2] = (uint8_t)(d << 4);
+            else
+                key[i / 2] |= (uint8_t)d;
+        }
+        *mode = MASK_KEY;
+    } else {
+        return caseload_fail(c, false, "expected true, false or an 8-hex-digit key, got %s",
+                             caseload_type_name(v));
+    }
+    caseload_pop(c);
+    return 0;
+}
+
+static int get_rsv(struct caseload_ctx *c, const json_t *obj, uint8_t *rsv) {
+    uint64_t v = *rsv;
+    /* 6455:5.2 RSV1, RSV2, RSV3: 4, 2 and 1 of this value. */
+    if (caseload_get_uint(c, obj, "rsv", 0, 7, &v) != 0)
+        return -1;
+    *rsv = (uint8_t)v;
+    return 0;
+}
+
+static int get_opcode(struct caseload_ctx *c, const json_t *obj, uint8_t *op) {
+    const json_t *v = json_object_get(obj, "opcode");
+    if (!v)
+        return 0;
+    if (caseload_push_key(c, "opcode") != 0 || caseload_opcode_value(c, v, op) != 0)
+        return -1;
+    caseload_pop(c);
+    return 0;
+}
+
+/* declared_len: an integer, or a string of decimal digits for lengths
+ * jansson's signed integers cannot hold (a 64-bit length with the top bit
+ * set, which 6455:5.2 forbids: "the most significant bit MUST be 0"). */
+static int get_declared_len(struct caseload_ctx *c, const json_t *obj, struct frame_step *f) {
+    const json_t *v = json_object_get(obj, "declared_len");
+    if (!v)
+        return 0;
+    if (caseload_push_key(c, "declared_len") != 0)
+        return -1;
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = strlen(s);
+        bool digits = n > 0 && n <= 20 && n == json_string_length(v);
+        for (size_t i = 0; i < n && digits; i++)
+            digits = s[i] >= '0' && s[i] <= '9';
+        errno = 0;
+        unsigned long long x = digits ? strtoull(s, NULL, 10) : 0;
+        if (!digits || errno == ERANGE)
+            return caseload_fail(c, false, "expected a length 0..18446744073709551615, got \"%s\"",
+                                 s);
+        f->declared_len = x;
+    } else if (caseload_uint_value(c, v, 0, INT64_MAX, &f->declared_len) != 0) {
+        return -1;
+    }
+    f->declared_len_set = true;
+    caseload_pop(c);
+    return 0;
+}
+
+/* Everything of send_frame but the opcode (send_ping/send_pong set it). */
+static int frame_fields(struct caseload_ctx *c, const json_t *obj, struct frame_step *f) {
+    uint64_t form = 0;
+    if (get_rsv(c, obj, &f->rsv) != 0 || caseload_get_bool(c, obj, "fin", &f->fin) != 0 ||
+        get_mask(c, obj, &f->mask, f->mask_key) != 0 || get_declared_len(c, obj, f) != 0 ||
+        caseload_get_uint(c, obj, "len_form", 0, 64, &form) != 0 ||
+        get_payload(c, obj, "payload", &f->payload) != 0)
+        return -1;
+    if (json_object_get(obj, "len_form")) {
+        /* 6455:5.2: a 7-bit length, 126 + 16 bits, or 127 + 64 bits. */
+        if (form != 7 && form != 16 && form != 64) {
+            caseload_push_key(c, "len_form");
+            return caseload_fail(c, false, "len_form is 7, 16 or 64, got %llu",
+                                 (unsigned long long)form);
+        }
+        f->len_form = (uint8_t)form;
+    }
+    return 0;
+}
+
+static int require_object(struct caseload_ctx *c, const json_t *v) {
+    if (json_is_object(v))
+        return 0;
+    return caseload_fail(c, false, "expected an object, got %s", caseload_type_name(v));
+}
+
+static int parse_send_frame(struct caseload_ctx *c, const json_t *v, struct frame_step *f) {
+    static const char *const keys[] = {"opcode",   "fin",          "rsv",     "mask",
+                                       "len_form", "declared_len", "payload", NULL};
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+        caseload_require(c, v, "opcode") != 0 || get_opcode(c, v, &f->opcode) != 0)
+        return -1;
+    return frame_fields(c, v, f);
+}
+
+/* send_ping / send_pong: a payload, or an object of send_frame fields. */
+static int parse_control(struct caseload_ctx *c, const json_t *v, uint8_t opcode,
+                         struct frame_step *f) {
+    static const char *const keys[] = {"fin",          "rsv",     "mask", "len_form",
+                                       "declared_len", "payload", NULL};
+    static const char *const forms[] = {"text", "hex", "repeat", "random", "concat", NULL};
+    f->opcode = opcode;
+    bool is_payload = json_is_string(v);
+    for (size_t i = 0; forms[i] && json_is_object(v); i++)
+        is_payload = is_payload || json_object_get(v, forms[i]) != NULL;
+    if (is_payload)
+        return parse_payload(c, v, &f->payload);
+    if (!json_is_object(v))
+        return caseload_fail(c, false, "expected a payload or an object with \"payload\", got %s",
+                             caseload_type_name(v));
+    if (caseload_check_keys(c, v, keys) != 0)
+        return -1;
+    return frame_fields(c, v, f);
+}
+
+static int parse_fragments(struct caseload_ctx *c, const json_t *v, struct message_step *m) {
+    if (caseload_push_key(c, "fragments") != 0)
+        return -1;
+    if (!json_is_array(v))
+        return caseload_fail(c, false, "expected a list of frame sizes, got %s",
+                             caseload_type_name(v));
+    size_t n = json_array_size(v);
+    if (n > 0 && !(m->fragments = calloc(n, sizeof *m->fragments)))
+        return nomem(c);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (caseload_push_index(c, i) != 0 ||
+            caseload_uint_value(c, json_array_get(v, i), 0, INT64_MAX, &m->fragments[i]) != 0)
+            return -1;
+        m->fragment_count = i + 1;
+        sum = (u64_add(sum, m->fragments[i], &sum) != 0) ? UINT64_MAX : sum;
+        caseload_pop(c);
+    }
+    /* The last size repeats until the payload is used up: 0 would never end. */
+    if (n > 0 && m->fragments[n - 1] == 0 && sum < m->payload.length) {
+        caseload_push_index(c, n - 1);
+        return caseload_fail(c, false,
+                             "the last size repeats until the payload is used up, so it must "
+                             "not be 0 here");
+    }
+    caseload_pop(c);
+    return 0;
+}
+
+static int parse_send_message(struct caseload_ctx *c, const json_t *v, struct message_step *m) {
+    static const char *const keys[] = {"opcode", "payload", "fragments", "rsv", "mask", NULL};
+    m->opcode = 0x1;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+        get_opcode(c, v, &m->opcode) != 0 || get_rsv(c, v, &m->rsv) != 0 ||
+        get_mask(c, v, &m->mask, (uint8_t[4]){0}) != 0 ||
+        get_payload(c, v, "payload", &m->payload) != 0)
+        return -1;
+    if (json_object_get(v, "mask") && m->mask == MASK_KEY) {
+        caseload_push_key(c, "mask");
+        return caseload_fail(c, false, "a message takes true or false (one key per frame)");
+    }
+    const json_t *frags = json_object_get(v, "fragments");
+    return frags ? parse_fragments(c, frags, m) : 0;
+}
+
+static int parse_send_close(struct caseload_ctx *c, const json_t *v, struct close_step *cl) {
+    static const char *const keys[] = {"code", "reason", "payload", "mask", NULL};
+    uint64_t code = 0;
+    uint8_t key[4] = {0};
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+        get_mask(c, v, &cl->mask, key) != 0)
+        return -1;
+    if (cl->mask == MASK_KEY) {
+        caseload_push_key(c, "mask");
+        return caseload_fail(c, false,
+                             "send_close takes true or false; use send_frame for a "
+                             "given key");
+    }
+    if (json_object_get(v, "payload")) {
+        if (json_object_get(v, "code") || json_object_get(v, "reason")) {
+            caseload_push_key(c, "payload");
+            return caseload_fail(c, true,
+                                 "\"payload\" replaces \"code\" and \"reason\"; "
+                                 "give one or the other");
+        }
+        cl->raw_set = true;
+        return get_payload(c, v, "payload", &cl->raw);
+    }
+    if (json_object_get(v, "reason") && !json_object_get(v, "code")) {
+        caseload_push_key(c, "reason");
+        return caseload_fail(c, true, "a reason needs a code");
+    }
+    /* Any 16-bit value: the harness must be able to send invalid codes. */
+    if (caseload_get_uint(c, v, "code", 0, 65535, &code) != 0 ||
+        get_payload(c, v, "reason", &cl->reason) != 0)
+        return -1;
+    cl->has_code = json_object_get(v, "code") != NULL;
+    cl->code = (uint16_t)code;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    enum wait_for what;
+} wait_names[] = {
+    {"message", WAIT_MESSAGE}, {"ping", WAIT_PING}, {"pong", WAIT_PONG},
+    {"close", WAIT_CLOSE},     {"eof", WAIT_EOF},   {"any", WAIT_ANY},
+};
+
+static int parse_wait(struct caseload_ctx *c, const json_t *v, struct wait_step *w) {
+    static const char *const keys[] = {"for", "count", "timeout", NULL};
+    uint64_t count = 1;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+        caseload_require(c, v, "for") != 0 ||
+        caseload_get_uint(c, v, "count", 1, UINT32_MAX, &count) != 0 ||
+        caseload_get_seconds(c, v, "timeout", true, &w->timeout_s) != 0)
+        return -1;
+    w->count = (uint32_t)count;
+    const json_t *f = json_object_get(v, "for");
+    caseload_push_key(c, "for");
+    for (size_t i = 0; json_is_string(f) && i < sizeof wait_names / sizeof wait_names[0]; i++) {
+        if (strcmp(json_string_value(f), wait_names[i].name) == 0) {
+            w->what = wait_names[i].what;
+            caseload_pop(c);
+            return 0;
+        }
+    }
+    return caseload_fail(c, false, "expected message, ping, pong, close, eof or any");
+}
+
+/* ---- steps ------------------------------------------------------------- */
+
+static const char *const step_kinds[] = {"send_frame", "send_message", "send_close", "send_ping",
+                                         "send_pong",  "send_raw",     "pause",      "wait",
+                                         "mark",       "repeat",       "shutdown",   NULL};
+
+static int parse_repeat_step(struct caseload_ctx *c, const json_t *v, struct step *s) {
+    static const char *const keys[] = {"count", "steps", NULL};
+    uint64_t count = 0;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+        caseload_require(c, v, "count") != 0 || caseload_require(c, v, "steps") != 0 ||
+        caseload_get_uint(c, v, "count", 0, UINT32_MAX, &count) != 0 ||
+        caseload_push_key(c, "steps") != 0)
+        return -1;
+    s->u.repeat.count = (uint32_t)count;
+    if (caseload_steps(c, json_object_get(v, "steps"), &s->u.repeat.steps,
+                       &s->u.repeat.step_count) != 0)
+        return -1;
+    caseload_pop(c);
+    return 0;
+}
+
+/* The body of a step of kind k (its value is v, at path ...kind). */
+static int parse_step_body(struct caseload_ctx *c, size_t k, const json_t *v, struct step *s) {
+    if (k == 0 || k == 3 || k == 4) {
+        /* fin defaults to true (6455:5.2 FIN "Indicates that this is the
+         * final fragment in a message"). */
+        s->kind = STEP_SEND_FRAME;
+        s->u.frame.fin = true;
+    }
+    switch (k) {
+    case 0: s->kind = STEP_SEND_FRAME; return parse_send_frame(c, v, &s->u.frame);
+    case 1: s->kind = STEP_SEND_MESSAGE; return parse_send_message(c, v, &s->u.message);
+    case 2: s->kind = STEP_SEND_CLOSE; return parse_send_close(c, v, &s->u.close);
+    case 3: s->kind = STEP_SEND_FRAME; return parse_control(c, v, 0x9, &s->u.frame);
+    case 4: s->kind = STEP_SEND_FRAME; return parse_control(c, v, 0xA, &s->u.frame);
+    case 5: s->kind = STEP_SEND_RAW; return parse_payload(c, v, &s->u.raw);
+    case 7: s->kind = STEP_WAIT; return parse_wait(c, v, &s->u.wait);
+    case 9: s->kind = STEP_REPEAT; return parse_repeat_step(c, v, s);
+    default: return caseload_fail(c, false, "internal: step kind %zu", k);
+    }
+}
+
+static int parse_step(struct caseload_ctx *c, const json_t *v, struct step *s) {
+    static const char *const all_keys[] = {"send_frame", "send_message", "send_close", "send_ping",
+                                           "send_pong",  "send_raw",     "pause",      "wait",
+                                           "mark",       "repeat",       "shutdown",   "chop",
+                                           "chop_delay", "coalesce",     NULL};
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, all_keys) != 0)
+        return -1;
+    size_t kind = SIZE_MAX;
+    for (size_t k = 0; step_kinds[k]; k++) {
+        if (!json_object_get(v, step_kinds[k]))
+            continue;
+        if (kind != SIZE_MAX) {
+            caseload_push_key(c, step_kinds[k]);
+            return caseload_fail(c, true, "a step does one thing: \"%s\" and \"%s\" found",
+                                 step_kinds[kind], step_kinds[k]);
+        }
+        kind = k;
+    }
+    if (kind == SIZE_MAX)
+        return caseload_fail(c, false,
+                             "a step needs one of: send_frame, send_message, "
+                             "send_close, send_ping, send_pong, send_raw, pause, "
+                             "wait, mark, repeat, shutdown");
+    const char *name = step_kinds[kind];
+    if (kind <= 5) { /* the send steps take write options, defaulting to the case's */
+        uint64_t chop = c->case_chop;
+        s->chop_delay_s = c->case_chop_delay;
+        if (caseload_get_uint(c, v, "chop", 0, UINT32_MAX, &chop) != 0 ||
+            caseload_get_seconds(c, v, "chop_delay", true, &s->chop_delay_s) != 0 ||
+            caseload_get_bool(c, v, "coalesce", &s->coalesce) != 0)
+            return -1;
+        s->chop = (uint32_t)chop;
+    } else {
+        const char *const only[] = {name, NULL};
+        if (caseload_check_keys(c, v, only) != 0)
+            return -1;
+    }
+    switch (kind) {
+    case 6: s->kind = STEP_PAUSE; return caseload_get_seconds(c, v, "pause", true, &s->u.pause_s);
+    case 8:
+        s->kind = STEP_MARK;
+        if (caseload_get_string(c, v, "mark", &s->u.mark) != 0)
+            return -1;
+        if (s->u.mark[0] == '\0') {
+            caseload_push_key(c, "mark");
+            return caseload_fail(c, false, "a mark needs a name");
+        }
+        return 0;
+    case 10: {
+        bool on = false;
+        s->kind = STEP_SHUTDOWN;
+        if (caseload_get_bool(c, v, "shutdown", &on) != 0)
+            return -1;
+        if (!on) {
+            caseload_push_key(c, "shutdown");
+            return caseload_fail(c, false, "shutdown takes true (leave the step out otherwise)");
+        }
+        return 0;
+    }
+    default:
+        if (caseload_push_key(c, name) != 0 ||
+            parse_step_body(c, kind, json_object_get(v, name), s) != 0)
+            return -1;
+        caseload_pop(c);
+        return 0;
+    }
+}
+
+int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out, size_t *count) {
+    if (!json_is_array(arr))
+        return caseload_fail(c, false, "expected a list of steps, got %s", caseload_type_name(arr));
+    size_t n = json_array_size(arr);
+    if (n == 0)
+        return caseload_fail(c, false, "needs at least one step");
+    struct step *steps = calloc(n, sizeof *steps);
+    if (!steps)
+        return nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        int rc = caseload_push_index(c, i);
+        if (rc == 0) {
+            steps[i].kind = STEP_PAUSE; /* owns nothing until a kind is parsed */
+            rc = parse_step(c, json_array_get(arr, i), &steps[i]);
+        }
+        if (rc != 0) {
+            /* case_free frees whatever each step owns so far. */
+            struct wcase tmp = {0};
+            tmp.steps = steps;
+            tmp.step_count = i + 1;
+            case_free(&tmp);
+            return -1;
+        }
+        caseload_pop(c);
+    }
+    *out = steps;
+    *count = n;
+    return 0;
+}

@@ -1,0 +1,102 @@
+/* transcript: everything observed while running one case: the peer's events
+ * with timestamps, our marks and close, the handshake, and a size-capped
+ * wire log in both directions. Filled by the runner, read by the judge and
+ * the reports. */
+#ifndef WSSPEC_TRANSCRIPT_H
+#define WSSPEC_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+enum tev_kind {
+    TEV_MESSAGE,      /* the peer sent a complete data message */
+    TEV_PING,         /* the peer sent a ping (we answered it) */
+    TEV_PONG,         /* the peer sent a pong */
+    TEV_CLOSE,        /* the peer sent a close frame */
+    TEV_EOF,          /* the peer closed TCP (orderly) */
+    TEV_RESET,        /* the connection was reset */
+    TEV_VIOLATION,    /* the peer broke RFC 6455 (detail says how, rfc says where) */
+    TEV_MARK,         /* one of our mark steps */
+    TEV_SENT_CLOSE,   /* we sent a close frame */
+    TEV_TIMEOUT,      /* a wait or the close wait ran out (detail says which) */
+    TEV_WRITE_FAILED, /* a write of ours failed (the peer was gone) */
+};
+
+#define TEV_HEAD_CAP 64 /* payload octets kept per event for display */
+
+struct tev {
+    enum tev_kind kind;
+    int64_t t_us;               /* microseconds since the case started */
+    uint8_t opcode;             /* MESSAGE: text/binary */
+    uint64_t length;            /* payload length */
+    uint8_t sha256[32];         /* MESSAGE/PING/PONG: digest of the payload */
+    uint8_t head[TEV_HEAD_CAP]; /* the first octets of the payload */
+    size_t head_len;
+    bool has_code; /* CLOSE */
+    uint16_t code;
+    char *detail;    /* VIOLATION/MARK/TIMEOUT/CLOSE reason (escaped), owned, may be NULL */
+    const char *rfc; /* VIOLATION: "6455:5.1" (static) */
+};
+
+enum wire_entry_dir { WIRE_ENTRY_OUT = 0, WIRE_ENTRY_IN = 1 };
+
+struct transcript {
+    struct tev *events;
+    size_t event_count, event_cap;
+    /* Wire log: records of {u8 dir, i64 t_us, u32 len, bytes} packed in `wire`,
+     * at most wire_cap octets of payload; the rest is counted, not kept. */
+    struct buf wire;
+    size_t wire_cap;
+    uint64_t wire_dropped_out, wire_dropped_in;
+    uint64_t octets_out, octets_in;
+    /* Handshake. */
+    int http_status;           /* 0 when no response head arrived */
+    struct buf response_head;  /* copy */
+    struct buf request_head;   /* copy (of a raw request: the octets up to the head's end) */
+    bool handshake_unanswered; /* a case about the handshake: no response head came (the
+                                  peer closed TCP, see the events, or the deadline passed) */
+    /* How it ended. */
+    bool peer_closed_first; /* the peer's close frame (or TCP close) came before ours */
+    bool we_sent_close;
+    bool peer_sent_close;
+    bool clean;          /* close frames exchanged and the peer closed TCP */
+    bool we_dropped_tcp; /* we had to close TCP ourselves (close_timeout ran out) */
+    char *error;         /* why the case could not run (ERROR verdict), owned */
+    int64_t started_wall_ms;
+    int64_t duration_us;
+};
+
+void transcript_init(struct transcript *t, size_t wire_cap);
+/* Append an event (copied; detail duplicated). Returns 0 or WS_ERR_NOMEM. */
+int transcript_add(struct transcript *t, const struct tev *ev);
+/* Append a wire record (kept up to wire_cap). */
+void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us,
+                     const uint8_t *data, size_t len);
+void transcript_free(struct transcript *t);
+/* Record why the case could not run (the first reason wins; later calls
+ * are ignored). */
+void transcript_set_error(struct transcript *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One record of the wire log, as transcript_wire_next() hands it out
+ * (data is a view into t->wire). */
+struct wire_record {
+    enum wire_entry_dir dir;
+    int64_t t_us;
+    const uint8_t *data;
+    size_t len;
+};
+/* Walk the wire log: start with *pos = 0; returns 1 with *out filled and
+ * *pos advanced, 0 at the end. */
+int transcript_wire_next(const struct transcript *t, size_t *pos, struct wire_record *out);
+/* Printable ASCII as is (\" and \\ escaped), other octets as \xNN, cut
+ * to fit cap (NUL-terminated). Returns the length written. */
+size_t transcript_escape(const uint8_t *data, size_t len, char *out, size_t cap);
+const char *tev_kind_name(enum tev_kind k);
+/* One line for humans: "message text 5 octets \"Hello\"", "close 1002 \"...\"" */
+void tev_describe(const struct tev *ev, char *out, size_t cap);
+
+#endif

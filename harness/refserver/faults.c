@@ -1,0 +1,96 @@
+/* faults: the names and descriptions of the reference server's faults.
+ *
+ * A fault makes `wsspec serve` break exactly one RFC 6455 rule, so that the
+ * test suite can prove the cases checking that rule fail against it. The
+ * behaviour itself lives in refserver_conn.c; this file only names them. */
+#include "refserver/faults.h"
+
+#include <stddef.h>
+#include <string.h>
+
+struct fault_entry {
+    const char *name;
+    const char *description;
+};
+
+/* Indexed by enum fault; every entry is checked by fault_lookup's loop. */
+static const struct fault_entry fault_table[FAULT_COUNT] = {
+    [FAULT_ACCEPT_UNMASKED] = {"accept-unmasked", "accepts unmasked client frames (6455:5.1)"},
+    [FAULT_IGNORE_RSV] = {"ignore-rsv",
+                          "treats RSV bits as zero when no extension was negotiated (6455:5.2)"},
+    [FAULT_ACCEPT_RESERVED_OPCODE] = {"accept-reserved-opcode",
+                                      "silently ignores frames with reserved opcodes (6455:5.2)"},
+    [FAULT_ACCEPT_LONG_CONTROL] = {"accept-long-control",
+                                   "accepts control frames longer than 125 octets (6455:5.5)"},
+    [FAULT_ACCEPT_FRAGMENTED_CONTROL] = {"accept-fragmented-control",
+                                         "treats control frames with FIN=0 as final (6455:5.5)"},
+    [FAULT_ACCEPT_BAD_CONTINUATION] = {"accept-bad-continuation",
+                                       "takes an orphan continuation as a new binary message and a "
+                                       "data frame inside a fragmented message as its continuation "
+                                       "(6455:5.4)"},
+    [FAULT_NO_UTF8_CHECK] = {"no-utf8-check", "never validates text messages as UTF-8 (6455:8.1)"},
+    [FAULT_UTF8_CHECK_AT_END] = {"utf8-check-at-end",
+                                 "validates text only when the message is complete, no fail-fast "
+                                 "(6455:8.1)"},
+    [FAULT_ACCEPT_BAD_CLOSE_CODE] = {"accept-bad-close-code",
+                                     "accepts invalid close codes and 1-octet close payloads and "
+                                     "echoes them (6455:7.4, 5.5.1)"},
+    [FAULT_ACCEPT_BAD_CLOSE_REASON] = {"accept-bad-close-reason",
+                                       "accepts close reasons that are not UTF-8 (6455:5.5.1)"},
+    [FAULT_NO_CLOSE_REPLY] = {"no-close-reply",
+                              "drops TCP instead of answering a valid close frame (6455:5.5.1)"},
+    [FAULT_CLOSE_REPLY_WRONG_CODE] = {"close-reply-wrong-code",
+                                      "answers a valid close with 1011 instead of echoing its code "
+                                      "(6455:5.5.1)"},
+    [FAULT_NO_PONG] = {"no-pong", "never answers pings (6455:5.5.2)"},
+    [FAULT_PONG_WRONG_PAYLOAD] = {"pong-wrong-payload",
+                                  "answers pings with an empty pong (6455:5.5.3)"},
+    [FAULT_WRONG_ACCEPT_KEY] = {"wrong-accept-key",
+                                "sends a well-formed but wrong Sec-WebSocket-Accept (6455:4.2.2)"},
+    [FAULT_MASK_SERVER_FRAMES] = {"mask-server-frames", "masks every frame it sends (6455:5.1)"},
+    [FAULT_ACCEPT_BAD_VERSION] = {"accept-bad-version",
+                                  "treats any Sec-WebSocket-Version, or none, as 13 (6455:4.4)"},
+    [FAULT_IGNORE_MESSAGE_LIMIT] = {"ignore-message-limit",
+                                    "keeps assembling messages past --max-message (up to 1 GiB) "
+                                    "instead of closing with 1009"},
+    [FAULT_ECHO_AFTER_CLOSE] = {"echo-after-close",
+                                "keeps echoing data frames received after a close frame "
+                                "(6455:5.5.1)"},
+    [FAULT_CLIENT_CLOSES_TCP] = {"client-closes-tcp",
+                                 "after the closing handshake waits for the client to close TCP "
+                                 "(6455:7.1.1)"},
+    [FAULT_ECHO_ALTERED] = {"echo-altered",
+                            "appends the octet '!' to every message it echoes (breaks the echo "
+                            "convention every case relies on)"},
+    [FAULT_UTF8_CHECK_PER_FRAME] = {"utf8-check-per-frame",
+                                    "validates each text frame on its own, so a code point split "
+                                    "across frames fails (6455:5.6)"},
+    [FAULT_ACCEPT_NON_MINIMAL_LENGTH] = {"accept-non-minimal-length",
+                                         "accepts lengths not encoded in the minimal number of "
+                                         "octets (6455:5.2)"},
+    [FAULT_ACCEPT_ANY_REQUEST] = {"accept-any-request",
+                                  "upgrades any request that parses as HTTP, whatever its method, "
+                                  "version, Host, Upgrade, Connection or key (6455:4.2.1)"},
+};
+
+const char *fault_name(enum fault f) {
+    if ((unsigned)f >= FAULT_COUNT)
+        return "unknown";
+    return fault_table[f].name;
+}
+
+const char *fault_description(enum fault f) {
+    if ((unsigned)f >= FAULT_COUNT)
+        return "unknown fault";
+    return fault_table[f].description;
+}
+
+int fault_lookup(const char *name) {
+    if (name == NULL)
+        return -1;
+    for (int f = 0; f < FAULT_COUNT; f++) {
+        if (strcmp(fault_table[f].name, name) == 0)
+            return f;
+    }
+    return -1;
+}

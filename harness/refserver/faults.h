@@ -1,0 +1,46 @@
+/* faults: named ways the reference server can break exactly one RFC 6455
+ * rule (`wsspec serve --fault NAME`), each named after what it breaks. */
+#ifndef WSSPEC_FAULTS_H
+#define WSSPEC_FAULTS_H
+
+#include <stdint.h>
+
+enum fault {
+    FAULT_ACCEPT_UNMASKED,           /* accepts unmasked client frames (6455:5.1) */
+    FAULT_IGNORE_RSV,                /* ignores RSV bits without an extension (6455:5.2) */
+    FAULT_ACCEPT_RESERVED_OPCODE,    /* ignores frames with reserved opcodes (6455:5.2) */
+    FAULT_ACCEPT_LONG_CONTROL,       /* accepts control frames > 125 octets (6455:5.5) */
+    FAULT_ACCEPT_FRAGMENTED_CONTROL, /* accepts control frames with FIN=0 (6455:5.5) */
+    FAULT_ACCEPT_BAD_CONTINUATION, /* accepts orphan continuations and data frames inside a fragmented message (6455:5.4) */
+    FAULT_NO_UTF8_CHECK,         /* never validates text messages (6455:8.1) */
+    FAULT_UTF8_CHECK_AT_END,     /* validates only complete messages: no fail-fast (6455:8.1) */
+    FAULT_ACCEPT_BAD_CLOSE_CODE, /* accepts invalid close codes and 1-byte close payloads (6455:7.4) */
+    FAULT_ACCEPT_BAD_CLOSE_REASON, /* accepts close reasons that are not UTF-8 (6455:5.5.1) */
+    FAULT_NO_CLOSE_REPLY,          /* drops TCP instead of answering a close frame (6455:5.5.1) */
+    FAULT_CLOSE_REPLY_WRONG_CODE,  /* answers a normal close with 1011 (6455:5.5.1, 7.4) */
+    FAULT_NO_PONG,                 /* never answers pings (6455:5.5.2) */
+    FAULT_PONG_WRONG_PAYLOAD,      /* answers pings with an empty pong (6455:5.5.3) */
+    FAULT_WRONG_ACCEPT_KEY,        /* sends a wrong Sec-WebSocket-Accept (6455:4.2.2) */
+    FAULT_MASK_SERVER_FRAMES,      /* masks the frames it sends (6455:5.1) */
+    FAULT_ACCEPT_BAD_VERSION,      /* accepts any Sec-WebSocket-Version (6455:4.4) */
+    FAULT_IGNORE_MESSAGE_LIMIT,    /* holds messages past --max-message instead of 1009 */
+    FAULT_ECHO_AFTER_CLOSE,     /* keeps echoing data received after a close frame (6455:5.5.1) */
+    FAULT_CLIENT_CLOSES_TCP,    /* waits for the client to close TCP first (6455:7.1.1) */
+    FAULT_ECHO_ALTERED,         /* appends an octet to every echo (the echo convention) */
+    FAULT_UTF8_CHECK_PER_FRAME, /* validates each text frame alone (6455:5.6) */
+    FAULT_ACCEPT_NON_MINIMAL_LENGTH, /* accepts non-minimal length encodings (6455:5.2) */
+    FAULT_ACCEPT_ANY_REQUEST,        /* upgrades any request that parses as HTTP (6455:4.2.1) */
+    FAULT_COUNT
+};
+
+/* Name ("accept-unmasked", ...) and one-line description of a fault. */
+const char *fault_name(enum fault f);
+const char *fault_description(enum fault f);
+/* Look up a fault by name; returns -1 when unknown. */
+int fault_lookup(const char *name);
+
+static inline int fault_on(uint64_t set, enum fault f) {
+    return (set >> f) & 1;
+}
+
+#endif

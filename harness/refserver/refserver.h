@@ -1,0 +1,53 @@
+/* refserver: the strict RFC 6455 reference echo server (`wsspec serve`).
+ *
+ * One event loop (epoll), non-blocking sockets, many connections at once,
+ * optional TLS. It echoes every text and binary message with the same
+ * opcode, answers pings, fails the connection with the right close code
+ * (1002 protocol error, 1007 invalid UTF-8, 1009 too big), completes the
+ * closing handshake and closes TCP first (6455:7.1.1).
+ *
+ * Faults (see faults.h) make it break exactly one rule each; the test suite
+ * uses them to prove every conformance case can fail.
+ *
+ * Usable in-process (the runner starts it on a thread when no URL is given)
+ * or from the CLI. */
+#ifndef WSSPEC_REFSERVER_H
+#define WSSPEC_REFSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refserver/faults.h"
+
+struct refserver_options {
+    const char *host;     /* NULL = "127.0.0.1" */
+    uint16_t port;        /* 0 = pick a free port */
+    const char *tls_cert; /* both set = serve wss:// */
+    const char *tls_key;
+    uint64_t max_message; /* message size cap (close 1009 above it); 0 = default 64 MiB */
+    uint64_t faults;      /* bit set of (1 << enum fault) */
+    bool quiet;           /* no per-connection log lines on stderr */
+};
+
+struct refserver;
+
+/* Create the listening socket (bound and listening on return, so the port
+ * is known). Returns NULL with a message in errmsg on failure. */
+struct refserver *refserver_new(const struct refserver_options *opts, char *errmsg,
+                                size_t errmsg_cap);
+/* The port actually bound. */
+uint16_t refserver_port(const struct refserver *s);
+/* Run the event loop until refserver_request_stop(). Returns 0, or a
+ * negative ws_error for a failure of the loop itself. On stop, open
+ * connections are closed with 1001 (going away). */
+int refserver_run(struct refserver *s);
+/* Ask the loop to stop. Async-signal-safe and thread-safe (a self-pipe). */
+void refserver_request_stop(struct refserver *s);
+/* Free everything (after refserver_run returned). */
+void refserver_free(struct refserver *s);
+
+/* `wsspec serve ...` : parse argv (argv[0] = "serve"), run, return the exit status. */
+int cli_serve(int argc, char **argv);
+
+#endif

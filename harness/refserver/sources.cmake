@@ -1,0 +1,6 @@
+# harness/refserver: explicit source list (one library, linked by the CLI, tests, fuzzers, benches)
+target_sources(wsspec_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/faults.c
+  ${CMAKE_CURRENT_LIST_DIR}/refserver.c
+  ${CMAKE_CURRENT_LIST_DIR}/refserver_conn.c
+)

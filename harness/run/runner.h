@@ -1,0 +1,75 @@
+/* runner: executes cases against a target: one connection per case, cases
+ * in parallel (-j) on worker threads, each with its own deadline, so a hung
+ * target costs one case its deadline, never the run. */
+#ifndef WSSPEC_RUNNER_H
+#define WSSPEC_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec/url.h"
+#include "judge/judge.h"
+#include "model/casemodel.h"
+#include "model/transcript.h"
+#include "net/conn.h"
+
+struct run_target {
+    struct ws_url url;
+    char url_text[URL_MAX_HOST + URL_MAX_RESOURCE + 32];
+    struct tls_client_options tls;
+};
+
+struct run_options {
+    int jobs;                           /* worker threads (default 1) */
+    double timeout_scale;               /* WSSPEC_TIMEOUT_SCALE (default 1) */
+    uint64_t seed;                      /* masks, keys, generated mutations */
+    size_t wire_cap;                    /* wire log octets kept per case (default 64 KiB) */
+    uint32_t chop;                      /* --chop N: every send without its own chop is written in
+                                 chops of N octets (0 = as the case says) */
+    volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
+    volatile sig_atomic_t *stop;        /* may be NULL; set by the caller (e.g. from a progress
+                                    callback when a spawned target died): start no more
+                                    cases, let running ones end on their own */
+};
+
+struct case_result {
+    const struct wcase *c; /* borrowed */
+    bool ran;              /* false: not started (interrupted / target died) */
+    struct transcript tr;
+    struct judgement j; /* j.verdict is the case's verdict */
+    int64_t started_wall_ms;
+    double duration_s;
+};
+
+/* Called from worker threads (serialised by the runner) when a case starts
+ * and when it finishes. */
+struct run_progress {
+    void (*started)(void *ud, const struct case_result *r, size_t index);
+    void (*finished)(void *ud, const struct case_result *r, size_t index, size_t done,
+                     size_t total);
+    void *ud;
+};
+
+/* Run one case (on the calling thread). The case's seed is derived from
+ * opts->seed and the case id, so results do not depend on -j or order. */
+void runner_run_case(const struct wcase *c, const struct run_target *target,
+                     const struct run_options *opts, struct case_result *out);
+
+/* Run cases[0..n) with opts->jobs workers; results[i] belongs to cases[i]
+ * (caller allocates n results, zeroed). Returns 0, or WS_ERR_INTERRUPTED
+ * when *opts->interrupted stopped it early (not-started results have
+ * ran = false). When *opts->stop ends it early it returns 0; the results
+ * not started have ran = false and the reason "not run: the run was stopped". */
+int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
+                   const struct run_options *opts, const struct run_progress *progress,
+                   struct case_result *results);
+
+void case_result_free(struct case_result *r);
+/* Make r a case that never ran (ran = false, verdict ERROR), with the reason
+ * in the judgement and the transcript so every report shows it. Frees what
+ * r held (r must be zeroed or a valid result). */
+void runner_mark_not_run(struct case_result *r, const struct wcase *c, const char *reason);
+
+#endif

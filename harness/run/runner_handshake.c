@@ -1,0 +1,328 @@
+/* runner_handshake: the opening handshake of one case (6455:4.1): build the
+ * request (the case's overrides, or its raw octets), send it, read the
+ * answer and decide what it means for the case:
+ *
+ *   - a valid 101: the connection is a WebSocket, the steps run;
+ *   - a 101 that breaks 6455:4.1 / 4.2.2: a violation by the peer (we fail
+ *     the connection; the judge fails the case), for every case;
+ *   - another status, no answer, or an answer that is not HTTP: recorded for
+ *     the judge when the case is about the handshake (an outcome has a
+ *     "handshake" expectation), else the case could not run (error).
+ *
+ * What the 101 is checked against (key, offered subprotocols and
+ * extensions) is read back from the octets actually sent, so overrides and
+ * raw requests are judged by what the peer really saw. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "codec/handshake.h"
+#include "run/runner.h"
+#include "run/runner_int.h"
+
+static bool about_handshake(const struct wcase *c) {
+    for (size_t i = 0; i < c->outcome_count; i++)
+        if (c->outcomes[i].handshake.set)
+            return true;
+    return false;
+}
+
+bool runner_wants_websocket(const struct wcase *c) {
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        const struct handshake_expect *h = &c->outcomes[i].handshake;
+        if (!h->set || handshake_expect_status(h, 101))
+            return true;
+    }
+    return false;
+}
+
+/* ---- the request ------------------------------------------------------------ */
+
+static void host_value(const struct ws_url *u, enum host_form form, char *out, size_t cap) {
+    const char *open = u->host_is_ipv6 ? "[" : "", *close = u->host_is_ipv6 ? "]" : "";
+    switch (form) {
+    case HOST_FORM_NO_PORT: snprintf(out, cap, "%s%s%s", open, u->host, close); return;
+    case HOST_FORM_PORT:
+        snprintf(out, cap, "%s%s%s:%u", open, u->host, close, (unsigned)u->port);
+        return;
+    case HOST_FORM_URL: break;
+    }
+    url_host_header(u, out, cap);
+}
+
+/* The value a default header line carries (for a "set" that only respells
+ * its name). */
+static const char *default_value(const char *name, const char *host, const char *key) {
+    struct hs_view v = {name, strlen(name)};
+    if (hs_view_eq_nocase(v, "Host"))
+        return host;
+    if (hs_view_eq_nocase(v, "Upgrade"))
+        return "websocket";
+    if (hs_view_eq_nocase(v, "Connection"))
+        return "Upgrade";
+    if (hs_view_eq_nocase(v, "Sec-WebSocket-Key"))
+        return key;
+    if (hs_view_eq_nocase(v, "Sec-WebSocket-Version"))
+        return "13";
+    return NULL;
+}
+
+/* The request head of the case into *out. Returns 0 or a negative ws_error. */
+static int build_request(const struct wcase *c, const struct ws_url *url, const char *key,
+                         struct buf *out) {
+    const struct handshake_override *h = c->has_handshake ? &c->handshake : NULL;
+    char host[URL_MAX_HOST + 16];
+    host_value(url, h ? h->host_form : HOST_FORM_URL, host, sizeof host);
+    struct hs_client_request req = {.target = url->resource, .host = host, .key = key};
+    struct buf target = {0};
+    struct hs_header_override *overrides = NULL;
+    int rc = 0;
+    if (h) {
+        req.method = h->method;
+        req.http_version = h->http_version;
+        req.protocols = h->protocols;
+        req.extensions = h->extensions;
+        if (h->target)
+            req.target = h->target;
+        if (h->query) {
+            /* RFC 3986 3.4: the query follows the first "?". */
+            rc = buf_appendf(&target, "%s%c%s", req.target, strchr(req.target, '?') ? '&' : '?',
+                             h->query);
+            if (rc == 0 && (rc = buf_append(&target, "", 1)) == 0)
+                req.target = (const char *)target.data;
+        }
+        overrides = calloc(h->header_count ? h->header_count : 1, sizeof *overrides);
+        if (!overrides)
+            rc = WS_ERR_NOMEM;
+        for (size_t i = 0; rc == 0 && i < h->header_count; i++) {
+            overrides[i].op = (enum hs_header_op)h->headers[i].op;
+            overrides[i].name = h->headers[i].name;
+            overrides[i].value = h->headers[i].value;
+            if (overrides[i].op == HS_HDR_SET && !overrides[i].value)
+                overrides[i].value = default_value(h->headers[i].name, host, key);
+        }
+        req.overrides = overrides;
+        req.override_count = h->header_count;
+    }
+    if (rc == 0)
+        rc = hs_build_request(&req, out);
+    free(overrides);
+    buf_free(&target);
+    return rc;
+}
+
+/* ---- what the request offered -------------------------------------------------- */
+
+struct offer {
+    char *key;        /* the first Sec-WebSocket-Key line's value, NULL = none */
+    char *protocols;  /* every Sec-WebSocket-Protocol line, joined with ", " */
+    char *extensions; /* every Sec-WebSocket-Extensions line, joined with ", " */
+};
+
+static void offer_free(struct offer *o) {
+    free(o->key);
+    free(o->protocols);
+    free(o->extensions);
+}
+
+/* RFC 7230 3.2 OWS (SP / HTAB) off both ends. */
+static struct hs_view trim(struct hs_view v) {
+    while (v.len > 0 && (v.ptr[0] == ' ' || v.ptr[0] == '\t')) {
+        v.ptr++;
+        v.len--;
+    }
+    while (v.len > 0 && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\t'))
+        v.len--;
+    return v;
+}
+
+/* Append the value of every header line called `name` in the request head
+ * (lenient: lines may end in LF alone, whitespace around the name is
+ * skipped, so even a request our own parser rejects is read the way a
+ * lenient peer reads it). first_only stops at the first line. */
+static char *sent_header(const uint8_t *head, size_t len, const char *name, bool first_only) {
+    struct buf joined = {0};
+    bool found = false;
+    size_t pos = 0;
+    /* The request line first, then header lines until an empty one. */
+    const uint8_t *lf = memchr(head, '\n', len);
+    pos = lf ? (size_t)(lf - head) + 1 : len;
+    while (pos < len) {
+        lf = memchr(head + pos, '\n', len - pos);
+        size_t end = lf ? (size_t)(lf - head) : len;
+        struct hs_view line = {(const char *)head + pos, end - pos};
+        if (line.len > 0 && line.ptr[line.len - 1] == '\r')
+            line.len--;
+        if (line.len == 0)
+            break;
+        const char *colon = memchr(line.ptr, ':', line.len);
+        if (colon) {
+            struct hs_view n = {line.ptr, (size_t)(colon - line.ptr)};
+            struct hs_view v = {colon + 1, line.len - n.len - 1};
+            n = trim(n);
+            v = trim(v);
+            if (hs_view_eq_nocase(n, name)) {
+                if ((found && buf_append(&joined, ", ", 2) != 0) ||
+                    buf_append(&joined, v.ptr, v.len) != 0) {
+                    buf_free(&joined);
+                    return NULL;
+                }
+                found = true;
+                if (first_only)
+                    break;
+            }
+        }
+        pos = end + 1;
+    }
+    if (!found || buf_append(&joined, "", 1) != 0) {
+        buf_free(&joined);
+        return NULL;
+    }
+    return (char *)joined.data;
+}
+
+static void read_offer(const uint8_t *head, size_t len, struct offer *o) {
+    o->key = sent_header(head, len, "Sec-WebSocket-Key", true);
+    o->protocols = sent_header(head, len, "Sec-WebSocket-Protocol", false);
+    o->extensions = sent_header(head, len, "Sec-WebSocket-Extensions", false);
+}
+
+/* ---- the answer ------------------------------------------------------------------ */
+
+/* No usable answer in a case about the handshake: what happened becomes an
+ * event for the judge. Returns false when it is a failure of ours instead. */
+static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_handshake *hs,
+                             const char *errmsg) {
+    char detail[640];
+    struct tev ev = {.t_us = runner_now_us(ex), .detail = detail};
+    switch (rc) {
+    case WS_ERR_TIMEOUT:
+        ev.kind = TEV_TIMEOUT;
+        snprintf(detail, sizeof detail,
+                 "no answer to the opening handshake before the case "
+                 "deadline");
+        break;
+    case WS_ERR_CLOSED:
+        ev.kind = TEV_EOF;
+        snprintf(detail, sizeof detail, "no answer to the opening handshake: %s", errmsg);
+        break;
+    case WS_ERR_RESET:
+    case WS_ERR_IO:
+        ev.kind = TEV_RESET;
+        snprintf(detail, sizeof detail, "no answer to the opening handshake: %s", errmsg);
+        break;
+    case WS_ERR_LIMIT:
+        if (hs->head_status != HS_BAD_SYNTAX)
+            return false; /* a head beyond our limits: not the peer's fault */
+        /* 6455:4.2.1 "the server MUST stop processing the client's handshake
+         * and return an HTTP response with an appropriate error code" */
+        ev.kind = TEV_VIOLATION;
+        ev.rfc = "6455:4.2.1";
+        snprintf(detail, sizeof detail,
+                 "the answer to the opening handshake is not an HTTP "
+                 "response: %s",
+                 errmsg);
+        break;
+    default: return false;
+    }
+    (void)transcript_add(ex->tr, &ev);
+    ex->tr->handshake_unanswered = true;
+    return true;
+}
+
+enum runner_open_result runner_open(struct exec *ex, const struct run_target *target) {
+    const struct wcase *c = ex->c;
+    struct transcript *tr = ex->tr;
+    char key[HS_KEY_LEN + 1], errmsg[512] = "";
+    uint8_t nonce[16];
+    /* 6455:4.1 "The value of this header field MUST be a nonce consisting of
+     * a randomly selected 16-byte value": from the case prng, reproducible. */
+    prng_fill(&ex->prng, nonce, sizeof nonce);
+    hs_make_key(nonce, key);
+
+    struct buf request = {0};
+    int rc;
+    if (c->has_handshake && c->handshake.raw_set) {
+        uint8_t *raw = payload_materialize(&c->handshake.raw, (size_t)c->handshake.raw.length);
+        rc = raw ? buf_append(&request, raw, (size_t)c->handshake.raw.length) : WS_ERR_NOMEM;
+        free(raw);
+    } else {
+        rc = build_request(c, &target->url, key, &request);
+    }
+    if (rc != 0) {
+        transcript_set_error(tr, "building the opening handshake: %s", ws_strerror(rc));
+        buf_free(&request);
+        return RUNNER_OPEN_ERROR;
+    }
+    size_t scan = 0;
+    long head_len = hs_head_complete(request.data, request.len, &scan);
+    size_t recorded = head_len > 0 ? (size_t)head_len : request.len;
+    (void)buf_append(&tr->request_head, request.data, recorded);
+    struct offer offer = {0};
+    read_offer(request.data, recorded, &offer);
+
+    struct wsclient_handshake hs;
+    rc = wsclient_handshake_raw(&ex->cl, &target->url, &target->tls, request.data, request.len,
+                                offer.key, offer.protocols, offer.extensions, ex->deadline_ms, &hs,
+                                errmsg, sizeof errmsg);
+    buf_free(&request);
+    offer_free(&offer);
+    if (hs.head.len)
+        (void)buf_append(&tr->response_head, hs.head.data, hs.head.len);
+
+    enum runner_open_result result = RUNNER_OPEN_JUDGED;
+    if (rc != 0) {
+        bool connected = ex->cl.conn != NULL;
+        if (!connected || !about_handshake(c) || !record_no_answer(ex, rc, &hs, errmsg)) {
+            if (rc == WS_ERR_TIMEOUT)
+                transcript_set_error(tr, "no opening handshake before the case deadline: %s",
+                                     errmsg);
+            else
+                transcript_set_error(tr, "opening handshake with %s failed: %s", target->url_text,
+                                     errmsg);
+            result = RUNNER_OPEN_ERROR;
+        }
+        wsclient_handshake_free(&hs);
+        return result;
+    }
+    tr->http_status = hs.resp.status;
+    if (hs.problem == HS_RESP_OK) {
+        result = RUNNER_OPEN_WEBSOCKET;
+    } else if (hs.problem == HS_RESP_NOT_101) {
+        /* 6455:4.1 "If the status code received from the server is not 101,
+         * the client handles the response per HTTP [RFC2616] procedures." */
+        if (!about_handshake(c)) {
+            transcript_set_error(
+                tr, "the target did not accept the WebSocket handshake: HTTP %d %.*s",
+                hs.resp.status, (int)(hs.resp.reason.len > 100 ? 100 : hs.resp.reason.len),
+                hs.resp.reason.ptr ? hs.resp.reason.ptr : "");
+            result = RUNNER_OPEN_ERROR;
+        }
+    } else {
+        /* 6455:4.1 "If the server's response does not conform to the
+         * requirements for the server's handshake as defined in this section
+         * and in Section 4.2.2, the client MUST _Fail the WebSocket
+         * Connection_." A peer's violation, whatever the case is about. */
+        char detail[200];
+        snprintf(detail, sizeof detail, "the 101 answer to the opening handshake is not valid: %s",
+                 hs_response_problem_name(hs.problem));
+        struct tev ev = {
+            .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = "6455:4.1", .detail = detail};
+        (void)transcript_add(tr, &ev);
+    }
+    wsclient_handshake_free(&hs);
+    return result;
+}
+
+void runner_close_unwanted(struct exec *ex) {
+    /* A 101 where the case wanted a refusal: the judge fails the case; the
+     * connection still ends cleanly, with a normal closure (6455:7.4.1
+     * 1000 "indicates a normal closure"). */
+    struct step close = {.kind = STEP_SEND_CLOSE};
+    close.u.close.has_code = true;
+    close.u.close.code = 1000;
+    close.u.close.mask = MASK_RANDOM;
+    runner_exec_steps(ex, &close, 1);
+}

@@ -1,0 +1,374 @@
+/* runner_rx: the receive pump of a running case. Bytes from the peer go
+ * through the client-role frame parser; frame events become transcript
+ * events: whole data messages (length + SHA-256 + first octets, never the
+ * whole message), pings (answered with pongs), pongs, the peer's close
+ * (answered with a close echoing its code), EOF and resets, and every way
+ * the peer breaks RFC 6455 as a VIOLATION event. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "codec/closeframe.h"
+#include "codec/frame.h"
+#include "codec/mask.h"
+#include "run/runner_int.h"
+
+int64_t runner_now_us(const struct exec *ex) {
+    return (clock_now_ns() - ex->t0_ns) / 1000;
+}
+
+void runner_record(struct exec *ex, enum tev_kind kind, const char *detail) {
+    struct tev ev = {.kind = kind, .t_us = runner_now_us(ex), .detail = (char *)detail};
+    (void)transcript_add(ex->tr, &ev);
+}
+
+static void record_violation(struct exec *ex, const char *rfc, const char *detail) {
+    struct tev ev = {
+        .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = rfc, .detail = (char *)detail};
+    (void)transcript_add(ex->tr, &ev);
+    /* The parser may be fine, but the connection is not: as a client we
+     * now fail it (6455:7.1.7) and read nothing more. */
+    ex->rx_dead = true;
+}
+
+void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len) {
+    struct exec *ex = ud;
+    transcript_wire(ex->tr, dir == WIRE_OUT ? WIRE_ENTRY_OUT : WIRE_ENTRY_IN, runner_now_us(ex),
+                    data, len);
+}
+
+int runner_rx_init(struct exec *ex) {
+    ex->msg.sha = EVP_MD_CTX_new();
+    return ex->msg.sha ? 0 : WS_ERR_NOMEM;
+}
+
+void runner_rx_free(struct exec *ex) {
+    EVP_MD_CTX_free(ex->msg.sha);
+    ex->msg.sha = NULL;
+}
+
+static const char *violation_rfc(enum frame_violation v) {
+    switch (v) {
+    case FRAME_V_MASKED:
+    case FRAME_V_UNMASKED: return "6455:5.1";
+    case FRAME_V_CONTROL_TOO_LONG:
+    case FRAME_V_CONTROL_FRAGMENTED: return "6455:5.5";
+    case FRAME_V_ORPHAN_CONTINUATION:
+    case FRAME_V_EXPECTED_CONTINUATION: return "6455:5.4";
+    case FRAME_V_TOO_BIG: return NULL; /* our cap (the case's max_message), not an RFC rule */
+    default: return "6455:5.2";
+    }
+}
+
+/* ---- replies ------------------------------------------------------------ */
+
+/* Queue a masked control frame (6455:5.3 "The masking key is a 32-bit value
+ * chosen at random by the client"), sent at the next frame boundary. */
+static void queue_control(struct exec *ex, uint8_t opcode, const uint8_t *payload, size_t len) {
+    struct frame_spec spec = {.fin = true, .opcode = opcode, .masked = true};
+    uint64_t key = prng_next(&ex->reply_prng);
+    memcpy(spec.mask_key, &key, 4);
+    (void)frame_build(&spec, payload, len, &ex->replies);
+}
+
+/* ---- data messages ------------------------------------------------------ */
+
+static void message_start(struct exec *ex, uint8_t opcode) {
+    struct rx_message *m = &ex->msg;
+    m->open = true;
+    m->opcode = opcode;
+    m->length = 0;
+    m->head_len = 0;
+    utf8_init(&m->utf8);
+    EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL);
+}
+
+static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
+    struct rx_message *m = &ex->msg;
+    uint64_t total;
+    uint64_t cap = ex->c->max_message ? ex->c->max_message : (64u << 20);
+    if (u64_add(m->length, len, &total) != 0 || total > cap) {
+        char why[128];
+        snprintf(why, sizeof why, "message longer than the case's max_message (%llu octets)",
+                 (unsigned long long)cap);
+        record_violation(ex, NULL, why);
+        return;
+    }
+    m->length = total;
+    EVP_DigestUpdate(m->sha, data, len);
+    if (m->head_len < TEV_HEAD_CAP) {
+        size_t take = TEV_HEAD_CAP - m->head_len < len ? TEV_HEAD_CAP - m->head_len : len;
+        memcpy(m->head + m->head_len, data, take);
+        m->head_len += take;
+    }
+    /* 6455:8.1 "When an endpoint is to interpret a byte stream as UTF-8 but
+     * finds that the byte stream is not, in fact, a valid UTF-8 stream, that
+     * endpoint MUST _Fail the WebSocket Connection_." Checked as octets
+     * arrive, so the offending octet is known. */
+    if (m->opcode == FRAME_OP_TEXT && utf8_feed(&m->utf8, data, len) == UTF8_INVALID) {
+        char why[128];
+        snprintf(why, sizeof why, "text message is not valid UTF-8 (octet %llu)",
+                 (unsigned long long)m->utf8.error_offset);
+        record_violation(ex, "6455:8.1", why);
+    }
+}
+
+static void message_end(struct exec *ex) {
+    struct rx_message *m = &ex->msg;
+    m->open = false;
+    if (m->opcode == FRAME_OP_TEXT && utf8_finish(&m->utf8) == UTF8_INVALID) {
+        char why[128];
+        snprintf(why, sizeof why, "text message ends inside a UTF-8 sequence (octet %llu)",
+                 (unsigned long long)m->utf8.error_offset);
+        record_violation(ex, "6455:8.1", why);
+        return;
+    }
+    struct tev ev = {.kind = TEV_MESSAGE,
+                     .t_us = runner_now_us(ex),
+                     .opcode = m->opcode,
+                     .length = m->length,
+                     .head_len = m->head_len};
+    memcpy(ev.head, m->head, m->head_len);
+    unsigned int dlen = 0;
+    EVP_DigestFinal_ex(m->sha, ev.sha256, &dlen);
+    (void)transcript_add(ex->tr, &ev);
+    ex->n_message++;
+}
+
+/* ---- control frames ----------------------------------------------------- */
+
+static void control_event(struct exec *ex, enum tev_kind kind) {
+    struct tev ev = {.kind = kind, .t_us = runner_now_us(ex), .length = ex->ctl_len};
+    ev.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
+    memcpy(ev.head, ex->ctl, ev.head_len);
+    EVP_Digest(ex->ctl, ex->ctl_len, ev.sha256, NULL, EVP_sha256(), NULL);
+    (void)transcript_add(ex->tr, &ev);
+}
+
+static void peer_close_frame(struct exec *ex) {
+    struct close_info ci;
+    enum close_payload_problem problem = close_parse(ex->ctl, ex->ctl_len, CLOSE_FROM_SERVER, &ci);
+    char reason[TEV_HEAD_CAP * 4 + 1] = "";
+    if (ci.has_code && ci.reason_len)
+        transcript_escape(ci.reason, ci.reason_len, reason, sizeof reason);
+    struct tev ev = {.kind = TEV_CLOSE,
+                     .t_us = runner_now_us(ex),
+                     .length = ex->ctl_len,
+                     .has_code = ci.has_code,
+                     .code = ci.code,
+                     .detail = reason[0] ? reason : NULL};
+    ev.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
+    memcpy(ev.head, ex->ctl, ev.head_len);
+    (void)transcript_add(ex->tr, &ev);
+    ex->n_close++;
+    ex->peer_close = true;
+    ex->tr->peer_sent_close = true;
+    if (!ex->we_closed)
+        ex->tr->peer_closed_first = true;
+    /* 6455:7.4.1 on 1010: "Note that this status code is not used by the
+     * server, as it can fail the WebSocket handshake instead." A note, not a
+     * requirement, and 6455:5.5.1 says a reply "typically echos the status
+     * code it received": a server echoing 1010 is judged by the case's
+     * outcomes (non-strict), not as a violation. */
+    if (problem == CLOSE_P_BAD_CODE && ci.code_class == CLOSE_CODE_WRONG_ROLE)
+        problem = CLOSE_P_OK;
+    if (problem != CLOSE_P_OK) {
+        /* 6455:5.5.1 "If there is a body, the first two bytes of the body
+         * MUST be a 2-byte unsigned integer (in network byte order)
+         * representing a status code"; 6455:7.4 names the codes that may be
+         * sent; the reason "MUST be" UTF-8. */
+        char why[160];
+        if (problem == CLOSE_P_BAD_CODE)
+            snprintf(why, sizeof why, "close frame with status code %u (%s)", ci.code,
+                     close_problem_name(problem));
+        else
+            snprintf(why, sizeof why, "invalid close payload (%s)", close_problem_name(problem));
+        record_violation(ex, problem == CLOSE_P_BAD_CODE ? "6455:7.4" : "6455:5.5.1", why);
+        return;
+    }
+    /* 6455:5.5.1 "If an endpoint receives a Close frame and did not
+     * previously send a Close frame, the endpoint MUST send a Close frame in
+     * response. (When sending a Close frame in response, the endpoint
+     * typically echos the status code it received.)" */
+    if (!ex->we_closed && !ex->close_reply_due) {
+        uint8_t body[2];
+        size_t body_len = ci.has_code ? close_payload_write(ci.code, NULL, 0, body, 2) : 0;
+        queue_control(ex, FRAME_OP_CLOSE, body, body_len);
+        ex->close_reply_due = true;
+    }
+}
+
+static void control_end(struct exec *ex) {
+    switch (ex->frame_opcode) {
+    case FRAME_OP_PING:
+        control_event(ex, TEV_PING);
+        ex->n_ping++;
+        /* 6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a
+         * Pong frame in response" (not after our close: we send nothing more). */
+        if (!ex->we_closed && !ex->close_reply_due && ex->replies.len < RUNNER_MAX_REPLIES)
+            queue_control(ex, FRAME_OP_PONG, ex->ctl, ex->ctl_len);
+        break;
+    case FRAME_OP_PONG:
+        control_event(ex, TEV_PONG);
+        ex->n_pong++;
+        break;
+    case FRAME_OP_CLOSE: peer_close_frame(ex); break;
+    default: break; /* reserved control opcodes are parser violations */
+    }
+}
+
+/* ---- frame events -------------------------------------------------------- */
+
+static void on_event(struct exec *ex, const struct frame_event *ev) {
+    switch (ev->kind) {
+    case FRAME_EV_HEADER:
+        if (ex->peer_close) {
+            /* 6455:5.5.1 "The application MUST NOT send any more data frames
+             * after sending a Close frame." The close ends the conversation,
+             * so any frame after it counts. */
+            record_violation(ex, "6455:5.5.1", "a frame after the peer's close frame");
+            return;
+        }
+        ex->frame_opcode = ev->hdr.opcode;
+        if (frame_opcode_is_control(ev->hdr.opcode))
+            ex->ctl_len = 0;
+        else if (ev->hdr.opcode != FRAME_OP_CONT)
+            message_start(ex, ev->hdr.opcode);
+        break;
+    case FRAME_EV_PAYLOAD:
+        if (frame_opcode_is_control(ex->frame_opcode)) {
+            size_t room = sizeof ex->ctl - ex->ctl_len;
+            size_t take = ev->len < room ? ev->len : room; /* the parser caps it at 125 */
+            memcpy(ex->ctl + ex->ctl_len, ev->data, take);
+            ex->ctl_len += take;
+        } else if (ex->msg.open) {
+            message_data(ex, ev->data, ev->len);
+        }
+        break;
+    case FRAME_EV_END:
+        if (frame_opcode_is_control(ex->frame_opcode))
+            control_end(ex);
+        else if (ev->hdr.fin && ex->msg.open)
+            message_end(ex);
+        break;
+    case FRAME_EV_VIOLATION: {
+        char why[160];
+        if (ev->violation == FRAME_V_TOO_BIG)
+            snprintf(why, sizeof why,
+                     "a frame of %llu octets, above the case's max_message "
+                     "(%llu octets)",
+                     (unsigned long long)ex->cl.parser.hdr.payload_len,
+                     (unsigned long long)ex->cl.parser.limits.max_frame_payload);
+        else
+            snprintf(why, sizeof why, "%s", frame_violation_name(ev->violation));
+        record_violation(ex, violation_rfc(ev->violation), why);
+        break;
+    }
+    case FRAME_EV_NONE: break;
+    }
+}
+
+/* A peer sending endless tiny frames would grow the transcript without
+ * bound: the case stops (ERROR: it could not be judged). */
+static bool too_many_events(struct exec *ex) {
+    if (ex->tr->event_count < RUNNER_MAX_EVENTS)
+        return false;
+    if (!ex->tr->error) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the peer sent more than %d frames; the case was cut off",
+                 RUNNER_MAX_EVENTS);
+        ex->tr->error = strdup(msg);
+    }
+    ex->stop = true;
+    return true;
+}
+
+static void feed(struct exec *ex, uint8_t *data, size_t len) {
+    size_t pos = 0;
+    while (!ex->rx_dead && !too_many_events(ex)) {
+        struct frame_event ev;
+        size_t used = frame_parse(&ex->cl.parser, data + pos, len - pos, &ev);
+        pos += used;
+        if (ev.kind == FRAME_EV_NONE) {
+            if (pos >= len || used == 0)
+                break;
+            continue;
+        }
+        on_event(ex, &ev);
+    }
+}
+
+void runner_rx_buffered(struct exec *ex) {
+    struct wsclient *cl = &ex->cl;
+    if (cl->rx_pos < cl->rx_len)
+        feed(ex, cl->rx + cl->rx_pos, cl->rx_len - cl->rx_pos);
+    cl->rx_pos = cl->rx_len = 0;
+}
+
+static void peer_gone(struct exec *ex, enum tev_kind kind, const char *detail) {
+    ex->peer_gone = true;
+    if (!ex->we_closed)
+        ex->tr->peer_closed_first = true;
+    runner_record(ex, kind, detail);
+}
+
+/* Read what is there without waiting, and process it. */
+static void read_once(struct exec *ex) {
+    struct wsclient *cl = &ex->cl;
+    long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* a past deadline: no wait */);
+    if (n > 0) {
+        transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, (size_t)n);
+        if (!ex->rx_dead)
+            feed(ex, cl->rx, (size_t)n);
+    } else if (n == 0) {
+        ex->eof_seen = true;
+        peer_gone(ex, TEV_EOF, NULL);
+    } else if (n != WS_ERR_TIMEOUT) {
+        peer_gone(ex, TEV_RESET, ws_strerror((int)n));
+    }
+}
+
+static bool check_stop(struct exec *ex) {
+    if (ex->stop)
+        return true;
+    if (ex->interrupted && *ex->interrupted) {
+        ex->stop = ex->interrupt_hit = true;
+        return true;
+    }
+    if (clock_now_ms() >= ex->deadline_ms) {
+        char why[96];
+        snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
+                 (double)ex->c->timeout_s * ex->scale);
+        runner_record(ex, TEV_TIMEOUT, why);
+        ex->stop = ex->deadline_hit = true;
+        return true;
+    }
+    return false;
+}
+
+enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write) {
+    if (until_ms > ex->deadline_ms || until_ms < 0)
+        until_ms = ex->deadline_ms;
+    for (;;) {
+        if (check_stop(ex))
+            return RX_POLL_STOP;
+        if (ex->peer_gone)
+            return RX_POLL_GONE;
+        int64_t now = clock_now_ms();
+        if (now >= until_ms)
+            return RX_POLL_TIMEOUT;
+        int64_t slice = now + RUNNER_SLICE_MS < until_ms ? now + RUNNER_SLICE_MS : until_ms;
+        int rc = conn_wait_io(ex->cl.conn, want_write, slice);
+        if (rc < 0) {
+            peer_gone(ex, TEV_RESET, ws_strerror(rc));
+            return RX_POLL_GONE;
+        }
+        if (rc & 1) {
+            read_once(ex);
+            return ex->peer_gone ? RX_POLL_GONE : RX_POLL_PROGRESS;
+        }
+        if (rc & 2)
+            return RX_POLL_WRITABLE;
+    }
+}

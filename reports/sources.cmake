@@ -1,0 +1,7 @@
+# reports: explicit source list (one library, linked by the CLI, tests, fuzzers, benches)
+target_sources(wsspec_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/baseline.c
+  ${CMAKE_CURRENT_LIST_DIR}/console.c
+  ${CMAKE_CURRENT_LIST_DIR}/report_file.c
+  ${CMAKE_CURRENT_LIST_DIR}/report_json.c
+)
