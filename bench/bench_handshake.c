@@ -29,9 +29,9 @@ static int one_round_trip(void) {
     if (wsclient_init(&c, &limits) != 0)
         return -1;
     if (wsclient_handshake(&c, &url, &tls, &request.req, deadline, &hs, err, sizeof err) == 0 &&
-        hs.problem == HS_RESP_OK) {
+        hs.problem == HANDSHAKE_RESP_OK) {
         uint8_t payload[2];
-        close_payload_write(1000, NULL, 0, payload, sizeof payload);
+        closeframe_payload_write(1000, NULL, 0, payload, sizeof payload);
         struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE, .masked = true};
         struct buf out = {0};
         if (frame_build(&spec, payload, 2, &out) == 0 &&

@@ -2,7 +2,7 @@
  * server may send it. Parses it, checks it against 6455:4.1 with a fixed
  * key and offer, and asserts what must hold for every input:
  *  - views lie inside the head, and the head inside the input;
- *  - hs_head_complete, one-shot and fed in chunks, finds the same head end
+ *  - handshake_head_complete, one-shot and fed in chunks, finds the same head end
  *    the parser does (and "need more" when the parser needs more);
  *  - one octet less than the head is "need more", never an error. */
 #include <stdbool.h>
@@ -18,37 +18,37 @@ static void require(bool cond) {
         abort();
 }
 
-static bool view_inside(struct hs_view v, const uint8_t *head, size_t head_len) {
+static bool view_inside(struct handshake_view v, const uint8_t *head, size_t head_len) {
     const char *start = (const char *)head;
     return v.len == 0 ||
            (v.ptr >= start && v.len <= head_len && (size_t)(v.ptr - start) <= head_len - v.len);
 }
 
-/* Feed the input to hs_head_complete in growing prefixes, `step` octets at
+/* Feed the input to handshake_head_complete in growing prefixes, `step` octets at
  * a time, like reads off a socket. */
 static long head_complete_chunked(const uint8_t *data, size_t size, size_t step) {
     size_t scan = 0, fed = 0;
-    long got = HS_NEED_MORE;
-    while (got == HS_NEED_MORE && fed < size) {
+    long got = HANDSHAKE_NEED_MORE;
+    while (got == HANDSHAKE_NEED_MORE && fed < size) {
         fed = size - fed < step ? size : fed + step;
-        got = hs_head_complete(data, fed, &scan);
+        got = handshake_head_complete(data, fed, &scan);
     }
     return got;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    struct hs_response resp;
-    long head = hs_parse_response(data, size, &resp);
+    struct handshake_response resp;
+    long head = handshake_parse_response(data, size, &resp);
     size_t scan = 0;
-    long whole = hs_head_complete(data, size, &scan);
-    if (head == HS_NEED_MORE)
-        require(whole == HS_NEED_MORE);
+    long whole = handshake_head_complete(data, size, &scan);
+    if (head == HANDSHAKE_NEED_MORE)
+        require(whole == HANDSHAKE_NEED_MORE);
     if (head <= 0)
         return 0;
 
     size_t head_len = (size_t)head;
-    require(head_len <= size && head_len <= HS_MAX_HEAD);
-    require(resp.header_count <= HS_MAX_HEADERS);
+    require(head_len <= size && head_len <= HANDSHAKE_MAX_HEAD);
+    require(resp.header_count <= HANDSHAKE_MAX_HEADERS);
     require(resp.status >= 0 && resp.status <= 999);
     require(view_inside(resp.reason, data, head_len));
     for (size_t i = 0; i < resp.header_count; i++) {
@@ -56,17 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         require(view_inside(resp.headers[i].name, data, head_len));
         require(view_inside(resp.headers[i].value, data, head_len));
     }
-    enum hs_response_problem problem =
-        hs_check_response(&resp, FUZZ_KEY, "chat, superchat",
-                          "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame");
-    require(hs_response_problem_name(problem) != NULL);
+    enum handshake_response_problem problem = handshake_check_response(
+        &resp, FUZZ_KEY, "chat, superchat",
+        "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame");
+    require(handshake_response_problem_name(problem) != NULL);
 
     require(whole == head);
     /* Chunks of 1..16 octets, picked by the input's last octet. */
     size_t step = 1 + (size_t)(data[size - 1] % 16);
     require(head_complete_chunked(data, size, step) == head);
 
-    struct hs_response prefix;
-    require(hs_parse_response(data, head_len - 1, &prefix) == HS_NEED_MORE);
+    struct handshake_response prefix;
+    require(handshake_parse_response(data, head_len - 1, &prefix) == HANDSHAKE_NEED_MORE);
     return 0;
 }

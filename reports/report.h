@@ -103,8 +103,4 @@ struct report_outputs {
  * still written). */
 int report_write_outputs(const json_t *report, const struct report_outputs *outs);
 
-/* `wsspec report FILE.json [--junit F] [--html F] [--md F] [--json F]
- *  [--tap] [--autobahn DIR]`: re-render a saved report. */
-int cli_report(int argc, char **argv);
-
 #endif

@@ -1,4 +1,5 @@
-/* cli: the subcommands other than serve (refserver.h). Each takes argv
+/* cli: every subcommand of `wsspec`, the only place that makes exit
+ * statuses. Each takes argv
  * starting at the subcommand's name and returns the process exit status:
  * 0 ok, 1 the peer broke the RFC, 2 usage error, 3 target unreachable or
  * run incomplete, 4 internal error. */
@@ -19,5 +20,10 @@ int cli_run(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_check_cases(int argc, char **argv);
+/* `wsspec serve ...`: the reference server's command line. */
+int cli_serve(int argc, char **argv);
+/* `wsspec report FILE.json [--junit F] [--html F] [--md F] [--json F]
+ *  [--tap] [--autobahn DIR]`: re-render a saved report. */
+int cli_report(int argc, char **argv);
 
 #endif

@@ -192,9 +192,9 @@ int cli_probe(int argc, char **argv) {
         status = rc == WS_ERR_LIMIT ? EXIT_FAILURES : EXIT_INCOMPLETE;
         goto out;
     }
-    if (hs.problem != HS_RESP_OK) {
+    if (hs.problem != HANDSHAKE_RESP_OK) {
         printf("FAIL handshake: HTTP %d: %s\n", hs.resp.status,
-               hs_response_problem_name(hs.problem));
+               handshake_response_problem_name(hs.problem));
         status = EXIT_FAILURES;
         goto out;
     }
@@ -233,18 +233,18 @@ int cli_probe(int argc, char **argv) {
     checks++;
 
     uint8_t close_payload[16];
-    size_t close_len =
-        close_payload_write(1000, (const uint8_t *)"bye", 3, close_payload, sizeof close_payload);
+    size_t close_len = closeframe_payload_write(1000, (const uint8_t *)"bye", 3, close_payload,
+                                                sizeof close_payload);
     rc = send_frame(&c, FRAME_OP_CLOSE, close_payload, close_len, deadline);
     status = rc ? EXIT_INCOMPLETE : receive(&c, deadline, &rx, why, sizeof why);
     if (status == EXIT_PASS) {
-        struct close_info ci;
+        struct closeframe_info ci;
         if (rx.opcode != FRAME_OP_CLOSE) {
             snprintf(why, sizeof why, "expected a close frame, got %s",
                      frame_opcode_name(rx.opcode));
             status = EXIT_FAILURES;
-        } else if (close_parse(rx.payload.data, rx.payload.len, CLOSE_FROM_SERVER, &ci) !=
-                   CLOSE_P_OK) {
+        } else if (closeframe_parse(rx.payload.data, rx.payload.len, CLOSEFRAME_FROM_SERVER, &ci) !=
+                   CLOSEFRAME_P_OK) {
             snprintf(why, sizeof why, "close reply is invalid");
             status = EXIT_FAILURES;
         } else if (wsclient_wait_eof(&c, deadline) != 1) {

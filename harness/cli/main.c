@@ -6,8 +6,6 @@
 #include <zlib.h>
 
 #include "cli/cli.h"
-#include "refserver/refserver.h"
-#include "reports/report.h"
 
 static void usage(FILE *out) {
     fputs(

@@ -1,6 +1,6 @@
 /* closeframe: close payloads (6455:5.5.1) and status codes (6455:7.4).
  *
- * Pure functions, no allocation: close_parse() returns views into the
+ * Pure functions, no allocation: closeframe_parse() returns views into the
  * caller's payload. The classification of codes follows 6455:7.4.1 and
  * 7.4.2 plus the IANA "WebSocket Close Code Number Registry", which added
  * 1012 (Service Restart), 1013 (Try Again Later) and 1014 (Bad Gateway);
@@ -16,10 +16,10 @@
  * less and MUST NOT be fragmented." */
 #define CLOSE_MAX_PAYLOAD 125
 
-enum close_code_class close_code_classify(uint16_t code, enum close_sender sender) {
+enum closeframe_code_class closeframe_code_classify(uint16_t code, enum closeframe_sender sender) {
     /* 6455:7.4.2 "Status codes in the range 0-999 are not used." */
     if (code < 1000)
-        return CLOSE_CODE_OUT_OF_RANGE;
+        return CLOSEFRAME_CODE_OUT_OF_RANGE;
     switch (code) {
     case 1000: /* 6455:7.4.1 "1000 indicates a normal closure, ..." */
     case 1001: /* "1001 indicates that an endpoint is "going away", ..." */
@@ -29,34 +29,35 @@ enum close_code_class close_code_classify(uint16_t code, enum close_sender sende
                 * type of the message (e.g., non-UTF-8 [RFC3629] data ...)" */
     case 1008: /* "... received a message that violates its policy." */
     case 1009: /* "... received a message that is too big for it to process." */
-        return CLOSE_CODE_VALID;
+        return CLOSEFRAME_CODE_VALID;
     case 1010:
         /* 6455:7.4.1 "1010 indicates that an endpoint (client) is terminating
          * the connection because it has expected the server to negotiate one
          * or more extension, ..." and "Note that this status code is not
          * used by the server, because it can fail the WebSocket handshake
          * instead." */
-        return sender == CLOSE_FROM_CLIENT ? CLOSE_CODE_VALID : CLOSE_CODE_WRONG_ROLE;
+        return sender == CLOSEFRAME_FROM_CLIENT ? CLOSEFRAME_CODE_VALID
+                                                : CLOSEFRAME_CODE_WRONG_ROLE;
     case 1011:
         /* 6455:7.4.1 "1011 indicates that a server is terminating the
          * connection because it encountered an unexpected condition ...".
          * The RFC errata and the IANA registry ("Internal Error") dropped the
          * server-only wording, and clients do send it, so both roles may. */
-        return CLOSE_CODE_VALID;
+        return CLOSEFRAME_CODE_VALID;
     case 1012: /* IANA: Service Restart */
     case 1013: /* IANA: Try Again Later */
-    case 1014: /* IANA: Bad Gateway */ return CLOSE_CODE_VALID;
+    case 1014: /* IANA: Bad Gateway */ return CLOSEFRAME_CODE_VALID;
     case 1004:
         /* 6455:7.4.1 "Reserved.  The specific meaning might be defined in
          * the future." */
-        return CLOSE_CODE_RESERVED;
+        return CLOSEFRAME_CODE_RESERVED;
     case 1005:
     case 1006:
     case 1015:
         /* 6455:7.4.1 "1005 is a reserved value and MUST NOT be set as a
          * status code in a Close control frame by an endpoint." The same
          * sentence stands for 1006 and 1015. */
-        return CLOSE_CODE_NEVER_ON_WIRE;
+        return CLOSEFRAME_CODE_NEVER_ON_WIRE;
     default: break;
     }
     /* 6455:7.4.2 "Status codes in the range 1000-2999 are reserved for
@@ -64,14 +65,14 @@ enum close_code_class close_code_classify(uint16_t code, enum close_sender sende
      * specified in a permanent and readily available public specification."
      * None beyond those above is defined, so a peer may not send them. */
     if (code <= 2999)
-        return CLOSE_CODE_RESERVED;
+        return CLOSEFRAME_CODE_RESERVED;
     /* 6455:7.4.2 "Status codes in the range 3000-3999 are reserved for use by
      * libraries, frameworks, and applications." and "Status codes in the
      * range 4000-4999 are reserved for private use ..." */
     if (code <= 4999)
-        return CLOSE_CODE_VALID;
+        return CLOSEFRAME_CODE_VALID;
     /* 5000-65535: 6455:7.4.2 defines no range for them. */
-    return CLOSE_CODE_OUT_OF_RANGE;
+    return CLOSEFRAME_CODE_OUT_OF_RANGE;
 }
 
 /* Fills *out for payload[0..len) and returns the first problem, in the order
@@ -80,20 +81,21 @@ enum close_code_class close_code_classify(uint16_t code, enum close_sender sende
  * what the peer sent; out may be NULL. reason_error_offset counts from the
  * start of the reason (not of the payload) and is 0 unless the problem is
  * CLOSE_P_REASON_UTF8. For an empty or one-octet payload has_code is false,
- * code is 0 and code_class is CLOSE_CODE_VALID (there is no code to judge). */
-enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum close_sender sender,
-                                       struct close_info *out) {
-    struct close_info scratch;
-    struct close_info *info = out ? out : &scratch;
+ * code is 0 and code_class is CLOSEFRAME_CODE_VALID (there is no code to judge). */
+enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t len,
+                                                 enum closeframe_sender sender,
+                                                 struct closeframe_info *out) {
+    struct closeframe_info scratch;
+    struct closeframe_info *info = out ? out : &scratch;
     memset(info, 0, sizeof *info);
-    info->code_class = CLOSE_CODE_VALID;
+    info->code_class = CLOSEFRAME_CODE_VALID;
     info->reason = payload;
 
-    enum close_payload_problem problem = CLOSE_P_OK;
+    enum closeframe_payload_problem problem = CLOSEFRAME_P_OK;
     /* 6455:5.5 "All control frames MUST have a payload length of 125 bytes
      * or less and MUST NOT be fragmented." */
     if (len > CLOSE_MAX_PAYLOAD)
-        problem = CLOSE_P_TOO_LONG;
+        problem = CLOSEFRAME_P_TOO_LONG;
 
     /* 6455:5.5.1 "The Close frame MAY contain a body ..." An empty body is a
      * close without a status code (the receiver then reports 1005). */
@@ -105,13 +107,13 @@ enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum 
      * status code with value /code/ defined in Section 7.4." */
     if (len == 1) {
         info->reason = payload + 1;
-        return problem != CLOSE_P_OK ? problem : CLOSE_P_ONE_BYTE;
+        return problem != CLOSEFRAME_P_OK ? problem : CLOSEFRAME_P_ONE_BYTE;
     }
     info->has_code = true;
     info->code = (uint16_t)((unsigned)payload[0] << 8 | payload[1]);
-    info->code_class = close_code_classify(info->code, sender);
-    if (problem == CLOSE_P_OK && info->code_class != CLOSE_CODE_VALID)
-        problem = CLOSE_P_BAD_CODE;
+    info->code_class = closeframe_code_classify(info->code, sender);
+    if (problem == CLOSEFRAME_P_OK && info->code_class != CLOSEFRAME_CODE_VALID)
+        problem = CLOSEFRAME_P_BAD_CODE;
 
     /* len >= 2 here, so the subtraction cannot wrap. */
     info->reason = payload + 2;
@@ -124,7 +126,7 @@ enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum 
     size_t bad_at = 0;
     if (!utf8_is_valid(info->reason, info->reason_len, &bad_at)) {
         info->reason_error_offset = bad_at;
-        if (problem == CLOSE_P_OK)
+        if (problem == CLOSEFRAME_P_OK)
             problem = CLOSE_P_REASON_UTF8;
     }
     return problem;
@@ -134,15 +136,15 @@ enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum 
  * because it has received data within a message that was not consistent
  * with the type of the message (e.g., non-UTF-8 [RFC3629] data within a text
  * message)." Every other malformed close payload is a protocol error, 1002.
- * For CLOSE_P_OK there is nothing to complain about: 1000 (a conforming
+ * For CLOSEFRAME_P_OK there is nothing to complain about: 1000 (a conforming
  * endpoint may also echo the peer's code, 6455:5.5.1). */
-uint16_t close_problem_reply_code(enum close_payload_problem p) {
+uint16_t closeframe_problem_reply_code(enum closeframe_payload_problem p) {
     switch (p) {
-    case CLOSE_P_OK: return 1000;
+    case CLOSEFRAME_P_OK: return 1000;
     case CLOSE_P_REASON_UTF8: return 1007;
-    case CLOSE_P_ONE_BYTE:
-    case CLOSE_P_BAD_CODE:
-    case CLOSE_P_TOO_LONG: return 1002;
+    case CLOSEFRAME_P_ONE_BYTE:
+    case CLOSEFRAME_P_BAD_CODE:
+    case CLOSEFRAME_P_TOO_LONG: return 1002;
     }
     return 1002;
 }
@@ -152,8 +154,8 @@ uint16_t close_problem_reply_code(enum close_payload_problem p) {
  * and any code, valid or not (7.9). Returns 0 and writes nothing when
  * 2 + reason_len does not fit in cap (or overflows size_t). reason may be
  * NULL when reason_len is 0. */
-size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len, uint8_t *out,
-                           size_t cap) {
+size_t closeframe_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len,
+                                uint8_t *out, size_t cap) {
     if (reason_len > SIZE_MAX - 2 || cap < 2 + reason_len || !out)
         return 0;
     out[0] = (uint8_t)(code >> 8);
@@ -165,7 +167,7 @@ size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_l
 
 /* Short names of the codes of 6455:7.4.1 and the IANA registry, for reports.
  * Every other code, including the reserved 1004, is "unknown". */
-const char *close_code_name(uint16_t code) {
+const char *closeframe_code_name(uint16_t code) {
     switch (code) {
     case 1000: return "normal-closure";
     case 1001: return "going-away";
@@ -186,13 +188,13 @@ const char *close_code_name(uint16_t code) {
     }
 }
 
-const char *close_problem_name(enum close_payload_problem p) {
+const char *closeframe_problem_name(enum closeframe_payload_problem p) {
     switch (p) {
-    case CLOSE_P_OK: return "ok";
-    case CLOSE_P_ONE_BYTE: return "one-byte";
-    case CLOSE_P_BAD_CODE: return "bad-code";
+    case CLOSEFRAME_P_OK: return "ok";
+    case CLOSEFRAME_P_ONE_BYTE: return "one-byte";
+    case CLOSEFRAME_P_BAD_CODE: return "bad-code";
     case CLOSE_P_REASON_UTF8: return "reason-utf8";
-    case CLOSE_P_TOO_LONG: return "too-long";
+    case CLOSEFRAME_P_TOO_LONG: return "too-long";
     }
     return "unknown";
 }

@@ -11,45 +11,46 @@
 #include <stdint.h>
 
 /* Who sent the close frame being judged. */
-enum close_sender { CLOSE_FROM_CLIENT, CLOSE_FROM_SERVER };
+enum closeframe_sender { CLOSEFRAME_FROM_CLIENT, CLOSEFRAME_FROM_SERVER };
 
-enum close_code_class {
-    CLOSE_CODE_VALID,         /* defined by 6455:7.4.1 or registered (1012-1014), or 3000-4999 */
-    CLOSE_CODE_NEVER_ON_WIRE, /* 1005, 1006, 1015: 6455:7.4.1 "MUST NOT be set as a status code" */
-    CLOSE_CODE_WRONG_ROLE,    /* 1010 sent by a server: it is for a client to send */
-    CLOSE_CODE_RESERVED,      /* 1004 and 1016-2999: reserved, not to be used */
-    CLOSE_CODE_OUT_OF_RANGE,  /* 0-999 and 5000-65535: 6455:7.4.2 not used */
+enum closeframe_code_class {
+    CLOSEFRAME_CODE_VALID, /* defined by 6455:7.4.1 or registered (1012-1014), or 3000-4999 */
+    CLOSEFRAME_CODE_NEVER_ON_WIRE, /* 1005, 1006, 1015: 6455:7.4.1 "MUST NOT be set as a status code" */
+    CLOSEFRAME_CODE_WRONG_ROLE,   /* 1010 sent by a server: it is for a client to send */
+    CLOSEFRAME_CODE_RESERVED,     /* 1004 and 1016-2999: reserved, not to be used */
+    CLOSEFRAME_CODE_OUT_OF_RANGE, /* 0-999 and 5000-65535: 6455:7.4.2 not used */
 };
 
-enum close_payload_problem {
-    CLOSE_P_OK = 0,
-    CLOSE_P_ONE_BYTE,    /* 6455:5.5.1 body must start with a 2-octet code */
-    CLOSE_P_BAD_CODE,    /* see close_code_class */
-    CLOSE_P_REASON_UTF8, /* 6455:5.5.1 reason MUST be valid UTF-8 (-> 1007) */
-    CLOSE_P_TOO_LONG,    /* > 125 octets: control frame rule (6455:5.5) */
+enum closeframe_payload_problem {
+    CLOSEFRAME_P_OK = 0,
+    CLOSEFRAME_P_ONE_BYTE, /* 6455:5.5.1 body must start with a 2-octet code */
+    CLOSEFRAME_P_BAD_CODE, /* see closeframe_code_class */
+    CLOSE_P_REASON_UTF8,   /* 6455:5.5.1 reason MUST be valid UTF-8 (-> 1007) */
+    CLOSEFRAME_P_TOO_LONG, /* > 125 octets: control frame rule (6455:5.5) */
 };
 
-struct close_info {
+struct closeframe_info {
     bool has_code; /* false for an empty payload */
     uint16_t code;
     const uint8_t *reason; /* view into the payload */
     size_t reason_len;
-    enum close_code_class code_class;
+    enum closeframe_code_class code_class;
     size_t reason_error_offset; /* when CLOSE_P_REASON_UTF8 */
 };
 
-enum close_code_class close_code_classify(uint16_t code, enum close_sender sender);
+enum closeframe_code_class closeframe_code_classify(uint16_t code, enum closeframe_sender sender);
 /* Parse and judge a close payload; returns the first problem found. */
-enum close_payload_problem close_parse(const uint8_t *payload, size_t len, enum close_sender sender,
-                                       struct close_info *out);
+enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t len,
+                                                 enum closeframe_sender sender,
+                                                 struct closeframe_info *out);
 /* The close code a conforming endpoint answers a bad close payload with:
  * 1007 for a reason that is not UTF-8, 1002 otherwise. */
-uint16_t close_problem_reply_code(enum close_payload_problem p);
+uint16_t closeframe_problem_reply_code(enum closeframe_payload_problem p);
 /* Writes 2-byte big-endian code + reason into out (cap >= 2 + reason_len).
  * Returns the payload length. */
-size_t close_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len, uint8_t *out,
-                           size_t cap);
-const char *close_code_name(uint16_t code); /* "normal", "going-away", ... or "unknown" */
-const char *close_problem_name(enum close_payload_problem p);
+size_t closeframe_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len,
+                                uint8_t *out, size_t cap);
+const char *closeframe_code_name(uint16_t code); /* "normal", "going-away", ... or "unknown" */
+const char *closeframe_problem_name(enum closeframe_payload_problem p);
 
 #endif

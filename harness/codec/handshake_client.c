@@ -22,16 +22,16 @@ struct line_slot {
 };
 
 static bool names_equal(const char *a, const char *b) {
-    struct hs_view v = {a, strlen(a)};
-    return hs_view_eq_nocase(v, b);
+    struct handshake_view v = {a, strlen(a)};
+    return handshake_view_eq_nocase(v, b);
 }
 
 static int apply_override(struct line_slot *slots, size_t *slot_count,
-                          const struct hs_header_override *ov) {
-    if (!ov->name || (ov->op != HS_HDR_OMIT && !ov->value))
+                          const struct handshake_header_override *ov) {
+    if (!ov->name || (ov->op != HANDSHAKE_HDR_OMIT && !ov->value))
         return WS_ERR_ARG;
     switch (ov->op) {
-    case HS_HDR_SET:
+    case HANDSHAKE_HDR_SET:
         for (size_t i = 0; i < *slot_count; i++) {
             if (slots[i].name && names_equal(slots[i].name, ov->name)) {
                 slots[i].name = ov->name;
@@ -41,8 +41,10 @@ static int apply_override(struct line_slot *slots, size_t *slot_count,
         }
         slots[(*slot_count)++] = (struct line_slot){ov->name, ov->value};
         return 0;
-    case HS_HDR_ADD: slots[(*slot_count)++] = (struct line_slot){ov->name, ov->value}; return 0;
-    case HS_HDR_OMIT:
+    case HANDSHAKE_HDR_ADD:
+        slots[(*slot_count)++] = (struct line_slot){ov->name, ov->value};
+        return 0;
+    case HANDSHAKE_HDR_OMIT:
         /* Every line of that name so far goes: the default, and any that an
          * earlier SET/ADD put in. Later ADDs can bring the name back. */
         for (size_t i = 0; i < *slot_count; i++) {
@@ -56,7 +58,7 @@ static int apply_override(struct line_slot *slots, size_t *slot_count,
 
 /* Request line, header lines, final CRLF. Names and values are written
  * exactly as given: a value holding "\r\n" injects a header on purpose. */
-static int write_request(const struct hs_client_request *req, const struct line_slot *slots,
+static int write_request(const struct handshake_client_request *req, const struct line_slot *slots,
                          size_t slot_count, struct buf *out) {
     int rc = buf_appendf(out, "%s %s %s\r\n", req->method ? req->method : "GET",
                          req->target ? req->target : "/",
@@ -77,7 +79,7 @@ static int write_request(const struct hs_client_request *req, const struct line_
     return rc;
 }
 
-int hs_build_request(const struct hs_client_request *req, struct buf *out) {
+int handshake_build_request(const struct handshake_client_request *req, struct buf *out) {
     enum { DEFAULT_LINES = 7 };
     if (!req || !out || (req->override_count > 0 && !req->overrides))
         return WS_ERR_ARG;
@@ -125,48 +127,48 @@ int hs_build_request(const struct hs_client_request *req, struct buf *out) {
 
 /* status-line = HTTP-version SP status-code SP reason-phrase (RFC 7230
  * 3.1.2); we also take a missing " reason", as most clients do. */
-static long parse_status_line(struct hs_view line, struct hs_response *out) {
+static long parse_status_line(struct handshake_view line, struct handshake_response *out) {
     const char *p = line.ptr;
     if (line.len < 12 || memcmp(p, "HTTP/1.", 7) != 0 || p[7] < '0' || p[7] > '9' || p[8] != ' ')
-        return HS_BAD_SYNTAX;
+        return HANDSHAKE_BAD_SYNTAX;
     for (size_t i = 9; i < 12; i++) {
         if (p[i] < '0' || p[i] > '9')
-            return HS_BAD_SYNTAX;
+            return HANDSHAKE_BAD_SYNTAX;
     }
     if (line.len > 12 && p[12] != ' ')
-        return HS_BAD_SYNTAX;
-    struct hs_view reason = {p + line.len, 0};
+        return HANDSHAKE_BAD_SYNTAX;
+    struct handshake_view reason = {p + line.len, 0};
     if (line.len > 12) {
         reason.ptr = p + 13;
         reason.len = line.len - 13;
     }
     /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
-    if (!hs_is_field_text(reason.ptr, reason.len))
-        return HS_BAD_SYNTAX;
+    if (!handshake_is_field_text(reason.ptr, reason.len))
+        return HANDSHAKE_BAD_SYNTAX;
     out->minor_version = p[7] - '0';
     out->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
     out->reason = reason;
     return 0;
 }
 
-long hs_parse_response(const uint8_t *buf, size_t len, struct hs_response *out) {
-    struct hs_view line;
+long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_response *out) {
+    struct handshake_view line;
     size_t next;
     out->header_count = 0;
-    long rc = hs_next_line(buf, len, 0, &line, &next);
-    if (rc == HS_NEED_MORE) {
+    long rc = handshake_next_line(buf, len, 0, &line, &next);
+    if (rc == HANDSHAKE_NEED_MORE) {
         /* Fail fast on a peer that is not speaking HTTP/1.x at all, rather
          * than buffering its bytes up to the line limit. */
         size_t have = len < 7 ? len : 7;
         if (have > 0 && memcmp(buf, "HTTP/1.", have) != 0)
-            return HS_BAD_SYNTAX;
+            return HANDSHAKE_BAD_SYNTAX;
     }
     if (rc != 0)
         return rc;
     rc = parse_status_line(line, out);
     if (rc != 0)
         return rc;
-    return hs_parse_header_lines(buf, len, next, out->headers, &out->header_count);
+    return handshake_parse_header_lines(buf, len, next, out->headers, &out->header_count);
 }
 
 /* ---- checking the response ------------------------------------------ */
@@ -175,7 +177,7 @@ long hs_parse_response(const uint8_t *buf, size_t len, struct hs_response *out) 
  * inside quoted-strings (extension parameters) included in the element.
  * Returns false at the end of the list. Elements are OWS-trimmed and may be
  * empty ("a, ,b"), which callers skip. */
-static bool next_element(struct hs_view list, size_t *pos, struct hs_view *element) {
+static bool next_element(struct handshake_view list, size_t *pos, struct handshake_view *element) {
     if (*pos > list.len || list.len == 0)
         return false;
     size_t i = *pos;
@@ -192,20 +194,20 @@ static bool next_element(struct hs_view list, size_t *pos, struct hs_view *eleme
     }
     element->ptr = list.ptr + *pos;
     element->len = i - *pos;
-    *element = hs_view_trim(*element);
+    *element = handshake_view_trim(*element);
     *pos = i + 1;
     return true;
 }
 
 /* The extension-token of an extension element: what comes before ";". */
-static struct hs_view extension_token(struct hs_view element) {
+static struct handshake_view extension_token(struct handshake_view element) {
     const char *semi = memchr(element.ptr, ';', element.len);
     if (semi)
         element.len = (size_t)(semi - element.ptr);
-    return hs_view_trim(element);
+    return handshake_view_trim(element);
 }
 
-static bool views_eq_nocase(struct hs_view a, struct hs_view b) {
+static bool views_eq_nocase(struct handshake_view a, struct handshake_view b) {
     if (a.len != b.len)
         return false;
     for (size_t i = 0; i < a.len; i++) {
@@ -221,11 +223,11 @@ static bool views_eq_nocase(struct hs_view a, struct hs_view b) {
 }
 
 /* Extension tokens are HTTP tokens, compared ASCII case-insensitively. */
-static bool extension_offered(struct hs_view token, const char *offered) {
+static bool extension_offered(struct handshake_view token, const char *offered) {
     if (!offered || token.len == 0)
         return false;
-    struct hs_view list = {offered, strlen(offered)};
-    struct hs_view element;
+    struct handshake_view list = {offered, strlen(offered)};
+    struct handshake_view element;
     size_t pos = 0;
     while (next_element(list, &pos, &element)) {
         if (views_eq_nocase(token, extension_token(element)))
@@ -234,11 +236,11 @@ static bool extension_offered(struct hs_view token, const char *offered) {
     return false;
 }
 
-static bool protocol_offered(struct hs_view chosen, const char *offered) {
+static bool protocol_offered(struct handshake_view chosen, const char *offered) {
     if (!offered || chosen.len == 0)
         return false;
-    struct hs_view list = {offered, strlen(offered)};
-    struct hs_view element;
+    struct handshake_view list = {offered, strlen(offered)};
+    struct handshake_view element;
     size_t pos = 0;
     while (next_element(list, &pos, &element)) {
         /* Subprotocol names are compared exactly: the registry of 6455:11.5
@@ -250,26 +252,27 @@ static bool protocol_offered(struct hs_view chosen, const char *offered) {
     return false;
 }
 
-enum hs_response_problem hs_check_response(const struct hs_response *resp, const char *key,
-                                           const char *offered_protocols,
-                                           const char *offered_extensions) {
-    const struct hs_header *h = resp->headers;
+enum handshake_response_problem handshake_check_response(const struct handshake_response *resp,
+                                                         const char *key,
+                                                         const char *offered_protocols,
+                                                         const char *offered_extensions) {
+    const struct handshake_header *h = resp->headers;
     size_t n = resp->header_count;
     size_t count = 0;
 
     /* 6455:4.1 "If the status code received from the server is not 101, the
      * client handles the response per HTTP [RFC2616] procedures." */
     if (resp->status != 101)
-        return HS_RESP_NOT_101;
+        return HANDSHAKE_RESP_NOT_101;
 
     /* 6455:4.1 "If the response lacks an |Upgrade| header field or the
      * |Upgrade| header field contains a value that is not an ASCII case-
      * insensitive match for the value "websocket", the client MUST _Fail
      * the WebSocket Connection_." Two Upgrade lines combine to
      * "websocket, websocket", which is not such a match. */
-    const struct hs_header *upgrade = hs_find_header(h, n, "Upgrade", &count);
-    if (!upgrade || count != 1 || !hs_view_eq_nocase(upgrade->value, "websocket"))
-        return HS_RESP_NO_UPGRADE;
+    const struct handshake_header *upgrade = handshake_find_header(h, n, "Upgrade", &count);
+    if (!upgrade || count != 1 || !handshake_view_eq_nocase(upgrade->value, "websocket"))
+        return HANDSHAKE_RESP_NO_UPGRADE;
 
     /* 6455:4.1 "If the response lacks a |Connection| header field or the
      * |Connection| header field doesn't contain a token that is an ASCII
@@ -277,11 +280,12 @@ enum hs_response_problem hs_check_response(const struct hs_response *resp, const
      * the WebSocket Connection_." Several Connection lines form one list. */
     bool has_upgrade_token = false;
     for (size_t i = 0; i < n && !has_upgrade_token; i++) {
-        if (hs_view_eq_nocase(h[i].name, "Connection") && hs_value_has_token(h[i].value, "Upgrade"))
+        if (handshake_view_eq_nocase(h[i].name, "Connection") &&
+            handshake_value_has_token(h[i].value, "Upgrade"))
             has_upgrade_token = true;
     }
     if (!has_upgrade_token)
-        return HS_RESP_NO_CONNECTION;
+        return HANDSHAKE_RESP_NO_CONNECTION;
 
     /* 6455:4.1 "If the response lacks a |Sec-WebSocket-Accept| header field
      * or the |Sec-WebSocket-Accept| contains a value other than the
@@ -289,19 +293,20 @@ enum hs_response_problem hs_check_response(const struct hs_response *resp, const
      * (as a string, not base64-decoded) with the string "258EAFA5-E914-
      * 47DA-95CA-C5AB0DC85B11" but ignoring any leading and trailing
      * whitespace, the client MUST _Fail the WebSocket Connection_." */
-    const struct hs_header *accept = hs_find_header(h, n, "Sec-WebSocket-Accept", &count);
+    const struct handshake_header *accept =
+        handshake_find_header(h, n, "Sec-WebSocket-Accept", &count);
     if (!accept)
-        return HS_RESP_NO_ACCEPT;
+        return HANDSHAKE_RESP_NO_ACCEPT;
     if (count > 1)
-        return HS_RESP_DUP_ACCEPT;
-    char expected[HS_ACCEPT_LEN + 1];
-    struct hs_view sent_key = {key ? key : "", key ? strlen(key) : 0};
-    sent_key = hs_view_trim(sent_key);
+        return HANDSHAKE_RESP_DUP_ACCEPT;
+    char expected[HANDSHAKE_ACCEPT_LEN + 1];
+    struct handshake_view sent_key = {key ? key : "", key ? strlen(key) : 0};
+    sent_key = handshake_view_trim(sent_key);
     /* Only OOM inside OpenSSL makes this fail; no 101 is trusted then. */
-    if (hs_compute_accept(sent_key.ptr, sent_key.len, expected) != 0 ||
-        accept->value.len != HS_ACCEPT_LEN ||
-        memcmp(accept->value.ptr, expected, HS_ACCEPT_LEN) != 0)
-        return HS_RESP_BAD_ACCEPT;
+    if (handshake_compute_accept(sent_key.ptr, sent_key.len, expected) != 0 ||
+        accept->value.len != HANDSHAKE_ACCEPT_LEN ||
+        memcmp(accept->value.ptr, expected, HANDSHAKE_ACCEPT_LEN) != 0)
+        return HANDSHAKE_RESP_BAD_ACCEPT;
 
     /* 6455:4.1 "If the response includes a |Sec-WebSocket-Extensions|
      * header field and this header field indicates the use of an extension
@@ -309,15 +314,15 @@ enum hs_response_problem hs_check_response(const struct hs_response *resp, const
      * _Fail the WebSocket Connection_." 6455:9.1: the field "MAY be split
      * or combined across multiple lines", so every line counts. */
     for (size_t i = 0; i < n; i++) {
-        if (!hs_view_eq_nocase(h[i].name, "Sec-WebSocket-Extensions"))
+        if (!handshake_view_eq_nocase(h[i].name, "Sec-WebSocket-Extensions"))
             continue;
-        struct hs_view element;
+        struct handshake_view element;
         size_t pos = 0;
         while (next_element(h[i].value, &pos, &element)) {
             if (element.len == 0)
                 continue; /* RFC 7230 7: empty list elements are ignored */
             if (!extension_offered(extension_token(element), offered_extensions))
-                return HS_RESP_UNOFFERED_EXTENSION;
+                return HANDSHAKE_RESP_UNOFFERED_EXTENSION;
         }
     }
 
@@ -326,9 +331,10 @@ enum hs_response_problem hs_check_response(const struct hs_response *resp, const
      * was not present in the client's handshake ..., the client MUST _Fail
      * the WebSocket Connection_." 6455:4.2.2: the value is a single
      * /subprotocol/, and "The empty string ... is not a legal value". */
-    const struct hs_header *protocol = hs_find_header(h, n, "Sec-WebSocket-Protocol", &count);
+    const struct handshake_header *protocol =
+        handshake_find_header(h, n, "Sec-WebSocket-Protocol", &count);
     if (protocol && (count != 1 || !protocol_offered(protocol->value, offered_protocols)))
-        return HS_RESP_UNOFFERED_PROTOCOL;
+        return HANDSHAKE_RESP_UNOFFERED_PROTOCOL;
 
-    return HS_RESP_OK;
+    return HANDSHAKE_RESP_OK;
 }

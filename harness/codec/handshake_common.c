@@ -42,11 +42,11 @@ static const uint8_t octet_class[256] = {
 #undef F
 #undef F16
 
-bool hs_is_tchar(uint8_t c) {
+bool handshake_is_tchar(uint8_t c) {
     return (octet_class[c] & TCHAR) != 0;
 }
 
-bool hs_is_field_text(const char *p, size_t len) {
+bool handshake_is_field_text(const char *p, size_t len) {
     const uint8_t *u = (const uint8_t *)p;
     uint8_t all = FIELD;
     size_t i = 0;
@@ -61,7 +61,7 @@ bool hs_is_field_text(const char *p, size_t len) {
     return (all & FIELD) != 0;
 }
 
-struct hs_view hs_view_trim(struct hs_view v) {
+struct handshake_view handshake_view_trim(struct handshake_view v) {
     while (v.len > 0 && is_ows((uint8_t)v.ptr[0])) {
         v.ptr++;
         v.len--;
@@ -80,17 +80,17 @@ static bool mem_eq_nocase(const char *a, const char *b, size_t len) {
     return true;
 }
 
-bool hs_view_eq_nocase(struct hs_view v, const char *s) {
+bool handshake_view_eq_nocase(struct handshake_view v, const char *s) {
     size_t slen = strlen(s);
     return v.len == slen && mem_eq_nocase(v.ptr, s, slen);
 }
 
-const struct hs_header *hs_find_header(const struct hs_header *headers, size_t n, const char *name,
-                                       size_t *count) {
-    const struct hs_header *first = NULL;
+const struct handshake_header *handshake_find_header(const struct handshake_header *headers,
+                                                     size_t n, const char *name, size_t *count) {
+    const struct handshake_header *first = NULL;
     size_t matches = 0;
     for (size_t i = 0; i < n; i++) {
-        if (hs_view_eq_nocase(headers[i].name, name)) {
+        if (handshake_view_eq_nocase(headers[i].name, name)) {
             if (!first)
                 first = &headers[i];
             matches++;
@@ -101,7 +101,7 @@ const struct hs_header *hs_find_header(const struct hs_header *headers, size_t n
     return first;
 }
 
-bool hs_value_has_token(struct hs_view value, const char *token) {
+bool handshake_value_has_token(struct handshake_view value, const char *token) {
     if (value.len == 0)
         return token[0] == '\0';
     size_t start = 0;
@@ -109,8 +109,8 @@ bool hs_value_has_token(struct hs_view value, const char *token) {
         const char *comma =
             value.len > start ? memchr(value.ptr + start, ',', value.len - start) : NULL;
         size_t end = comma ? (size_t)(comma - value.ptr) : value.len;
-        struct hs_view element = {value.ptr + start, end - start};
-        if (hs_view_eq_nocase(hs_view_trim(element), token))
+        struct handshake_view element = {value.ptr + start, end - start};
+        if (handshake_view_eq_nocase(handshake_view_trim(element), token))
             return true;
         start = end + 1;
     }
@@ -119,43 +119,44 @@ bool hs_value_has_token(struct hs_view value, const char *token) {
 
 /* ---- lines and header fields ---------------------------------------- */
 
-long hs_next_line(const uint8_t *buf, size_t len, size_t pos, struct hs_view *line, size_t *next) {
+long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line,
+                         size_t *next) {
     if (pos > len)
-        return HS_BAD_SYNTAX;
-    /* A line of HS_MAX_LINE octets plus CR LF is the longest we look at. */
+        return HANDSHAKE_BAD_SYNTAX;
+    /* A line of HANDSHAKE_MAX_LINE octets plus CR LF is the longest we look at. */
     size_t window = len - pos;
     bool window_cut = false;
-    if (window > (size_t)HS_MAX_LINE + 2) {
-        window = (size_t)HS_MAX_LINE + 2;
+    if (window > (size_t)HANDSHAKE_MAX_LINE + 2) {
+        window = (size_t)HANDSHAKE_MAX_LINE + 2;
         window_cut = true;
     }
     const uint8_t *lf = window ? memchr(buf + pos, '\n', window) : NULL;
     if (!lf) {
         if (window_cut)
-            return HS_BAD_LINE_TOO_LONG;
+            return HANDSHAKE_BAD_LINE_TOO_LONG;
         /* The line has not ended yet: a CR at the end may still become its
          * terminator, every other octet already counts against the limit. */
         size_t content = window;
         if (content > 0 && buf[len - 1] == '\r')
             content--;
-        if (content > HS_MAX_LINE)
-            return HS_BAD_LINE_TOO_LONG;
+        if (content > HANDSHAKE_MAX_LINE)
+            return HANDSHAKE_BAD_LINE_TOO_LONG;
         /* The head now needs at least one more octet (this line's LF). */
-        if (len >= HS_MAX_HEAD)
-            return HS_BAD_HEAD_TOO_BIG;
-        return HS_NEED_MORE;
+        if (len >= HANDSHAKE_MAX_HEAD)
+            return HANDSHAKE_BAD_HEAD_TOO_BIG;
+        return HANDSHAKE_NEED_MORE;
     }
     size_t lf_at = (size_t)(lf - buf);
     size_t end = lf_at;
     if (end > pos && buf[end - 1] == '\r')
         end--;
-    if (end - pos > HS_MAX_LINE)
-        return HS_BAD_LINE_TOO_LONG;
+    if (end - pos > HANDSHAKE_MAX_LINE)
+        return HANDSHAKE_BAD_LINE_TOO_LONG;
     size_t after = lf_at + 1;
     /* An empty line ends the head at `after`; any other line needs at least
      * one more octet (the empty line's LF) after it. */
-    if (after > HS_MAX_HEAD || (end > pos && after >= HS_MAX_HEAD))
-        return HS_BAD_HEAD_TOO_BIG;
+    if (after > HANDSHAKE_MAX_HEAD || (end > pos && after >= HANDSHAKE_MAX_HEAD))
+        return HANDSHAKE_BAD_HEAD_TOO_BIG;
     line->ptr = (const char *)buf + pos;
     line->len = end - pos;
     *next = after;
@@ -165,32 +166,33 @@ long hs_next_line(const uint8_t *buf, size_t len, size_t pos, struct hs_view *li
 /* One "name: value" line (RFC 7230 3.2: field-name ":" OWS field-value
  * OWS). The name must be a token, so whitespace before the colon, control
  * characters or separators in the name are syntax errors. */
-static long parse_header_line(struct hs_view line, struct hs_header *out) {
+static long parse_header_line(struct handshake_view line, struct handshake_header *out) {
     const uint8_t *p = (const uint8_t *)line.ptr;
     size_t name_len = 0;
-    while (name_len < line.len && hs_is_tchar(p[name_len]))
+    while (name_len < line.len && handshake_is_tchar(p[name_len]))
         name_len++;
     if (name_len == 0 || name_len == line.len || p[name_len] != ':')
-        return HS_BAD_SYNTAX;
-    struct hs_view value = {line.ptr + name_len + 1, line.len - name_len - 1};
-    value = hs_view_trim(value);
+        return HANDSHAKE_BAD_SYNTAX;
+    struct handshake_view value = {line.ptr + name_len + 1, line.len - name_len - 1};
+    value = handshake_view_trim(value);
     /* A stray CR, a NUL or another control octet is never part of a value:
      * accepting one is how header injection gets through. */
-    if (!hs_is_field_text(value.ptr, value.len))
-        return HS_BAD_SYNTAX;
+    if (!handshake_is_field_text(value.ptr, value.len))
+        return HANDSHAKE_BAD_SYNTAX;
     out->name.ptr = line.ptr;
     out->name.len = name_len;
     out->value = value;
     return 0;
 }
 
-long hs_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
-                           struct hs_header headers[HS_MAX_HEADERS], size_t *count) {
+long handshake_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
+                                  struct handshake_header headers[HANDSHAKE_MAX_HEADERS],
+                                  size_t *count) {
     size_t n = 0;
     for (;;) {
-        struct hs_view line;
+        struct handshake_view line;
         size_t next;
-        long rc = hs_next_line(buf, len, pos, &line, &next);
+        long rc = handshake_next_line(buf, len, pos, &line, &next);
         if (rc != 0)
             return rc;
         if (line.len == 0) {
@@ -201,9 +203,9 @@ long hs_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
          * message ... MUST either reject the message" - we reject it on both
          * sides; a continuation line is how header smuggling starts. */
         if (line.ptr[0] == ' ' || line.ptr[0] == '\t')
-            return HS_BAD_SYNTAX;
-        if (n == HS_MAX_HEADERS)
-            return HS_BAD_TOO_MANY_HEADERS;
+            return HANDSHAKE_BAD_SYNTAX;
+        if (n == HANDSHAKE_MAX_HEADERS)
+            return HANDSHAKE_BAD_TOO_MANY_HEADERS;
         rc = parse_header_line(line, &headers[n]);
         if (rc != 0)
             return rc;
@@ -214,7 +216,7 @@ long hs_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
 
 /* ---- end of head ------------------------------------------------------ */
 
-long hs_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos) {
+long handshake_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos) {
     /* The head ends at the first LF followed by an optional CR and an LF:
      * that covers "\r\n\r\n", "\n\n" and the mixed forms, exactly the empty
      * line the parsers stop at. *scan_pos is the first LF (or offset) not
@@ -242,20 +244,20 @@ long hs_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos) {
         }
         if (end) {
             *scan_pos = i;
-            return end > HS_MAX_HEAD ? HS_BAD_HEAD_TOO_BIG : (long)end;
+            return end > HANDSHAKE_MAX_HEAD ? HANDSHAKE_BAD_HEAD_TOO_BIG : (long)end;
         }
         i++;
     }
     *scan_pos = i;
     /* Any end found later lies past len, so the head would exceed the cap. */
-    if (len >= HS_MAX_HEAD)
-        return HS_BAD_HEAD_TOO_BIG;
-    return HS_NEED_MORE;
+    if (len >= HANDSHAKE_MAX_HEAD)
+        return HANDSHAKE_BAD_HEAD_TOO_BIG;
+    return HANDSHAKE_NEED_MORE;
 }
 
 /* ---- keys ------------------------------------------------------------- */
 
-int hs_compute_accept(const char *key, size_t key_len, char out[HS_ACCEPT_LEN + 1]) {
+int handshake_compute_accept(const char *key, size_t key_len, char out[HANDSHAKE_ACCEPT_LEN + 1]) {
     /* 6455:4.2.2 "The value of this header field is constructed by
      * concatenating /key/ ... with the string "258EAFA5-E914-47DA-95CA-
      * C5AB0DC85B11", taking the SHA-1 hash of this concatenated value to
@@ -270,11 +272,11 @@ int hs_compute_accept(const char *key, size_t key_len, char out[HS_ACCEPT_LEN + 
         goto out;
     if (key_len > 0 && EVP_DigestUpdate(ctx, key, key_len) != 1)
         goto out;
-    if (EVP_DigestUpdate(ctx, HS_GUID, sizeof HS_GUID - 1) != 1)
+    if (EVP_DigestUpdate(ctx, HANDSHAKE_GUID, sizeof HANDSHAKE_GUID - 1) != 1)
         goto out;
     if (EVP_DigestFinal_ex(ctx, digest, &digest_len) != 1 || digest_len != 20)
         goto out;
-    if (EVP_EncodeBlock((unsigned char *)out, digest, 20) != HS_ACCEPT_LEN)
+    if (EVP_EncodeBlock((unsigned char *)out, digest, 20) != HANDSHAKE_ACCEPT_LEN)
         goto out;
     rc = 0;
 out:
@@ -282,7 +284,7 @@ out:
     return rc;
 }
 
-void hs_make_key(const uint8_t nonce[16], char out[HS_KEY_LEN + 1]) {
+void handshake_make_key(const uint8_t nonce[16], char out[HANDSHAKE_KEY_LEN + 1]) {
     /* 6455:4.1 "The value of this header field MUST be a nonce consisting of
      * a randomly selected 16-byte value that has been base64-encoded". */
     EVP_EncodeBlock((unsigned char *)out, nonce, 16);
@@ -290,30 +292,30 @@ void hs_make_key(const uint8_t nonce[16], char out[HS_KEY_LEN + 1]) {
 
 /* ---- names ------------------------------------------------------------ */
 
-const char *hs_parse_status_name(long status) {
+const char *handshake_parse_status_name(long status) {
     if (status > 0)
         return "complete";
     switch (status) {
-    case HS_NEED_MORE: return "incomplete head";
-    case HS_BAD_SYNTAX: return "not an HTTP/1.x head";
-    case HS_BAD_LINE_TOO_LONG: return "head line too long";
-    case HS_BAD_TOO_MANY_HEADERS: return "too many header fields";
-    case HS_BAD_HEAD_TOO_BIG: return "head too big";
+    case HANDSHAKE_NEED_MORE: return "incomplete head";
+    case HANDSHAKE_BAD_SYNTAX: return "not an HTTP/1.x head";
+    case HANDSHAKE_BAD_LINE_TOO_LONG: return "head line too long";
+    case HANDSHAKE_BAD_TOO_MANY_HEADERS: return "too many header fields";
+    case HANDSHAKE_BAD_HEAD_TOO_BIG: return "head too big";
     default: return "unknown head status";
     }
 }
 
-const char *hs_response_problem_name(enum hs_response_problem p) {
+const char *handshake_response_problem_name(enum handshake_response_problem p) {
     switch (p) {
-    case HS_RESP_OK: return "ok";
-    case HS_RESP_NOT_101: return "status is not 101";
-    case HS_RESP_NO_UPGRADE: return "Upgrade is missing or not websocket";
-    case HS_RESP_NO_CONNECTION: return "Connection lacks the Upgrade token";
-    case HS_RESP_NO_ACCEPT: return "Sec-WebSocket-Accept is missing";
-    case HS_RESP_BAD_ACCEPT: return "Sec-WebSocket-Accept is wrong";
-    case HS_RESP_DUP_ACCEPT: return "more than one Sec-WebSocket-Accept";
-    case HS_RESP_UNOFFERED_EXTENSION: return "extension not offered by the client";
-    case HS_RESP_UNOFFERED_PROTOCOL: return "subprotocol not offered by the client";
+    case HANDSHAKE_RESP_OK: return "ok";
+    case HANDSHAKE_RESP_NOT_101: return "status is not 101";
+    case HANDSHAKE_RESP_NO_UPGRADE: return "Upgrade is missing or not websocket";
+    case HANDSHAKE_RESP_NO_CONNECTION: return "Connection lacks the Upgrade token";
+    case HANDSHAKE_RESP_NO_ACCEPT: return "Sec-WebSocket-Accept is missing";
+    case HANDSHAKE_RESP_BAD_ACCEPT: return "Sec-WebSocket-Accept is wrong";
+    case HANDSHAKE_RESP_DUP_ACCEPT: return "more than one Sec-WebSocket-Accept";
+    case HANDSHAKE_RESP_UNOFFERED_EXTENSION: return "extension not offered by the client";
+    case HANDSHAKE_RESP_UNOFFERED_PROTOCOL: return "subprotocol not offered by the client";
     }
     return "unknown response problem";
 }

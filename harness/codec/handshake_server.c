@@ -19,27 +19,27 @@ static bool is_target_octet(uint8_t c) {
 }
 
 /* request-line = method SP request-target SP HTTP-version (RFC 7230 3.1.1) */
-static long parse_request_line(struct hs_view line, struct hs_request *out) {
+static long parse_request_line(struct handshake_view line, struct handshake_request *out) {
     const uint8_t *p = (const uint8_t *)line.ptr;
     size_t i = 0;
-    while (i < line.len && hs_is_tchar(p[i]))
+    while (i < line.len && handshake_is_tchar(p[i]))
         i++;
     if (i == 0 || i == line.len || p[i] != ' ')
-        return HS_BAD_SYNTAX;
+        return HANDSHAKE_BAD_SYNTAX;
     out->method.ptr = line.ptr;
     out->method.len = i;
     size_t target_start = ++i;
     while (i < line.len && is_target_octet(p[i]))
         i++;
     if (i == target_start || i == line.len || p[i] != ' ')
-        return HS_BAD_SYNTAX;
+        return HANDSHAKE_BAD_SYNTAX;
     out->target.ptr = line.ptr + target_start;
     out->target.len = i - target_start;
     i++;
     /* HTTP-version = "HTTP" "/" DIGIT "." DIGIT, and only 1.x heads are
      * parsed here; 6455:4.2.1 then asks for 1.1 or higher. */
     if (line.len - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0 || p[i + 7] < '0' || p[i + 7] > '9')
-        return HS_BAD_SYNTAX;
+        return HANDSHAKE_BAD_SYNTAX;
     out->minor_version = p[i + 7] - '0';
     return 0;
 }
@@ -52,25 +52,25 @@ static bool partial_request_line_ok(const uint8_t *buf, size_t len) {
             return i > 0;
         if (buf[i] == '\r' && i + 1 == len)
             return i > 0;
-        if (!hs_is_tchar(buf[i]))
+        if (!handshake_is_tchar(buf[i]))
             return false;
     }
     return true;
 }
 
-long hs_parse_request(const uint8_t *buf, size_t len, struct hs_request *out) {
-    struct hs_view line;
+long handshake_parse_request(const uint8_t *buf, size_t len, struct handshake_request *out) {
+    struct handshake_view line;
     size_t next;
     out->header_count = 0;
-    long rc = hs_next_line(buf, len, 0, &line, &next);
-    if (rc == HS_NEED_MORE && !partial_request_line_ok(buf, len))
-        return HS_BAD_SYNTAX; /* fail fast on bytes that are not HTTP */
+    long rc = handshake_next_line(buf, len, 0, &line, &next);
+    if (rc == HANDSHAKE_NEED_MORE && !partial_request_line_ok(buf, len))
+        return HANDSHAKE_BAD_SYNTAX; /* fail fast on bytes that are not HTTP */
     if (rc != 0)
         return rc;
     rc = parse_request_line(line, out);
     if (rc != 0)
         return rc;
-    return hs_parse_header_lines(buf, len, next, out->headers, &out->header_count);
+    return handshake_parse_header_lines(buf, len, next, out->headers, &out->header_count);
 }
 
 /* ---- judging the request -------------------------------------------- */
@@ -83,8 +83,8 @@ static bool is_base64_char(char c) {
 /* 16 octets encode to 22 base64 characters and "==" (RFC 4648 4). The two
  * spare bits are not required to be zero: 6455:4.1's own example
  * "AQIDBAUGBwgJCgsMDQ4PEC==" has them set and still decodes to 16 octets. */
-static bool key_decodes_to_16(struct hs_view key) {
-    if (key.len != HS_KEY_LEN || key.ptr[22] != '=' || key.ptr[23] != '=')
+static bool key_decodes_to_16(struct handshake_view key) {
+    if (key.len != HANDSHAKE_KEY_LEN || key.ptr[22] != '=' || key.ptr[23] != '=')
         return false;
     for (size_t i = 0; i < 22; i++) {
         if (!is_base64_char(key.ptr[i]))
@@ -93,34 +93,36 @@ static bool key_decodes_to_16(struct hs_view key) {
     return true;
 }
 
-static bool any_header_has_token(const struct hs_request *req, const char *name,
+static bool any_header_has_token(const struct handshake_request *req, const char *name,
                                  const char *token) {
     for (size_t i = 0; i < req->header_count; i++) {
-        if (hs_view_eq_nocase(req->headers[i].name, name) &&
-            hs_value_has_token(req->headers[i].value, token))
+        if (handshake_view_eq_nocase(req->headers[i].name, name) &&
+            handshake_value_has_token(req->headers[i].value, token))
             return true;
     }
     return false;
 }
 
-static void reject(struct hs_server_verdict *out, int status, const char *problem) {
+static void reject(struct handshake_server_verdict *out, int status, const char *problem) {
     out->status = status;
     out->problem = problem;
 }
 
-void hs_check_request(const struct hs_request *req, struct hs_server_verdict *out) {
-    const struct hs_header *h = req->headers;
+void handshake_check_request(const struct handshake_request *req,
+                             struct handshake_server_verdict *out) {
+    const struct handshake_header *h = req->headers;
     size_t n = req->header_count;
     size_t count = 0;
     memset(out, 0, sizeof *out);
 
-    const struct hs_header *found = hs_find_header(h, n, "Sec-WebSocket-Protocol", NULL);
+    const struct handshake_header *found =
+        handshake_find_header(h, n, "Sec-WebSocket-Protocol", NULL);
     if (found)
         out->protocols = found->value;
-    found = hs_find_header(h, n, "Sec-WebSocket-Extensions", NULL);
+    found = handshake_find_header(h, n, "Sec-WebSocket-Extensions", NULL);
     if (found)
         out->extensions = found->value;
-    const struct hs_header *key = hs_find_header(h, n, "Sec-WebSocket-Key", &count);
+    const struct handshake_header *key = handshake_find_header(h, n, "Sec-WebSocket-Key", &count);
     size_t key_count = count;
     if (key && key_count == 1)
         out->key = key->value;
@@ -138,7 +140,7 @@ void hs_check_request(const struct hs_request *req, struct hs_server_verdict *ou
     }
     /* 6455:4.2.1 "2. A |Host| header field containing the server's
      * authority." RFC 7230 5.4: more than one Host line is a 400. */
-    const struct hs_header *host = hs_find_header(h, n, "Host", &count);
+    const struct handshake_header *host = handshake_find_header(h, n, "Host", &count);
     if (!host || host->value.len == 0) {
         reject(out, 400, "the Host header field is missing or empty");
         return;
@@ -163,7 +165,8 @@ void hs_check_request(const struct hs_request *req, struct hs_server_verdict *ou
      * of 13." The version is judged before the key: a client speaking
      * another version may form its key differently, and the 426 tells it
      * which version to retry with. */
-    const struct hs_header *version = hs_find_header(h, n, "Sec-WebSocket-Version", &count);
+    const struct handshake_header *version =
+        handshake_find_header(h, n, "Sec-WebSocket-Version", &count);
     if (!version) {
         reject(out, 400, "the Sec-WebSocket-Version header field is missing");
         return;
@@ -177,7 +180,7 @@ void hs_check_request(const struct hs_request *req, struct hs_server_verdict *ou
      * in this section and instead send an appropriate HTTP error code (such
      * as 426 Upgrade Required) and a |Sec-WebSocket-Version| header field
      * indicating the version(s) the server is capable of understanding." */
-    if (!hs_view_eq_nocase(version->value, "13")) {
+    if (!handshake_view_eq_nocase(version->value, "13")) {
         reject(out, 426, "this server speaks WebSocket version 13 only");
         return;
     }
@@ -214,14 +217,14 @@ static const char *reason_phrase(int status) {
     }
 }
 
-static int write_switching(const struct hs_server_verdict *v, const char *accept_override,
+static int write_switching(const struct handshake_server_verdict *v, const char *accept_override,
                            const char *protocol, const char *extensions, struct buf *out) {
-    char computed[HS_ACCEPT_LEN + 1];
+    char computed[HANDSHAKE_ACCEPT_LEN + 1];
     const char *accept = accept_override;
     if (!accept) {
         /* 6455:4.2.2 "It is not necessary for the server to base64-decode
          * the |Sec-WebSocket-Key| value": the key is hashed as sent. */
-        int rc = hs_compute_accept(v->key.ptr, v->key.len, computed);
+        int rc = handshake_compute_accept(v->key.ptr, v->key.len, computed);
         if (rc != 0)
             return rc;
         accept = computed;
@@ -244,7 +247,7 @@ static int write_switching(const struct hs_server_verdict *v, const char *accept
     return rc;
 }
 
-static int write_refusal(const struct hs_server_verdict *v, struct buf *out) {
+static int write_refusal(const struct handshake_server_verdict *v, struct buf *out) {
     if (v->status < 100 || v->status > 999)
         return WS_ERR_ARG;
     const char *reason = reason_phrase(v->status);
@@ -286,8 +289,8 @@ static int write_refusal(const struct hs_server_verdict *v, struct buf *out) {
     return rc;
 }
 
-int hs_build_response(const struct hs_server_verdict *v, const char *accept_override,
-                      const char *protocol, const char *extensions, struct buf *out) {
+int handshake_build_response(const struct handshake_server_verdict *v, const char *accept_override,
+                             const char *protocol, const char *extensions, struct buf *out) {
     if (!v || !out)
         return WS_ERR_ARG;
     size_t start_len = out->len;

@@ -321,7 +321,7 @@ static enum close_match close_matches(const struct transcript *t, const struct c
 
 /* ---- the answer to the opening handshake --------------------------------- */
 
-enum hs_match {
+enum handshake_match {
     HM_NO,        /* the answer is not the one the outcome expects */
     HM_WEBSOCKET, /* a 101 as expected: events and close decide */
     HM_DONE,      /* a refusal (or no answer) as expected: nothing else to compare */
@@ -332,11 +332,11 @@ enum hs_match {
  * expected one (after OWS trimming, which the parser did), or when one
  * element of its comma list is, ASCII case-insensitively (tokens such as
  * "Upgrade" are case-insensitive; 6455:4.4 allows "13, 8, 7"). */
-static bool value_matches(struct hs_view value, const char *want) {
+static bool value_matches(struct handshake_view value, const char *want) {
     size_t n = strlen(want);
     if (value.len == n && memcmp(value.ptr, want, n) == 0)
         return true;
-    return hs_value_has_token(value, want);
+    return handshake_value_has_token(value, want);
 }
 
 /* Whether the peer closed TCP (or reset it) before answering. */
@@ -361,8 +361,9 @@ static void describe_statuses(const struct handshake_expect *h, struct buf *b) {
 
 /* *depth tells how far a mismatch got: 0 = the status (or no answer), 1 =
  * the status matched but a header line did not. */
-static enum hs_match handshake_matches(const struct transcript *t, const struct handshake_expect *h,
-                                       char *why, size_t cap, int *depth) {
+static enum handshake_match handshake_matches(const struct transcript *t,
+                                              const struct handshake_expect *h, char *why,
+                                              size_t cap, int *depth) {
     *depth = 0;
     if (t->handshake_unanswered) {
         if (h->set && h->allow_no_response && closed_unanswered(t))
@@ -389,8 +390,9 @@ static enum hs_match handshake_matches(const struct transcript *t, const struct 
     }
     *depth = 1;
     if (h->header_count || h->absent_count) {
-        struct hs_response *resp = malloc(sizeof *resp);
-        if (!resp || hs_parse_response(t->response_head.data, t->response_head.len, resp) <= 0) {
+        struct handshake_response *resp = malloc(sizeof *resp);
+        if (!resp ||
+            handshake_parse_response(t->response_head.data, t->response_head.len, resp) <= 0) {
             snprintf(why, cap, "the answer's header lines could not be read");
             free(resp);
             return HM_NO;
@@ -399,7 +401,7 @@ static enum hs_match handshake_matches(const struct transcript *t, const struct 
             const struct header_expect *e = &h->headers[i];
             bool seen = false, ok = false;
             for (size_t k = 0; k < resp->header_count && !ok; k++) {
-                if (!hs_view_eq_nocase(resp->headers[k].name, e->name))
+                if (!handshake_view_eq_nocase(resp->headers[k].name, e->name))
                     continue;
                 seen = true;
                 ok = value_matches(resp->headers[k].value, e->value);
@@ -412,7 +414,7 @@ static enum hs_match handshake_matches(const struct transcript *t, const struct 
             }
         }
         for (size_t i = 0; i < h->absent_count; i++) {
-            if (hs_find_header(resp->headers, resp->header_count, h->absent[i], NULL)) {
+            if (handshake_find_header(resp->headers, resp->header_count, h->absent[i], NULL)) {
                 snprintf(why, cap, "the answer carries %s, which it must not", h->absent[i]);
                 free(resp);
                 return HM_NO;
@@ -672,7 +674,7 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
          * answer does, 2 + n = n events matched, seq_len + 3 = the events
          * matched but the close did not. */
         int depth = 0;
-        enum hs_match hm = handshake_matches(t, &o->handshake, why, sizeof why, &depth);
+        enum handshake_match hm = handshake_matches(t, &o->handshake, why, sizeof why, &depth);
         if (hm == HM_NO) {
             if (depth > best_score) {
                 best_score = depth;

@@ -19,13 +19,13 @@ static int nomem(struct caseload_ctx *c) {
 /* ---- what we send -------------------------------------------------------- */
 
 /* The header lines our request always carries (handshake.h
- * hs_build_request): a "set" without a value respells one of them. */
+ * handshake_build_request): a "set" without a value respells one of them. */
 static bool is_default_header(const char *name) {
     static const char *const defaults[] = {
         "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", NULL};
-    struct hs_view v = {name, strlen(name)};
+    struct handshake_view v = {name, strlen(name)};
     for (size_t i = 0; defaults[i]; i++)
-        if (hs_view_eq_nocase(v, defaults[i]))
+        if (handshake_view_eq_nocase(v, defaults[i]))
             return true;
     return false;
 }
@@ -34,7 +34,7 @@ static int parse_header(struct caseload_ctx *c, const json_t *v, struct handshak
                         size_t i) {
     static const char *const keys[] = {"set", "add", "omit", "value", NULL};
     static const char *const ops[] = {"set", "add", "omit"};
-    static const int op_codes[] = {HS_HDR_SET, HS_HDR_ADD, HS_HDR_OMIT};
+    static const int op_codes[] = {HANDSHAKE_HDR_SET, HANDSHAKE_HDR_ADD, HANDSHAKE_HDR_OMIT};
     if (!json_is_object(v))
         return caseload_fail(c, false,
                              "expected {\"set\"|\"add\"|\"omit\": NAME, \"value\": V}, "
@@ -61,14 +61,14 @@ static int parse_header(struct caseload_ctx *c, const json_t *v, struct handshak
         caseload_push_key(c, ops[op]);
         return caseload_fail(c, false, "a header name must not be empty");
     }
-    if (op_codes[op] == HS_HDR_OMIT && json_object_get(v, "value")) {
+    if (op_codes[op] == HANDSHAKE_HDR_OMIT && json_object_get(v, "value")) {
         caseload_push_key(c, "value");
         return caseload_fail(c, true, "an omitted header has no value");
     }
     /* "set" without a value keeps the default line's value and spells its
      * name as given: 6455:4.1 "all header field names in both HTTP requests
      * and HTTP responses are case-insensitive". */
-    if (op_codes[op] == HS_HDR_SET && !json_object_get(v, "value") &&
+    if (op_codes[op] == HANDSHAKE_HDR_SET && !json_object_get(v, "value") &&
         !is_default_header(h->headers[i].name)) {
         caseload_push_key(c, "set");
         return caseload_fail(c, false,
@@ -77,7 +77,7 @@ static int parse_header(struct caseload_ctx *c, const json_t *v, struct handshak
                              "Sec-WebSocket-Version",
                              h->headers[i].name);
     }
-    if (op_codes[op] == HS_HDR_ADD && caseload_require(c, v, "value") != 0)
+    if (op_codes[op] == HANDSHAKE_HDR_ADD && caseload_require(c, v, "value") != 0)
         return -1;
     return caseload_get_string(c, v, "value", &h->headers[i].value);
 }

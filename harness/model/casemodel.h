@@ -189,7 +189,7 @@ struct handshake_override {
     char *protocols;  /* Sec-WebSocket-Protocol offer */
     char *extensions; /* Sec-WebSocket-Extensions offer */
     struct {
-        int op; /* enum hs_header_op */
+        int op; /* enum handshake_header_op */
         char *name;
         char *value; /* NULL for OMIT, and for a SET that only respells the
                                    name of a default header (its value is kept) */

@@ -12,9 +12,10 @@ void wsclient_default_request(struct wsclient_request *r, const struct ws_url *u
     uint8_t nonce[16];
     /* 6455:4.1 "The nonce MUST be selected randomly for each connection." */
     RAND_bytes(nonce, sizeof nonce);
-    hs_make_key(nonce, r->key);
+    handshake_make_key(nonce, r->key);
     url_host_header(url, r->host, sizeof r->host);
-    r->req = (struct hs_client_request){.target = url->resource, .host = r->host, .key = r->key};
+    r->req =
+        (struct handshake_client_request){.target = url->resource, .host = r->host, .key = r->key};
 }
 
 int wsclient_init(struct wsclient *c, const struct frame_limits *limits) {
@@ -61,25 +62,25 @@ static int read_response(struct wsclient *c, int write_rc, const char *key, cons
                          char *errmsg, size_t errmsg_cap) {
     size_t scan = 0;
     for (;;) {
-        long end = hs_head_complete(c->rx, c->rx_len, &scan);
+        long end = handshake_head_complete(c->rx, c->rx_len, &scan);
         if (end > 0) {
-            hs->head_status = hs_parse_response(c->rx, (size_t)end, &hs->resp);
+            hs->head_status = handshake_parse_response(c->rx, (size_t)end, &hs->resp);
             if (hs->head_status < 0) {
                 snprintf(errmsg, errmsg_cap, "response head is not HTTP: %s",
-                         hs_parse_status_name(hs->head_status));
+                         handshake_parse_status_name(hs->head_status));
                 return WS_ERR_LIMIT;
             }
             /* Keep a private copy of the head and re-point the views at it. */
             if (buf_append(&hs->head, c->rx, (size_t)end) != 0)
                 return WS_ERR_NOMEM;
-            hs->head_status = hs_parse_response(hs->head.data, hs->head.len, &hs->resp);
+            hs->head_status = handshake_parse_response(hs->head.data, hs->head.len, &hs->resp);
             c->rx_pos = (size_t)end; /* frames that came with the 101 stay buffered */
-            hs->problem = hs_check_response(&hs->resp, key, protocols, extensions);
+            hs->problem = handshake_check_response(&hs->resp, key, protocols, extensions);
             return 0;
         }
-        if (end != HS_NEED_MORE) {
+        if (end != HANDSHAKE_NEED_MORE) {
             hs->head_status = end;
-            snprintf(errmsg, errmsg_cap, "response head: %s", hs_parse_status_name(end));
+            snprintf(errmsg, errmsg_cap, "response head: %s", handshake_parse_status_name(end));
             return WS_ERR_LIMIT;
         }
         long n = fill(c, deadline_ms);
@@ -112,7 +113,7 @@ static int exchange(struct wsclient *c, const struct ws_url *url,
                     size_t errmsg_cap) {
     int err = 0;
     memset(hs, 0, sizeof *hs);
-    hs->head_status = HS_NEED_MORE;
+    hs->head_status = HANDSHAKE_NEED_MORE;
     c->conn = conn_open(url, tls, deadline_ms, &err, errmsg, errmsg_cap);
     if (!c->conn)
         return err;
@@ -128,14 +129,14 @@ static int exchange(struct wsclient *c, const struct ws_url *url,
 }
 
 int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
-                       const struct tls_client_options *tls, const struct hs_client_request *req,
-                       int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
-                       size_t errmsg_cap) {
+                       const struct tls_client_options *tls,
+                       const struct handshake_client_request *req, int64_t deadline_ms,
+                       struct wsclient_handshake *hs, char *errmsg, size_t errmsg_cap) {
     struct buf request = {0};
-    int rc = hs_build_request(req, &request);
+    int rc = handshake_build_request(req, &request);
     if (rc != 0) {
         memset(hs, 0, sizeof *hs);
-        hs->head_status = HS_NEED_MORE;
+        hs->head_status = HANDSHAKE_NEED_MORE;
         snprintf(errmsg, errmsg_cap, "building the opening handshake: %s", ws_strerror(rc));
         return rc;
     }

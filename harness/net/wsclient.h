@@ -4,7 +4,7 @@
  * out frame events as they arrive, each read bounded by a deadline.
  *
  * It judges nothing: a bad 101, a masked server frame or a garbage head are
- * reported as they are (hs_check_response, FRAME_EV_VIOLATION) and the
+ * reported as they are (handshake_check_response, FRAME_EV_VIOLATION) and the
  * caller turns them into verdicts. Negative returns are I/O conditions
  * (WS_ERR_*), which the caller also records as events of the case. */
 #ifndef WSSPEC_WSCLIENT_H
@@ -37,10 +37,10 @@ struct wsclient {
 };
 
 struct wsclient_handshake {
-    long head_status;        /* head length, or HS_BAD_* when the peer sent no valid head */
-    struct hs_response resp; /* views into `head` */
-    struct buf head;         /* owned copy of the response head */
-    enum hs_response_problem problem;
+    long head_status; /* head length, or HANDSHAKE_BAD_* when the peer sent no valid head */
+    struct handshake_response resp; /* views into `head` */
+    struct buf head;                /* owned copy of the response head */
+    enum handshake_response_problem problem;
 };
 
 /* A plain opening handshake for a URL: Host from the URL, a fresh key
@@ -48,8 +48,8 @@ struct wsclient_handshake {
  * points into the struct (do not copy it). */
 struct wsclient_request {
     char host[URL_MAX_HOST + 16];
-    char key[HS_KEY_LEN + 1];
-    struct hs_client_request req;
+    char key[HANDSHAKE_KEY_LEN + 1];
+    struct handshake_client_request req;
 };
 void wsclient_default_request(struct wsclient_request *r, const struct ws_url *url);
 
@@ -60,15 +60,15 @@ int wsclient_init(struct wsclient *c, const struct frame_limits *limits);
  * head. Returns 0 when a head arrived (whatever its status: check
  * hs->problem), or a negative WS_ERR_* (connect failure, timeout, EOF before
  * a complete head = WS_ERR_CLOSED, garbage head = WS_ERR_LIMIT with
- * hs->head_status = HS_BAD_*). When the request could not be written all
+ * hs->head_status = HANDSHAKE_BAD_*). When the request could not be written all
  * the way (the peer closed or reset), a response head that arrived anyway
  * is still read and returned; without one the write error is returned.
  * c->conn is NULL after a return only when the connection never opened.
  * errmsg gets a human-readable reason. */
 int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
-                       const struct tls_client_options *tls, const struct hs_client_request *req,
-                       int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
-                       size_t errmsg_cap);
+                       const struct tls_client_options *tls,
+                       const struct handshake_client_request *req, int64_t deadline_ms,
+                       struct wsclient_handshake *hs, char *errmsg, size_t errmsg_cap);
 
 /* The same with a request sent exactly as given (len octets: a raw head,
  * possibly followed by frames meant to share its TCP write); the response

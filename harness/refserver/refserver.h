@@ -47,7 +47,4 @@ void refserver_request_stop(struct refserver *s);
 /* Free everything (after refserver_run returned). */
 void refserver_free(struct refserver *s);
 
-/* `wsspec serve ...` : parse argv (argv[0] = "serve"), run, return the exit status. */
-int cli_serve(int argc, char **argv);
-
 #endif

@@ -122,8 +122,8 @@ static int send_close(struct rs_proto *p, uint16_t code, const char *reason, str
         size_t reason_len = reason ? strlen(reason) : 0;
         if (reason_len > sizeof payload - 2)
             reason_len = sizeof payload - 2;
-        len =
-            close_payload_write(code, (const uint8_t *)reason, reason_len, payload, sizeof payload);
+        len = closeframe_payload_write(code, (const uint8_t *)reason, reason_len, payload,
+                                       sizeof payload);
     }
     p->close_sent = true;
     return send_frame(p, FRAME_OP_CLOSE, payload, len, out);
@@ -159,13 +159,13 @@ static void abort_connection(struct rs_proto *p, const char *why) {
 
 /* ---- opening handshake ---------------------------------------------------- */
 
-static int reject_handshake(struct rs_proto *p, const struct hs_server_verdict *v,
+static int reject_handshake(struct rs_proto *p, const struct handshake_server_verdict *v,
                             struct buf *out) {
     p->phase = RS_PH_CLOSED;
     p->disp = RS_DISP_CLOSE;
     set_note(p, "handshake refused with %d: %s", v->status,
              v->problem ? v->problem : "bad request");
-    return hs_build_response(v, NULL, NULL, NULL, out);
+    return handshake_build_response(v, NULL, NULL, NULL, out);
 }
 
 /* accept-bad-version: judge the request as if it carried exactly one
@@ -173,21 +173,22 @@ static int reject_handshake(struct rs_proto *p, const struct hs_server_verdict *
  * support the requested version, it MUST respond with a
  * |Sec-WebSocket-Version| header field (or multiple ...)" / the 426 of
  * 6455:4.2.2. */
-static void check_as_version_13(const struct hs_request *req, struct hs_server_verdict *v) {
-    struct hs_request patched = *req;
+static void check_as_version_13(const struct handshake_request *req,
+                                struct handshake_server_verdict *v) {
+    struct handshake_request patched = *req;
     size_t kept = 0;
     for (size_t i = 0; i < req->header_count; i++) {
-        if (!hs_view_eq_nocase(req->headers[i].name, "Sec-WebSocket-Version"))
+        if (!handshake_view_eq_nocase(req->headers[i].name, "Sec-WebSocket-Version"))
             patched.headers[kept++] = req->headers[i];
     }
-    if (kept < HS_MAX_HEADERS) {
+    if (kept < HANDSHAKE_MAX_HEADERS) {
         static const char name[] = "Sec-WebSocket-Version";
-        patched.headers[kept].name = (struct hs_view){name, sizeof name - 1};
-        patched.headers[kept].value = (struct hs_view){"13", 2};
+        patched.headers[kept].name = (struct handshake_view){name, sizeof name - 1};
+        patched.headers[kept].value = (struct handshake_view){"13", 2};
         kept++;
     }
     patched.header_count = kept;
-    hs_check_request(&patched, v);
+    handshake_check_request(&patched, v);
 }
 
 /* accept-any-request: upgrade whatever parsed as HTTP, breaking 6455:4.2.1
@@ -196,20 +197,21 @@ static void check_as_version_13(const struct hs_request *req, struct hs_server_v
  * MUST stop processing the client's handshake and return an HTTP response
  * with an appropriate error code". The accept value is computed from the
  * first Sec-WebSocket-Key, or from an empty key when there is none. */
-static void accept_any_request(const struct hs_request *req, struct hs_server_verdict *v) {
-    const struct hs_header *key =
-        hs_find_header(req->headers, req->header_count, "Sec-WebSocket-Key", NULL);
+static void accept_any_request(const struct handshake_request *req,
+                               struct handshake_server_verdict *v) {
+    const struct handshake_header *key =
+        handshake_find_header(req->headers, req->header_count, "Sec-WebSocket-Key", NULL);
     memset(v, 0, sizeof *v);
     v->status = 101;
-    v->key = key ? key->value : (struct hs_view){"", 0};
+    v->key = key ? key->value : (struct handshake_view){"", 0};
 }
 
 static int frames_input(struct rs_proto *p, uint8_t *data, size_t len, struct buf *out);
 
 static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out) {
-    struct hs_request req;
-    struct hs_server_verdict v;
-    long parsed = hs_parse_request(p->head.data, head_len, &req);
+    struct handshake_request req;
+    struct handshake_server_verdict v;
+    long parsed = handshake_parse_request(p->head.data, head_len, &req);
     if (parsed < 0) {
         /* 6455:4.2.1 "If the server, while reading the handshake, finds
          * that the client did not send a handshake that matches the
@@ -218,10 +220,10 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
          * appropriate error code (such as 400 Bad Request)." */
         memset(&v, 0, sizeof v);
         v.status = 400;
-        v.problem = hs_parse_status_name(parsed);
+        v.problem = handshake_parse_status_name(parsed);
         return reject_handshake(p, &v, out);
     }
-    hs_check_request(&req, &v);
+    handshake_check_request(&req, &v);
     if (v.status != 101 && FAULT(p, FAULT_ACCEPT_BAD_VERSION))
         check_as_version_13(&req, &v);
     if (v.status != 101 && FAULT(p, FAULT_ACCEPT_ANY_REQUEST))
@@ -229,7 +231,7 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
     if (v.status != 101)
         return reject_handshake(p, &v, out);
 
-    char wrong_accept[HS_ACCEPT_LEN + 1];
+    char wrong_accept[HANDSHAKE_ACCEPT_LEN + 1];
     const char *accept_override = NULL;
     if (FAULT(p, FAULT_WRONG_ACCEPT_KEY)) {
         /* Breaks 6455:4.2.2 "A |Sec-WebSocket-Accept| header field. The
@@ -238,7 +240,7 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
          * taking the SHA-1 hash of this concatenated value": the right
          * value with its first character changed stays well-formed base64
          * of 20 octets, but is wrong. */
-        if (hs_compute_accept(v.key.ptr, v.key.len, wrong_accept) != 0)
+        if (handshake_compute_accept(v.key.ptr, v.key.len, wrong_accept) != 0)
             memcpy(wrong_accept, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", sizeof wrong_accept);
         wrong_accept[0] = wrong_accept[0] == 'A' ? 'B' : 'A';
         accept_override = wrong_accept;
@@ -247,7 +249,7 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
      * to agree to one of the suggested subprotocols, it MUST NOT send back
      * a |Sec-WebSocket-Protocol| header field": this echo server selects
      * neither a subprotocol nor an extension, whatever the client offers. */
-    int rc = hs_build_response(&v, accept_override, NULL, NULL, out);
+    int rc = handshake_build_response(&v, accept_override, NULL, NULL, out);
     if (rc != 0)
         return rc;
     p->phase = RS_PH_OPEN;
@@ -266,11 +268,12 @@ static int handshake_input(struct rs_proto *p, const uint8_t *data, size_t len, 
     int rc = buf_append(&p->head, data, len);
     if (rc != 0)
         return rc;
-    long head_len = hs_head_complete(p->head.data, p->head.len, &p->head_scan);
-    if (head_len == HS_NEED_MORE)
+    long head_len = handshake_head_complete(p->head.data, p->head.len, &p->head_scan);
+    if (head_len == HANDSHAKE_NEED_MORE)
         return 0;
     if (head_len < 0) {
-        struct hs_server_verdict v = {.status = 400, .problem = hs_parse_status_name(head_len)};
+        struct handshake_server_verdict v = {.status = 400,
+                                             .problem = handshake_parse_status_name(head_len)};
         return reject_handshake(p, &v, out);
     }
     return finish_handshake(p, (size_t)head_len, out);
@@ -278,26 +281,26 @@ static int handshake_input(struct rs_proto *p, const uint8_t *data, size_t len, 
 
 /* ---- closing handshake ------------------------------------------------------ */
 
-/* The judgement of close_parse with the rules a close fault breaks taken
+/* The judgement of closeframe_parse with the rules a close fault breaks taken
  * out, checked in the same order. */
-static enum close_payload_problem judge_close_lenient(const struct rs_proto *p,
-                                                      const uint8_t *payload, size_t len,
-                                                      bool *has_code, uint16_t *code) {
+static enum closeframe_payload_problem judge_close_lenient(const struct rs_proto *p,
+                                                           const uint8_t *payload, size_t len,
+                                                           bool *has_code, uint16_t *code) {
     *has_code = false;
     if (len == 0)
-        return CLOSE_P_OK;
+        return CLOSEFRAME_P_OK;
     if (len > MAX_CONTROL_PAYLOAD && !FAULT(p, FAULT_ACCEPT_LONG_CONTROL))
-        return CLOSE_P_TOO_LONG;
+        return CLOSEFRAME_P_TOO_LONG;
     if (len == 1)
-        return FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE) ? CLOSE_P_OK : CLOSE_P_ONE_BYTE;
+        return FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE) ? CLOSEFRAME_P_OK : CLOSEFRAME_P_ONE_BYTE;
     *code = (uint16_t)((payload[0] << 8) | payload[1]);
-    if (close_code_classify(*code, CLOSE_FROM_CLIENT) != CLOSE_CODE_VALID &&
+    if (closeframe_code_classify(*code, CLOSEFRAME_FROM_CLIENT) != CLOSEFRAME_CODE_VALID &&
         !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE))
-        return CLOSE_P_BAD_CODE;
+        return CLOSEFRAME_P_BAD_CODE;
     if (!utf8_is_valid(payload + 2, len - 2, NULL) && !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_REASON))
         return CLOSE_P_REASON_UTF8;
     *has_code = true;
-    return CLOSE_P_OK;
+    return CLOSEFRAME_P_OK;
 }
 
 static int on_close(struct rs_proto *p, struct buf *out) {
@@ -313,23 +316,23 @@ static int on_close(struct rs_proto *p, struct buf *out) {
     if (p->phase != RS_PH_OPEN)
         return 0; /* a second close (echo-after-close): nothing to answer */
 
-    struct close_info info = {0};
+    struct closeframe_info info = {0};
     bool has_code;
     uint16_t code = 0;
-    enum close_payload_problem problem =
-        close_parse(p->ctl.data, p->ctl.len, CLOSE_FROM_CLIENT, &info);
+    enum closeframe_payload_problem problem =
+        closeframe_parse(p->ctl.data, p->ctl.len, CLOSEFRAME_FROM_CLIENT, &info);
     has_code = info.has_code;
     code = info.code;
-    if (problem != CLOSE_P_OK && (p->cfg->faults & close_faults))
+    if (problem != CLOSEFRAME_P_OK && (p->cfg->faults & close_faults))
         problem = judge_close_lenient(p, p->ctl.data, p->ctl.len, &has_code, &code);
-    if (problem != CLOSE_P_OK) {
+    if (problem != CLOSEFRAME_P_OK) {
         /* 6455:7.4.1 "1002 indicates that an endpoint is terminating the
          * connection due to a protocol error."; a reason that is not UTF-8
          * (6455:5.5.1 "the body MAY contain UTF-8-encoded data with value
          * /reason/") gets 1007 as any invalid UTF-8 does (6455:8.1). */
         char why[80];
-        snprintf(why, sizeof why, "bad close frame: %s", close_problem_name(problem));
-        return fail_connection(p, close_problem_reply_code(problem), why, out);
+        snprintf(why, sizeof why, "bad close frame: %s", closeframe_problem_name(problem));
+        return fail_connection(p, closeframe_problem_reply_code(problem), why, out);
     }
 
     p->phase = RS_PH_CLOSED;
@@ -348,7 +351,8 @@ static int on_close(struct rs_proto *p, struct buf *out) {
     /* Echo only what a server may send: 6455:7.4.1 "1010 indicates that an
      * endpoint (client) is terminating the connection ..." is the client's
      * code; a server answers it with 1000. */
-    if (has_code && close_code_classify(code, CLOSE_FROM_SERVER) != CLOSE_CODE_VALID &&
+    if (has_code &&
+        closeframe_code_classify(code, CLOSEFRAME_FROM_SERVER) != CLOSEFRAME_CODE_VALID &&
         !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE))
         reply = 1000;
     if (FAULT(p, FAULT_CLOSE_REPLY_WRONG_CODE))

@@ -62,7 +62,7 @@ struct rs_proto {
     enum rs_disposition disp;
 
     struct buf head;  /* handshake bytes so far (freed once open) */
-    size_t head_scan; /* hs_head_complete resume point */
+    size_t head_scan; /* handshake_head_complete resume point */
 
     struct frame_parser parser;
     enum rs_feed feed;

@@ -364,7 +364,7 @@ static void send_close_step(struct exec *ex, struct sender *s, const struct clos
     if (c->raw_set) {
         src.p = &c->raw;
     } else if (c->has_code) {
-        close_payload_write(c->code, NULL, 0, code, sizeof code);
+        closeframe_payload_write(c->code, NULL, 0, code, sizeof code);
         src.prefix = code;
         src.prefix_len = 2;
         src.p = &c->reason;
@@ -531,7 +531,7 @@ static void fail_connection(struct exec *ex) {
     struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE};
     mask_key(ex, MASK_RANDOM, NULL, &spec);
     uint8_t code[2];
-    close_payload_write(1002, NULL, 0, code, sizeof code);
+    closeframe_payload_write(1002, NULL, 0, code, sizeof code);
     struct buf frame = {0};
     if (frame_build(&spec, code, sizeof code, &frame) == 0 &&
         runner_write(ex, frame.data, frame.len, false) == 0) {

@@ -55,16 +55,16 @@ static void host_value(const struct ws_url *u, enum host_form form, char *out, s
 /* The value a default header line carries (for a "set" that only respells
  * its name). */
 static const char *default_value(const char *name, const char *host, const char *key) {
-    struct hs_view v = {name, strlen(name)};
-    if (hs_view_eq_nocase(v, "Host"))
+    struct handshake_view v = {name, strlen(name)};
+    if (handshake_view_eq_nocase(v, "Host"))
         return host;
-    if (hs_view_eq_nocase(v, "Upgrade"))
+    if (handshake_view_eq_nocase(v, "Upgrade"))
         return "websocket";
-    if (hs_view_eq_nocase(v, "Connection"))
+    if (handshake_view_eq_nocase(v, "Connection"))
         return "Upgrade";
-    if (hs_view_eq_nocase(v, "Sec-WebSocket-Key"))
+    if (handshake_view_eq_nocase(v, "Sec-WebSocket-Key"))
         return key;
-    if (hs_view_eq_nocase(v, "Sec-WebSocket-Version"))
+    if (handshake_view_eq_nocase(v, "Sec-WebSocket-Version"))
         return "13";
     return NULL;
 }
@@ -75,9 +75,9 @@ static int build_request(const struct wcase *c, const struct ws_url *url, const 
     const struct handshake_override *h = c->has_handshake ? &c->handshake : NULL;
     char host[URL_MAX_HOST + 16];
     host_value(url, h ? h->host_form : HOST_FORM_URL, host, sizeof host);
-    struct hs_client_request req = {.target = url->resource, .host = host, .key = key};
+    struct handshake_client_request req = {.target = url->resource, .host = host, .key = key};
     struct buf target = {0};
-    struct hs_header_override *overrides = NULL;
+    struct handshake_header_override *overrides = NULL;
     int rc = 0;
     if (h) {
         req.method = h->method;
@@ -97,17 +97,17 @@ static int build_request(const struct wcase *c, const struct ws_url *url, const 
         if (!overrides)
             rc = WS_ERR_NOMEM;
         for (size_t i = 0; rc == 0 && i < h->header_count; i++) {
-            overrides[i].op = (enum hs_header_op)h->headers[i].op;
+            overrides[i].op = (enum handshake_header_op)h->headers[i].op;
             overrides[i].name = h->headers[i].name;
             overrides[i].value = h->headers[i].value;
-            if (overrides[i].op == HS_HDR_SET && !overrides[i].value)
+            if (overrides[i].op == HANDSHAKE_HDR_SET && !overrides[i].value)
                 overrides[i].value = default_value(h->headers[i].name, host, key);
         }
         req.overrides = overrides;
         req.override_count = h->header_count;
     }
     if (rc == 0)
-        rc = hs_build_request(&req, out);
+        rc = handshake_build_request(&req, out);
     free(overrides);
     buf_free(&target);
     return rc;
@@ -128,7 +128,7 @@ static void offer_free(struct offer *o) {
 }
 
 /* RFC 7230 3.2 OWS (SP / HTAB) off both ends. */
-static struct hs_view trim(struct hs_view v) {
+static struct handshake_view trim(struct handshake_view v) {
     while (v.len > 0 && (v.ptr[0] == ' ' || v.ptr[0] == '\t')) {
         v.ptr++;
         v.len--;
@@ -152,18 +152,18 @@ static char *sent_header(const uint8_t *head, size_t len, const char *name, bool
     while (pos < len) {
         lf = memchr(head + pos, '\n', len - pos);
         size_t end = lf ? (size_t)(lf - head) : len;
-        struct hs_view line = {(const char *)head + pos, end - pos};
+        struct handshake_view line = {(const char *)head + pos, end - pos};
         if (line.len > 0 && line.ptr[line.len - 1] == '\r')
             line.len--;
         if (line.len == 0)
             break;
         const char *colon = memchr(line.ptr, ':', line.len);
         if (colon) {
-            struct hs_view n = {line.ptr, (size_t)(colon - line.ptr)};
-            struct hs_view v = {colon + 1, line.len - n.len - 1};
+            struct handshake_view n = {line.ptr, (size_t)(colon - line.ptr)};
+            struct handshake_view v = {colon + 1, line.len - n.len - 1};
             n = trim(n);
             v = trim(v);
-            if (hs_view_eq_nocase(n, name)) {
+            if (handshake_view_eq_nocase(n, name)) {
                 if ((found && buf_append(&joined, ", ", 2) != 0) ||
                     buf_append(&joined, v.ptr, v.len) != 0) {
                     buf_free(&joined);
@@ -214,7 +214,7 @@ static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_hand
         snprintf(detail, sizeof detail, "no answer to the opening handshake: %s", errmsg);
         break;
     case WS_ERR_LIMIT:
-        if (hs->head_status != HS_BAD_SYNTAX)
+        if (hs->head_status != HANDSHAKE_BAD_SYNTAX)
             return false; /* a head beyond our limits: not the peer's fault */
         /* 6455:4.2.1 "the server MUST stop processing the client's handshake
          * and return an HTTP response with an appropriate error code" */
@@ -235,12 +235,12 @@ static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_hand
 enum runner_open_result runner_open(struct exec *ex, const struct run_target *target) {
     const struct wcase *c = ex->c;
     struct transcript *tr = ex->tr;
-    char key[HS_KEY_LEN + 1], errmsg[512] = "";
+    char key[HANDSHAKE_KEY_LEN + 1], errmsg[512] = "";
     uint8_t nonce[16];
     /* 6455:4.1 "The value of this header field MUST be a nonce consisting of
      * a randomly selected 16-byte value": from the case prng, reproducible. */
     prng_fill(&ex->prng, nonce, sizeof nonce);
-    hs_make_key(nonce, key);
+    handshake_make_key(nonce, key);
 
     struct buf request = {0};
     int rc;
@@ -257,7 +257,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         return RUNNER_OPEN_ERROR;
     }
     size_t scan = 0;
-    long head_len = hs_head_complete(request.data, request.len, &scan);
+    long head_len = handshake_head_complete(request.data, request.len, &scan);
     size_t recorded = head_len > 0 ? (size_t)head_len : request.len;
     (void)buf_append(&tr->request_head, request.data, recorded);
     struct offer offer = {0};
@@ -288,9 +288,9 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         return result;
     }
     tr->http_status = hs.resp.status;
-    if (hs.problem == HS_RESP_OK) {
+    if (hs.problem == HANDSHAKE_RESP_OK) {
         result = RUNNER_OPEN_WEBSOCKET;
-    } else if (hs.problem == HS_RESP_NOT_101) {
+    } else if (hs.problem == HANDSHAKE_RESP_NOT_101) {
         /* 6455:4.1 "If the status code received from the server is not 101,
          * the client handles the response per HTTP [RFC2616] procedures." */
         if (!about_handshake(c)) {
@@ -307,7 +307,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
          * Connection_." A peer's violation, whatever the case is about. */
         char detail[200];
         snprintf(detail, sizeof detail, "the 101 answer to the opening handshake is not valid: %s",
-                 hs_response_problem_name(hs.problem));
+                 handshake_response_problem_name(hs.problem));
         struct tev ev = {
             .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = "6455:4.1", .detail = detail};
         (void)transcript_add(tr, &ev);

@@ -147,8 +147,9 @@ static void control_event(struct exec *ex, enum tev_kind kind) {
 }
 
 static void peer_close_frame(struct exec *ex) {
-    struct close_info ci;
-    enum close_payload_problem problem = close_parse(ex->ctl, ex->ctl_len, CLOSE_FROM_SERVER, &ci);
+    struct closeframe_info ci;
+    enum closeframe_payload_problem problem =
+        closeframe_parse(ex->ctl, ex->ctl_len, CLOSEFRAME_FROM_SERVER, &ci);
     char reason[TEV_HEAD_CAP * 4 + 1] = "";
     if (ci.has_code && ci.reason_len)
         transcript_escape(ci.reason, ci.reason_len, reason, sizeof reason);
@@ -171,20 +172,21 @@ static void peer_close_frame(struct exec *ex) {
      * requirement, and 6455:5.5.1 says a reply "typically echos the status
      * code it received": a server echoing 1010 is judged by the case's
      * outcomes (non-strict), not as a violation. */
-    if (problem == CLOSE_P_BAD_CODE && ci.code_class == CLOSE_CODE_WRONG_ROLE)
-        problem = CLOSE_P_OK;
-    if (problem != CLOSE_P_OK) {
+    if (problem == CLOSEFRAME_P_BAD_CODE && ci.code_class == CLOSEFRAME_CODE_WRONG_ROLE)
+        problem = CLOSEFRAME_P_OK;
+    if (problem != CLOSEFRAME_P_OK) {
         /* 6455:5.5.1 "If there is a body, the first two bytes of the body
          * MUST be a 2-byte unsigned integer (in network byte order)
          * representing a status code"; 6455:7.4 names the codes that may be
          * sent; the reason "MUST be" UTF-8. */
         char why[160];
-        if (problem == CLOSE_P_BAD_CODE)
+        if (problem == CLOSEFRAME_P_BAD_CODE)
             snprintf(why, sizeof why, "close frame with status code %u (%s)", ci.code,
-                     close_problem_name(problem));
+                     closeframe_problem_name(problem));
         else
-            snprintf(why, sizeof why, "invalid close payload (%s)", close_problem_name(problem));
-        record_violation(ex, problem == CLOSE_P_BAD_CODE ? "6455:7.4" : "6455:5.5.1", why);
+            snprintf(why, sizeof why, "invalid close payload (%s)",
+                     closeframe_problem_name(problem));
+        record_violation(ex, problem == CLOSEFRAME_P_BAD_CODE ? "6455:7.4" : "6455:5.5.1", why);
         return;
     }
     /* 6455:5.5.1 "If an endpoint receives a Close frame and did not
@@ -193,7 +195,7 @@ static void peer_close_frame(struct exec *ex) {
      * typically echos the status code it received.)" */
     if (!ex->we_closed && !ex->close_reply_due) {
         uint8_t body[2];
-        size_t body_len = ci.has_code ? close_payload_write(ci.code, NULL, 0, body, 2) : 0;
+        size_t body_len = ci.has_code ? closeframe_payload_write(ci.code, NULL, 0, body, 2) : 0;
         queue_control(ex, FRAME_OP_CLOSE, body, body_len);
         ex->close_reply_due = true;
     }

@@ -162,13 +162,13 @@ static void test_case_fields_and_handshake(void) {
     CHECK_STR(h->extensions, "permessage-deflate");
     CHECK_EQ(h->header_count, 3);
     if (h->header_count == 3) {
-        CHECK_EQ(h->headers[0].op, HS_HDR_SET);
+        CHECK_EQ(h->headers[0].op, HANDSHAKE_HDR_SET);
         CHECK_STR(h->headers[0].name, "Origin");
         CHECK_STR(h->headers[0].value, "http://a");
-        CHECK_EQ(h->headers[1].op, HS_HDR_ADD);
+        CHECK_EQ(h->headers[1].op, HANDSHAKE_HDR_ADD);
         CHECK_STR(h->headers[1].name, "X-A");
         CHECK_STR(h->headers[1].value, "1");
-        CHECK_EQ(h->headers[2].op, HS_HDR_OMIT);
+        CHECK_EQ(h->headers[2].op, HANDSHAKE_HDR_OMIT);
         CHECK_STR(h->headers[2].name, "Sec-WebSocket-Version");
         CHECK(h->headers[2].value == NULL);
     }
@@ -191,7 +191,7 @@ static void test_handshake_fields(void) {
         CHECK_EQ(h->header_count, 2);
         if (h->header_count == 2) {
             /* A "set" without a value respells a default line: no value. */
-            CHECK_EQ(h->headers[0].op, HS_HDR_SET);
+            CHECK_EQ(h->headers[0].op, HANDSHAKE_HDR_SET);
             CHECK_STR(h->headers[0].name, "hOsT");
             CHECK(h->headers[0].value == NULL);
             /* JSON "\r\n " becomes CR LF SP: an obs-fold on the wire. */
