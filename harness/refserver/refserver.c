@@ -594,6 +594,7 @@ struct refserver *refserver_new(const struct refserver_options *opts, char *errm
     s->accept_resume = -1;
     s->quiet = opts->quiet;
     s->cfg.faults = opts->faults;
+    s->cfg.chatter = opts->chatter;
     s->cfg.max_message = opts->max_message ? opts->max_message : DEFAULT_MAX_MESSAGE;
     s->cfg.message_cap = s->cfg.max_message;
     if (fault_on(opts->faults, FAULT_IGNORE_MESSAGE_LIMIT) &&

@@ -20,6 +20,18 @@
 
 #include "refserver/faults.h"
 
+/* Chatter: behaviour the RFC allows, never a fault. A conforming peer's
+ * verdicts must not change when a server does this (tests prove it).
+ * 6455:5.5.3 "A Pong frame MAY be sent unsolicited.  This serves as a
+ * unidirectional heartbeat." and 6455:5.5.2 "A Ping frame may serve either
+ * as a keepalive or as a means to verify that the remote endpoint is still
+ * responsive." Each chatty frame goes out in the 101's segment (with the
+ * response head), before every echo and before the close reply. */
+enum rs_chatter {
+    RS_CHATTER_PONG = 1, /* an unsolicited pong ("heartbeat") */
+    RS_CHATTER_PING = 2, /* a ping; the client's pong is read and ignored */
+};
+
 struct refserver_options {
     const char *host;     /* NULL = "127.0.0.1" */
     uint16_t port;        /* 0 = pick a free port */
@@ -27,6 +39,7 @@ struct refserver_options {
     const char *tls_key;
     uint64_t max_message; /* message size cap (close 1009 above it); 0 = default 64 MiB */
     uint64_t faults;      /* bit set of (1 << enum fault) */
+    unsigned chatter;     /* RS_CHATTER_* bits (refserver_conn.h): allowed control frames */
     bool quiet;           /* no per-connection log lines on stderr */
 };
 

@@ -157,6 +157,18 @@ static void abort_connection(struct rs_proto *p, const char *why) {
     set_note(p, "dropped: %s", why);
 }
 
+/* The chatty control frames of cfg->chatter (refserver_conn.h), if any. */
+static int send_chatter(struct rs_proto *p, struct buf *out) {
+    static const uint8_t heartbeat[] = "heartbeat";
+    static const uint8_t keepalive[] = "keepalive";
+    int rc = 0;
+    if (p->cfg->chatter & RS_CHATTER_PONG)
+        rc = send_frame(p, FRAME_OP_PONG, heartbeat, sizeof heartbeat - 1, out);
+    if (rc == 0 && (p->cfg->chatter & RS_CHATTER_PING))
+        rc = send_frame(p, FRAME_OP_PING, keepalive, sizeof keepalive - 1, out);
+    return rc;
+}
+
 /* ---- opening handshake ---------------------------------------------------- */
 
 static int reject_handshake(struct rs_proto *p, const struct handshake_server_verdict *v,
@@ -254,6 +266,9 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
         return rc;
     p->phase = RS_PH_OPEN;
     set_note(p, "open; TCP closed without a closing handshake");
+    rc = send_chatter(p, out); /* in the 101's segment */
+    if (rc != 0)
+        return rc;
 
     /* Bytes after the head that came in the same read are frames. */
     struct buf head = p->head;
@@ -357,7 +372,9 @@ static int on_close(struct rs_proto *p, struct buf *out) {
         reply = 1000;
     if (FAULT(p, FAULT_CLOSE_REPLY_WRONG_CODE))
         reply = 1011;
-    int rc = send_close(p, reply, NULL, out);
+    int rc = send_chatter(p, out);
+    if (rc == 0)
+        rc = send_close(p, reply, NULL, out);
     set_note(p, "closing handshake complete (client sent %u, server replied %u)",
              has_code ? (unsigned)code : 0u, (unsigned)reply);
     if (FAULT(p, FAULT_CLIENT_CLOSES_TCP)) {
@@ -509,7 +526,9 @@ static int on_end(struct rs_proto *p, struct buf *out) {
      * opcode. */
     if (FAULT(p, FAULT_ECHO_ALTERED) && buf_append(&p->msg, "!", 1) != 0)
         return WS_ERR_NOMEM;
-    int rc = send_frame(p, p->msg_opcode, p->msg.data, p->msg.len, out);
+    int rc = send_chatter(p, out);
+    if (rc == 0)
+        rc = send_frame(p, p->msg_opcode, p->msg.data, p->msg.len, out);
     if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
         buf_free(&p->msg);
     else

@@ -21,12 +21,14 @@
 #include "base/buf.h"
 #include "codec/frame.h"
 #include "codec/utf8.h"
+#include "refserver/refserver.h"
 
 /* Settings shared by every connection of one server (borrowed). */
 struct rs_config {
     uint64_t max_message; /* message cap announced with 1009 */
     uint64_t message_cap; /* the cap actually enforced (1 GiB under ignore-message-limit) */
     uint64_t faults;      /* bit set of (1 << enum fault) */
+    unsigned chatter;     /* RS_CHATTER_* bits: control frames the RFC allows at any time */
 };
 
 enum rs_phase {
