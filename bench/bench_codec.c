@@ -93,7 +93,7 @@ static uint64_t parse_all(uint8_t *buf, size_t len, size_t piece) {
         for (;;) {
             struct frame_event ev;
             pos += frame_parse(&p, buf + pos, end - pos, &ev);
-            if (ev.kind == FRAME_EV_NONE)
+            if (ev.kind == FRAME_EV_NEED_MORE)
                 break;
             if (ev.kind == FRAME_EV_PAYLOAD)
                 sum += ev.len + ev.data[ev.len - 1];

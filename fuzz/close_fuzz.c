@@ -49,7 +49,7 @@ static void check_role(const uint8_t *data, size_t size, enum closeframe_sender 
     else if (info.has_code && info.code_class != CLOSEFRAME_CODE_VALID)
         want = CLOSEFRAME_P_BAD_CODE;
     else if (!reason_ok)
-        want = CLOSE_P_REASON_UTF8;
+        want = CLOSEFRAME_P_REASON_UTF8;
     else
         want = CLOSEFRAME_P_OK;
     if (p != want)
@@ -62,7 +62,7 @@ static void check_role(const uint8_t *data, size_t size, enum closeframe_sender 
         fail("BAD_CODE for a valid code", size);
 
     uint16_t reply = closeframe_problem_reply_code(p);
-    if ((reply == 1007) != (p == CLOSE_P_REASON_UTF8))
+    if ((reply == 1007) != (p == CLOSEFRAME_P_REASON_UTF8))
         fail("reply code", size);
     if (p != CLOSEFRAME_P_OK && reply != 1002 && reply != 1007)
         fail("reply code for a problem", size);

@@ -150,7 +150,7 @@ static void parse(const struct run *r, uint8_t *buf, size_t max_piece, uint32_t 
                 continue;
             }
             pos += consumed;
-            if (ev.kind == FRAME_EV_NONE) {
+            if (ev.kind == FRAME_EV_NEED_MORE) {
                 REQUIRE(pos == end && ev.stream_offset == pos);
                 break;
             }

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t used = frame_parse(&p, buf + pos, len - pos, &ev);
         REQUIRE(used <= len - pos);
         pos += used;
-        if (ev.kind == FRAME_EV_NONE) {
+        if (ev.kind == FRAME_EV_NEED_MORE) {
             REQUIRE(pos == len);
             break;
         }

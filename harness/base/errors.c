@@ -1,28 +1,36 @@
-/* errors: one strerror for every wsspec error code. */
+/* errors: one strerror, one name and one band for every wsspec error code,
+ * all generated from WS_ERROR_LIST. */
 #include "base/errors.h"
 
 const char *ws_strerror(int code) {
-    switch ((enum ws_error)code) {
+    switch (code) {
     case WS_OK: return "success";
-    case WS_ERR_NOMEM: return "out of memory";
-    case WS_ERR_OVERFLOW: return "size computation would overflow";
-    case WS_ERR_ARG: return "invalid argument";
-    case WS_ERR_INTERNAL: return "internal error";
-    case WS_ERR_LIMIT: return "a hard limit was reached";
-    case WS_ERR_HS_CRLF: return "header would inject CR or LF";
-    case WS_ERR_URL_SCHEME: return "URL scheme must be ws:// or wss://";
-    case WS_ERR_URL_HOST: return "URL has no valid host";
-    case WS_ERR_URL_PORT: return "URL port is not a number from 1 to 65535";
-    case WS_ERR_URL_SYNTAX: return "URL syntax error (fragments are not allowed in WebSocket URIs)";
-    case WS_ERR_RESOLVE: return "could not resolve host";
-    case WS_ERR_CONNECT: return "could not connect";
-    case WS_ERR_TIMEOUT: return "deadline passed";
-    case WS_ERR_RESET: return "connection reset by peer";
-    case WS_ERR_IO: return "socket error";
-    case WS_ERR_TLS: return "TLS error";
-    case WS_ERR_TLS_VERIFY: return "TLS certificate verification failed";
-    case WS_ERR_CLOSED: return "connection already closed";
-    case WS_ERR_INTERRUPTED: return "interrupted";
+#define WS_ERROR_TEXT(band, name, value, text)                                                     \
+    case name: return text;
+        WS_ERROR_LIST(WS_ERROR_TEXT)
+#undef WS_ERROR_TEXT
     }
     return "unknown error";
+}
+
+const char *ws_error_name(int code) {
+    switch (code) {
+    case WS_OK: return "WS_OK";
+#define WS_ERROR_NAME(band, name, value, text)                                                     \
+    case name: return #name;
+        WS_ERROR_LIST(WS_ERROR_NAME)
+#undef WS_ERROR_NAME
+    }
+    return "unknown";
+}
+
+int ws_error_band(int code) {
+    if (code >= 0)
+        return 0;
+    /* C99 division truncates toward zero: -100 .. -199 all give -1. */
+    return code / 100 * 100;
+}
+
+bool ws_error_is_fatal(int code) {
+    return code <= WS_BAND_FATAL;
 }

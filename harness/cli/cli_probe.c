@@ -28,7 +28,10 @@ struct received {
     struct buf payload;
 };
 
-/* Read until one complete data message or control frame has arrived. */
+/* Read until one complete data message or control frame has arrived.
+ * Returns EXIT_PASS, or the exit status the failure gives (why says what):
+ * EXIT_FAILURES for the server's doing, EXIT_INCOMPLETE for a deadline or
+ * our cap, EXIT_INTERNAL for out of memory or a bug of ours. */
 static int receive(struct wsclient *c, int64_t deadline, struct received *out, char *why,
                    size_t cap) {
     uint8_t opcode = 0;
@@ -39,17 +42,19 @@ static int receive(struct wsclient *c, int64_t deadline, struct received *out, c
         int rc = wsclient_next(c, deadline, &ev);
         if (rc == 0) {
             snprintf(why, cap, "connection closed by the server");
-            return 1;
+            return EXIT_FAILURES;
         }
         if (rc < 0) {
             snprintf(why, cap, "%s", ws_strerror(rc));
-            return rc == WS_ERR_TIMEOUT ? 3 : 1;
+            if (ws_error_is_fatal(rc))
+                return EXIT_INTERNAL;
+            return rc == WS_ERR_TIMEOUT ? EXIT_INCOMPLETE : EXIT_FAILURES;
         }
         switch (ev.kind) {
         case FRAME_EV_VIOLATION:
             snprintf(why, cap, "server frame breaks RFC 6455: %s",
                      frame_violation_name(ev.violation));
-            return 1;
+            return EXIT_FAILURES;
         case FRAME_EV_HEADER:
             if (frame_opcode_is_control(ev.hdr.opcode))
                 opcode = ev.hdr.opcode;
@@ -59,19 +64,23 @@ static int receive(struct wsclient *c, int64_t deadline, struct received *out, c
             }
             break;
         case FRAME_EV_PAYLOAD:
-            if (buf_append(&out->payload, ev.data, ev.len) != 0 ||
-                out->payload.len > (512u << 20)) {
-                snprintf(why, cap, "message larger than 512 MiB");
-                return 1;
+            if (buf_append(&out->payload, ev.data, ev.len) != 0) {
+                snprintf(why, cap, "%s", ws_strerror(WS_ERR_NOMEM));
+                return EXIT_INTERNAL;
+            }
+            if (out->payload.len > (512u << 20)) {
+                /* Our cap, not the server's fault. */
+                snprintf(why, cap, "message larger than our 512 MiB cap");
+                return EXIT_INCOMPLETE;
             }
             break;
         case FRAME_EV_END:
             if (frame_opcode_is_control(ev.hdr.opcode) || ev.hdr.fin) {
                 out->opcode = frame_opcode_is_control(ev.hdr.opcode) ? ev.hdr.opcode : opcode;
-                return 0;
+                return EXIT_PASS;
             }
             break;
-        case FRAME_EV_NONE: break;
+        case FRAME_EV_NEED_MORE: break;
         }
     }
 }
@@ -88,12 +97,13 @@ static int send_frame(struct wsclient *c, uint8_t opcode, const uint8_t *payload
     return rc;
 }
 
+/* Send one frame and check the answer. Returns as receive(). */
 static int echo_check(struct wsclient *c, uint8_t opcode, const uint8_t *payload, size_t len,
                       int64_t deadline, struct received *rx, char *why, size_t cap) {
     int rc = send_frame(c, opcode, payload, len, deadline);
     if (rc != 0) {
         snprintf(why, cap, "send: %s", ws_strerror(rc));
-        return 3;
+        return ws_error_is_fatal(rc) ? EXIT_INTERNAL : EXIT_INCOMPLETE;
     }
     /* 6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong
      * frame in response" */
@@ -113,13 +123,13 @@ static int echo_check(struct wsclient *c, uint8_t opcode, const uint8_t *payload
     if (rx->opcode != answer) {
         snprintf(why, cap, "expected a %s frame, got %s", frame_opcode_name(answer),
                  frame_opcode_name(rx->opcode));
-        return 1;
+        return EXIT_FAILURES;
     }
     if (rx->payload.len != len || (len && memcmp(rx->payload.data, payload, len) != 0)) {
         snprintf(why, cap, "payload differs (sent %zu bytes, got %zu)", len, rx->payload.len);
-        return 1;
+        return EXIT_FAILURES;
     }
-    return 0;
+    return EXIT_PASS;
 }
 
 static int parse_args(int argc, char **argv, struct probe_opts *o) {
@@ -188,8 +198,14 @@ int cli_probe(int argc, char **argv) {
     int status = EXIT_PASS, checks = 0;
     rc = wsclient_handshake(&c, &url, &o.tls, &request.req, deadline, &hs, why, sizeof why);
     if (rc != 0) {
+        /* Ours or the network's (our limits included), not the server's. */
         fprintf(stderr, "FAIL handshake: %s\n", why);
-        status = rc == WS_ERR_LIMIT ? EXIT_FAILURES : EXIT_INCOMPLETE;
+        status = EXIT_INCOMPLETE;
+        goto out;
+    }
+    if (hs.problem == HANDSHAKE_RESP_NOT_HTTP) {
+        printf("FAIL handshake: %s\n", why);
+        status = EXIT_FAILURES;
         goto out;
     }
     if (hs.problem != HANDSHAKE_RESP_OK) {

@@ -80,7 +80,7 @@ enum closeframe_code_class closeframe_code_classify(uint16_t code, enum closefra
  * of *out are filled even when a problem is returned, so a report can show
  * what the peer sent; out may be NULL. reason_error_offset counts from the
  * start of the reason (not of the payload) and is 0 unless the problem is
- * CLOSE_P_REASON_UTF8. For an empty or one-octet payload has_code is false,
+ * CLOSEFRAME_P_REASON_UTF8. For an empty or one-octet payload has_code is false,
  * code is 0 and code_class is CLOSEFRAME_CODE_VALID (there is no code to judge). */
 enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t len,
                                                  enum closeframe_sender sender,
@@ -127,7 +127,7 @@ enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t 
     if (!utf8_is_valid(info->reason, info->reason_len, &bad_at)) {
         info->reason_error_offset = bad_at;
         if (problem == CLOSEFRAME_P_OK)
-            problem = CLOSE_P_REASON_UTF8;
+            problem = CLOSEFRAME_P_REASON_UTF8;
     }
     return problem;
 }
@@ -141,7 +141,7 @@ enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t 
 uint16_t closeframe_problem_reply_code(enum closeframe_payload_problem p) {
     switch (p) {
     case CLOSEFRAME_P_OK: return 1000;
-    case CLOSE_P_REASON_UTF8: return 1007;
+    case CLOSEFRAME_P_REASON_UTF8: return 1007;
     case CLOSEFRAME_P_ONE_BYTE:
     case CLOSEFRAME_P_BAD_CODE:
     case CLOSEFRAME_P_TOO_LONG: return 1002;
@@ -193,7 +193,7 @@ const char *closeframe_problem_name(enum closeframe_payload_problem p) {
     case CLOSEFRAME_P_OK: return "ok";
     case CLOSEFRAME_P_ONE_BYTE: return "one-byte";
     case CLOSEFRAME_P_BAD_CODE: return "bad-code";
-    case CLOSE_P_REASON_UTF8: return "reason-utf8";
+    case CLOSEFRAME_P_REASON_UTF8: return "reason-utf8";
     case CLOSEFRAME_P_TOO_LONG: return "too-long";
     }
     return "unknown";

@@ -2,7 +2,9 @@
  *
  * Pure functions. A close payload from a peer is parsed into a code and a
  * reason view and judged against the code registry, role-aware: some codes
- * may be sent only by one side, some never appear on the wire. */
+ * may be sent only by one side, some never appear on the wire. Nothing here
+ * returns a ws_error: what is wrong with a payload is the peer's, a
+ * closeframe_payload_problem (verdict material). */
 #ifndef WSSPEC_CLOSEFRAME_H
 #define WSSPEC_CLOSEFRAME_H
 
@@ -23,10 +25,10 @@ enum closeframe_code_class {
 
 enum closeframe_payload_problem {
     CLOSEFRAME_P_OK = 0,
-    CLOSEFRAME_P_ONE_BYTE, /* 6455:5.5.1 body must start with a 2-octet code */
-    CLOSEFRAME_P_BAD_CODE, /* see closeframe_code_class */
-    CLOSE_P_REASON_UTF8,   /* 6455:5.5.1 reason MUST be valid UTF-8 (-> 1007) */
-    CLOSEFRAME_P_TOO_LONG, /* > 125 octets: control frame rule (6455:5.5) */
+    CLOSEFRAME_P_ONE_BYTE,    /* 6455:5.5.1 body must start with a 2-octet code */
+    CLOSEFRAME_P_BAD_CODE,    /* see closeframe_code_class */
+    CLOSEFRAME_P_REASON_UTF8, /* 6455:5.5.1 reason MUST be valid UTF-8 (-> 1007) */
+    CLOSEFRAME_P_TOO_LONG,    /* > 125 octets: control frame rule (6455:5.5) */
 };
 
 struct closeframe_info {
@@ -35,11 +37,12 @@ struct closeframe_info {
     const uint8_t *reason; /* view into the payload */
     size_t reason_len;
     enum closeframe_code_class code_class;
-    size_t reason_error_offset; /* when CLOSE_P_REASON_UTF8 */
+    size_t reason_error_offset; /* when CLOSEFRAME_P_REASON_UTF8 */
 };
 
 enum closeframe_code_class closeframe_code_classify(uint16_t code, enum closeframe_sender sender);
-/* Parse and judge a close payload; returns the first problem found. */
+/* Parse and judge a complete close payload (borrowed; out->reason points
+ * into it); returns the first problem found, or CLOSEFRAME_P_OK. */
 enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t len,
                                                  enum closeframe_sender sender,
                                                  struct closeframe_info *out);
@@ -47,7 +50,8 @@ enum closeframe_payload_problem closeframe_parse(const uint8_t *payload, size_t 
  * 1007 for a reason that is not UTF-8, 1002 otherwise. */
 uint16_t closeframe_problem_reply_code(enum closeframe_payload_problem p);
 /* Writes 2-byte big-endian code + reason into out (cap >= 2 + reason_len).
- * Returns the payload length. */
+ * Returns the payload length (>= 2), or 0 (nothing written) when it does not
+ * fit in cap or out is NULL. */
 size_t closeframe_payload_write(uint16_t code, const uint8_t *reason, size_t reason_len,
                                 uint8_t *out, size_t cap);
 const char *closeframe_code_name(uint16_t code); /* "normal", "going-away", ... or "unknown" */

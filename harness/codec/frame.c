@@ -257,7 +257,7 @@ static size_t parse_step(struct frame_parser *p, uint8_t *buf, size_t len, struc
     size_t used = 0;
     while (p->state != FRAME_S_PAYLOAD) {
         if (used == len) {
-            ev->kind = FRAME_EV_NONE;
+            ev->kind = FRAME_EV_NEED_MORE;
             ev->stream_offset = p->stream_offset;
             return used;
         }
@@ -284,7 +284,7 @@ static size_t parse_step(struct frame_parser *p, uint8_t *buf, size_t len, struc
         return 0;
     }
     if (len == 0) {
-        ev->kind = FRAME_EV_NONE;
+        ev->kind = FRAME_EV_NEED_MORE;
         ev->stream_offset = p->stream_offset;
         return 0;
     }

@@ -95,7 +95,7 @@ struct frame_parser {
 };
 
 enum frame_event_kind {
-    FRAME_EV_NONE,      /* all input consumed, need more bytes */
+    FRAME_EV_NEED_MORE, /* all input consumed: need more bytes (not an error) */
     FRAME_EV_HEADER,    /* a complete header was read: ev->hdr */
     FRAME_EV_PAYLOAD,   /* ev->data/ev->len: unmasked payload bytes of the current frame */
     FRAME_EV_END,       /* the current frame is complete (after its header/payload events) */
@@ -118,10 +118,14 @@ void frame_parser_init(struct frame_parser *p, enum frame_role role,
 
 /* Consume bytes from buf[0..len) until one event is produced or input runs
  * out. Returns the number of bytes consumed (0..len) and fills *ev. Call in a
- * loop until it returns an event of kind FRAME_EV_NONE with all bytes
+ * loop until it returns an event of kind FRAME_EV_NEED_MORE with all bytes
  * consumed. PAYLOAD events unmask buf in place (buf is borrowed and
  * modified). A zero-length frame yields HEADER then END. After a VIOLATION
- * every further call returns 0 with the same VIOLATION. */
+ * every further call returns 0 with the same VIOLATION.
+ *
+ * It has no error code: the parser cannot fail on its own, and a peer's
+ * breach of section 5 is a FRAME_EV_VIOLATION (verdict material), never a
+ * ws_error. */
 size_t frame_parse(struct frame_parser *p, uint8_t *buf, size_t len, struct frame_event *ev);
 
 /* Names for reports and the close code a conforming endpoint sends for it
@@ -138,7 +142,7 @@ static inline bool frame_opcode_is_control(uint8_t opcode) {
 
 enum frame_len_form {
     FRAME_LEN_AUTO = 0, /* minimal form */
-    FRAME_LEN_7 = 7,    /* forced; fails with WS_ERR_ARG if the length does not fit */
+    FRAME_LEN_7 = 7,    /* forced; fails with WS_ERR_FRAME_LEN_FORM if the length does not fit */
     FRAME_LEN_16 = 16,
     FRAME_LEN_64 = 64,
 };
@@ -155,12 +159,15 @@ struct frame_spec {
 };
 
 /* Write the frame header for a payload of payload_len octets into
- * out[0..14). Returns the header length (2..14) or WS_ERR_ARG when a
- * forced 7/16-bit form cannot hold the length. */
+ * out[0..14) (spec borrowed). Returns the header length (2..14),
+ * WS_ERR_FRAME_FIELD (opcode > 15, RSV > 7, len_form not a frame_len_form)
+ * or WS_ERR_FRAME_LEN_FORM (a forced 7/16-bit form cannot hold the length). */
 int frame_write_header(const struct frame_spec *spec, uint64_t payload_len, uint8_t out[14]);
 
-/* Append header + payload (masked when spec->masked) to *out. Returns 0 or
- * a negative ws_error. */
+/* Append header + payload (masked when spec->masked) to *out; spec and
+ * payload borrowed, *out unchanged on failure. Returns 0, WS_ERR_FRAME_FIELD,
+ * WS_ERR_FRAME_LEN_FORM (see frame_write_header), WS_ERR_OVERFLOW or
+ * WS_ERR_NOMEM. */
 struct buf;
 int frame_build(const struct frame_spec *spec, const uint8_t *payload, size_t payload_len,
                 struct buf *out);

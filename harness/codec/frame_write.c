@@ -18,8 +18,13 @@
 
 enum { MAX_LEN7 = 125, MAX_LEN16 = 0xFFFF };
 
-/* The length form for `length` under `form`, or 0 when it cannot hold it
- * (or form is not one of enum frame_len_form). */
+static bool len_form_known(enum frame_len_form form) {
+    return form == FRAME_LEN_AUTO || form == FRAME_LEN_7 || form == FRAME_LEN_16 ||
+           form == FRAME_LEN_64;
+}
+
+/* The length form for `length` under `form` (one of enum frame_len_form),
+ * or 0 when it cannot hold it. */
 static unsigned length_bits_for(enum frame_len_form form, uint64_t length) {
     switch (form) {
     case FRAME_LEN_AUTO:
@@ -41,16 +46,17 @@ static unsigned length_bits_for(enum frame_len_form form, uint64_t length) {
  * when spec->masked. spec is borrowed; out is written, octets past the
  * returned length are left untouched.
  *
- * Returns the header length (2..14), or WS_ERR_ARG when spec->opcode > 15,
- * spec->rsv > 7, spec->len_form is not a frame_len_form value, or a forced
- * FRAME_LEN_7 / FRAME_LEN_16 cannot hold the carried length. */
+ * Returns the header length (2..14); WS_ERR_FRAME_FIELD when spec->opcode >
+ * 15, spec->rsv > 7 or spec->len_form is not a frame_len_form value;
+ * WS_ERR_FRAME_LEN_FORM when a forced FRAME_LEN_7 / FRAME_LEN_16 cannot hold
+ * the carried length. */
 int frame_write_header(const struct frame_spec *spec, uint64_t payload_len, uint8_t out[14]) {
-    if (spec->opcode > 0x0F || spec->rsv > 7)
-        return WS_ERR_ARG;
+    if (spec->opcode > 0x0F || spec->rsv > 7 || !len_form_known(spec->len_form))
+        return WS_ERR_FRAME_FIELD;
     uint64_t length = spec->declared_len_set ? spec->declared_len : payload_len;
     unsigned bits = length_bits_for(spec->len_form, length);
     if (bits == 0)
-        return WS_ERR_ARG;
+        return WS_ERR_FRAME_LEN_FORM;
 
     size_t pos = 0;
     out[pos++] = (uint8_t)((spec->fin ? 0x80 : 0) | (spec->rsv << 4) | spec->opcode);
@@ -81,9 +87,9 @@ int frame_write_header(const struct frame_spec *spec, uint64_t payload_len, uint
  * when spec->declared_len says otherwise, so a lying frame is easy to send.
  *
  * spec and payload are borrowed (payload may be NULL when payload_len is
- * 0); out is grown and owned by the caller. Returns 0, or WS_ERR_ARG (see
- * frame_write_header), WS_ERR_OVERFLOW or WS_ERR_NOMEM; on error *out is
- * unchanged. */
+ * 0); out is grown and owned by the caller. Returns 0, or WS_ERR_FRAME_FIELD
+ * / WS_ERR_FRAME_LEN_FORM (see frame_write_header), WS_ERR_OVERFLOW or
+ * WS_ERR_NOMEM; on error *out is unchanged. */
 int frame_build(const struct frame_spec *spec, const uint8_t *payload, size_t payload_len,
                 struct buf *out) {
     uint8_t header[14];

@@ -2,8 +2,12 @@
  *
  * Pure functions over byte buffers (OpenSSL only for SHA-1 and base64).
  * Parsers are picohttpparser-style: they take the whole buffer received so
- * far, return the head length when the head is complete, HANDSHAKE_NEED_MORE when
- * it is not, or a negative HANDSHAKE_BAD_* when the bytes cannot be an HTTP head.
+ * far and return the head length (> 0) when the head is complete,
+ * HANDSHAKE_NEED_MORE (0) when it is not yet, or a negative ws_error of the
+ * handshake band (base/errors.h) when the bytes cannot become a head we
+ * accept: WS_ERR_HANDSHAKE_SYNTAX (not HTTP/1.x: the caller judges the
+ * peer) or one of our limits (WS_ERR_HANDSHAKE_LINE_TOO_LONG, _TOO_MANY_HEADERS,
+ * _HEAD_TOO_BIG). Need-more is not an error: `rc < 0` is exactly "failed".
  * Views (ptr+len) point into the caller's buffer and are not NUL-terminated.
  * Bytes after the head (frames that arrived in the same read) are the
  * caller's, untouched: the return value tells where they start.
@@ -19,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/errors.h" /* the codes the parsers and builders return */
+
 struct buf;
 
 #define HANDSHAKE_MAX_LINE    8192
@@ -28,13 +34,10 @@ struct buf;
 #define HANDSHAKE_ACCEPT_LEN  28 /* base64 of a 20-octet SHA-1 */
 #define HANDSHAKE_GUID        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-enum handshake_parse_status {
-    HANDSHAKE_NEED_MORE = -1,
-    HANDSHAKE_BAD_SYNTAX = -2, /* not an HTTP/1.1 head */
-    HANDSHAKE_BAD_LINE_TOO_LONG = -3,
-    HANDSHAKE_BAD_TOO_MANY_HEADERS = -4,
-    HANDSHAKE_BAD_HEAD_TOO_BIG = -5,
-};
+/* What the parsers return while the head has not ended: no octets of a
+ * head are complete yet. A complete head is at least 2 octets ("\n\n"), and
+ * every error is negative, so the value is never ambiguous. */
+enum { HANDSHAKE_NEED_MORE = 0 };
 
 struct handshake_view {
     const char *ptr;
@@ -63,16 +66,27 @@ struct handshake_request {
 };
 
 /* Incremental scan for the end of the head ("\r\n\r\n"; a bare "\n\n" is
- * accepted too). *scan_pos (start at 0) remembers how far it looked.
- * Returns the head length when found, HANDSHAKE_NEED_MORE, or HANDSHAKE_BAD_HEAD_TOO_BIG
- * once len passes HANDSHAKE_MAX_HEAD without an end. */
+ * accepted too) in buf[0..len) (borrowed). *scan_pos (start at 0) remembers
+ * how far it looked. Returns:
+ *   > 0                            the head length;
+ *   HANDSHAKE_NEED_MORE (0)        no end yet;
+ *   WS_ERR_HANDSHAKE_HEAD_TOO_BIG  the head cannot end within HANDSHAKE_MAX_HEAD
+ *                                  octets (or ended past it). */
 long handshake_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos);
 
-/* Parse a response / request head. Return: head length (> 0), HANDSHAKE_NEED_MORE
- * or HANDSHAKE_BAD_*. *out is filled on success (views into buf). */
+/* Parse a response / request head from buf[0..len) (borrowed). On success
+ * *out holds views into buf; on any other return its content is
+ * unspecified. Returns:
+ *   > 0                                the head length (the empty line included);
+ *   HANDSHAKE_NEED_MORE (0)            the head has not ended yet;
+ *   WS_ERR_HANDSHAKE_SYNTAX            not an HTTP/1.x status / request line,
+ *                                      header field or obs-fold; reported as soon
+ *                                      as the first line cannot start a head;
+ *   WS_ERR_HANDSHAKE_LINE_TOO_LONG     a line over HANDSHAKE_MAX_LINE octets;
+ *   WS_ERR_HANDSHAKE_TOO_MANY_HEADERS  more than HANDSHAKE_MAX_HEADERS fields;
+ *   WS_ERR_HANDSHAKE_HEAD_TOO_BIG      the head cannot end within HANDSHAKE_MAX_HEAD. */
 long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_response *out);
 long handshake_parse_request(const uint8_t *buf, size_t len, struct handshake_request *out);
-const char *handshake_parse_status_name(long status);
 
 /* Header lookup, case-insensitive on the name. handshake_find_header returns the
  * first match (or NULL) and counts matches in *count (may be NULL). */
@@ -85,7 +99,8 @@ bool handshake_view_eq_nocase(struct handshake_view v, const char *s);
 
 /* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)); out gets 28
  * chars + NUL. 6455:1.3 example: "dGhlIHNhbXBsZSBub25jZQ==" ->
- * "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=". Returns 0 or WS_ERR_INTERNAL. */
+ * "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=". Returns 0, WS_ERR_NOMEM (no digest
+ * context) or WS_ERR_INTERNAL (OpenSSL's SHA-1 or base64 failed). */
 int handshake_compute_accept(const char *key, size_t key_len, char out[HANDSHAKE_ACCEPT_LEN + 1]);
 /* A fresh key: base64 of 16 octets from nonce (caller supplies randomness). */
 void handshake_make_key(const uint8_t nonce[16], char out[HANDSHAKE_KEY_LEN + 1]);
@@ -119,11 +134,15 @@ struct handshake_client_request {
 /* Build the request head into *out: request line, then the defaults Host,
  * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key,
  * Sec-WebSocket-Version: 13, optional protocol/extensions, with overrides
- * applied in order, then CRLF. Returns 0 or a negative ws_error. */
+ * applied in order, then CRLF. req and its strings are borrowed; *out is
+ * appended to, and left as it was on failure. Returns 0, WS_ERR_ARG (req or
+ * out NULL, overrides NULL with a count, an override without a name, or a
+ * SET/ADD without a value), WS_ERR_OVERFLOW or WS_ERR_NOMEM. */
 int handshake_build_request(const struct handshake_client_request *req, struct buf *out);
 
 /* What is wrong with a server's opening handshake response (6455:4.1, the
- * client's checks); positive values, a peer's violations, not our errors. */
+ * client's checks); positive values, a peer's violations (verdicts), never
+ * a ws_error. */
 enum handshake_response_problem {
     HANDSHAKE_RESP_OK = 0,
     HANDSHAKE_RESP_NOT_101,       /* "If the status code received from the server is not 101" */
@@ -134,7 +153,15 @@ enum handshake_response_problem {
     HANDSHAKE_RESP_DUP_ACCEPT,    /* more than one Sec-WebSocket-Accept */
     HANDSHAKE_RESP_UNOFFERED_EXTENSION, /* an extension the client did not offer */
     HANDSHAKE_RESP_UNOFFERED_PROTOCOL,  /* a subprotocol the client did not offer */
+    /* The answer is no HTTP/1.x head at all (handshake_parse_response said
+     * WS_ERR_HANDSHAKE_SYNTAX). Set by the caller that parsed the head (net/
+     * wsclient); handshake_check_response takes a parsed head and never
+     * returns it. */
+    HANDSHAKE_RESP_NOT_HTTP,
 };
+/* Judge a parsed response (borrowed) against the key sent and the offers
+ * made (each may be NULL = nothing offered): the first problem found, or
+ * HANDSHAKE_RESP_OK. */
 enum handshake_response_problem handshake_check_response(const struct handshake_response *resp,
                                                          const char *key,
                                                          const char *offered_protocols,
@@ -160,7 +187,10 @@ void handshake_check_request(const struct handshake_request *req,
 /* Append the response to *out: a 101 with Upgrade, Connection and
  * Sec-WebSocket-Accept (accept may be overridden by `accept_override`, for
  * fault injection), plus optional protocol/extension headers; or a 4xx with
- * Connection: close and, for 426, Sec-WebSocket-Version: 13. */
+ * Connection: close and, for 426, Sec-WebSocket-Version: 13. All inputs
+ * borrowed; *out is left as it was on failure. Returns 0, WS_ERR_ARG (v or
+ * out NULL, a status outside 100..999), WS_ERR_OVERFLOW, WS_ERR_NOMEM or
+ * WS_ERR_INTERNAL (computing the accept value failed). */
 int handshake_build_response(const struct handshake_server_verdict *v, const char *accept_override,
                              const char *protocol, const char *extensions, struct buf *out);
 

@@ -130,13 +130,13 @@ int handshake_build_request(const struct handshake_client_request *req, struct b
 static long parse_status_line(struct handshake_view line, struct handshake_response *out) {
     const char *p = line.ptr;
     if (line.len < 12 || memcmp(p, "HTTP/1.", 7) != 0 || p[7] < '0' || p[7] > '9' || p[8] != ' ')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     for (size_t i = 9; i < 12; i++) {
         if (p[i] < '0' || p[i] > '9')
-            return HANDSHAKE_BAD_SYNTAX;
+            return WS_ERR_HANDSHAKE_SYNTAX;
     }
     if (line.len > 12 && p[12] != ' ')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     struct handshake_view reason = {p + line.len, 0};
     if (line.len > 12) {
         reason.ptr = p + 13;
@@ -144,7 +144,7 @@ static long parse_status_line(struct handshake_view line, struct handshake_respo
     }
     /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
     if (!handshake_is_field_text(reason.ptr, reason.len))
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     out->minor_version = p[7] - '0';
     out->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
     out->reason = reason;
@@ -153,22 +153,21 @@ static long parse_status_line(struct handshake_view line, struct handshake_respo
 
 long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_response *out) {
     struct handshake_view line;
-    size_t next;
     out->header_count = 0;
-    long rc = handshake_next_line(buf, len, 0, &line, &next);
-    if (rc == HANDSHAKE_NEED_MORE) {
+    long next = handshake_next_line(buf, len, 0, &line);
+    if (next == HANDSHAKE_NEED_MORE) {
         /* Fail fast on a peer that is not speaking HTTP/1.x at all, rather
          * than buffering its bytes up to the line limit. */
         size_t have = len < 7 ? len : 7;
         if (have > 0 && memcmp(buf, "HTTP/1.", have) != 0)
-            return HANDSHAKE_BAD_SYNTAX;
+            return WS_ERR_HANDSHAKE_SYNTAX;
     }
+    if (next <= 0)
+        return next;
+    long rc = parse_status_line(line, out);
     if (rc != 0)
         return rc;
-    rc = parse_status_line(line, out);
-    if (rc != 0)
-        return rc;
-    return handshake_parse_header_lines(buf, len, next, out->headers, &out->header_count);
+    return handshake_parse_header_lines(buf, len, (size_t)next, out->headers, &out->header_count);
 }
 
 /* ---- checking the response ------------------------------------------ */

@@ -1,7 +1,7 @@
 /* handshake_common: what both sides of the RFC 6455 section 4 opening
  * handshake share: views and header lookup, comma-list tokens, the line and
  * header-field scanner, the incremental end-of-head scan, the
- * Sec-WebSocket-Accept computation and the names of statuses. */
+ * Sec-WebSocket-Accept computation and the names of response problems. */
 #include "codec/handshake.h"
 
 #include <string.h>
@@ -119,10 +119,9 @@ bool handshake_value_has_token(struct handshake_view value, const char *token) {
 
 /* ---- lines and header fields ---------------------------------------- */
 
-long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line,
-                         size_t *next) {
+long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line) {
     if (pos > len)
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     /* A line of HANDSHAKE_MAX_LINE octets plus CR LF is the longest we look at. */
     size_t window = len - pos;
     bool window_cut = false;
@@ -133,17 +132,17 @@ long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct hand
     const uint8_t *lf = window ? memchr(buf + pos, '\n', window) : NULL;
     if (!lf) {
         if (window_cut)
-            return HANDSHAKE_BAD_LINE_TOO_LONG;
+            return WS_ERR_HANDSHAKE_LINE_TOO_LONG;
         /* The line has not ended yet: a CR at the end may still become its
          * terminator, every other octet already counts against the limit. */
         size_t content = window;
         if (content > 0 && buf[len - 1] == '\r')
             content--;
         if (content > HANDSHAKE_MAX_LINE)
-            return HANDSHAKE_BAD_LINE_TOO_LONG;
+            return WS_ERR_HANDSHAKE_LINE_TOO_LONG;
         /* The head now needs at least one more octet (this line's LF). */
         if (len >= HANDSHAKE_MAX_HEAD)
-            return HANDSHAKE_BAD_HEAD_TOO_BIG;
+            return WS_ERR_HANDSHAKE_HEAD_TOO_BIG;
         return HANDSHAKE_NEED_MORE;
     }
     size_t lf_at = (size_t)(lf - buf);
@@ -151,16 +150,15 @@ long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct hand
     if (end > pos && buf[end - 1] == '\r')
         end--;
     if (end - pos > HANDSHAKE_MAX_LINE)
-        return HANDSHAKE_BAD_LINE_TOO_LONG;
+        return WS_ERR_HANDSHAKE_LINE_TOO_LONG;
     size_t after = lf_at + 1;
     /* An empty line ends the head at `after`; any other line needs at least
      * one more octet (the empty line's LF) after it. */
     if (after > HANDSHAKE_MAX_HEAD || (end > pos && after >= HANDSHAKE_MAX_HEAD))
-        return HANDSHAKE_BAD_HEAD_TOO_BIG;
+        return WS_ERR_HANDSHAKE_HEAD_TOO_BIG;
     line->ptr = (const char *)buf + pos;
     line->len = end - pos;
-    *next = after;
-    return 0;
+    return (long)after; /* > 0: the LF is at or after pos */
 }
 
 /* One "name: value" line (RFC 7230 3.2: field-name ":" OWS field-value
@@ -172,13 +170,13 @@ static long parse_header_line(struct handshake_view line, struct handshake_heade
     while (name_len < line.len && handshake_is_tchar(p[name_len]))
         name_len++;
     if (name_len == 0 || name_len == line.len || p[name_len] != ':')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     struct handshake_view value = {line.ptr + name_len + 1, line.len - name_len - 1};
     value = handshake_view_trim(value);
     /* A stray CR, a NUL or another control octet is never part of a value:
      * accepting one is how header injection gets through. */
     if (!handshake_is_field_text(value.ptr, value.len))
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     out->name.ptr = line.ptr;
     out->name.len = name_len;
     out->value = value;
@@ -191,26 +189,25 @@ long handshake_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
     size_t n = 0;
     for (;;) {
         struct handshake_view line;
-        size_t next;
-        long rc = handshake_next_line(buf, len, pos, &line, &next);
-        if (rc != 0)
-            return rc;
+        long next = handshake_next_line(buf, len, pos, &line);
+        if (next <= 0)
+            return next; /* HANDSHAKE_NEED_MORE or an error */
         if (line.len == 0) {
             *count = n;
-            return (long)next;
+            return next;
         }
         /* RFC 7230 3.2.4: "A server that receives an obs-fold in a request
          * message ... MUST either reject the message" - we reject it on both
          * sides; a continuation line is how header smuggling starts. */
         if (line.ptr[0] == ' ' || line.ptr[0] == '\t')
-            return HANDSHAKE_BAD_SYNTAX;
+            return WS_ERR_HANDSHAKE_SYNTAX;
         if (n == HANDSHAKE_MAX_HEADERS)
-            return HANDSHAKE_BAD_TOO_MANY_HEADERS;
-        rc = parse_header_line(line, &headers[n]);
+            return WS_ERR_HANDSHAKE_TOO_MANY_HEADERS;
+        long rc = parse_header_line(line, &headers[n]);
         if (rc != 0)
             return rc;
         n++;
-        pos = next;
+        pos = (size_t)next;
     }
 }
 
@@ -244,14 +241,14 @@ long handshake_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos) {
         }
         if (end) {
             *scan_pos = i;
-            return end > HANDSHAKE_MAX_HEAD ? HANDSHAKE_BAD_HEAD_TOO_BIG : (long)end;
+            return end > HANDSHAKE_MAX_HEAD ? WS_ERR_HANDSHAKE_HEAD_TOO_BIG : (long)end;
         }
         i++;
     }
     *scan_pos = i;
     /* Any end found later lies past len, so the head would exceed the cap. */
     if (len >= HANDSHAKE_MAX_HEAD)
-        return HANDSHAKE_BAD_HEAD_TOO_BIG;
+        return WS_ERR_HANDSHAKE_HEAD_TOO_BIG;
     return HANDSHAKE_NEED_MORE;
 }
 
@@ -292,19 +289,6 @@ void handshake_make_key(const uint8_t nonce[16], char out[HANDSHAKE_KEY_LEN + 1]
 
 /* ---- names ------------------------------------------------------------ */
 
-const char *handshake_parse_status_name(long status) {
-    if (status > 0)
-        return "complete";
-    switch (status) {
-    case HANDSHAKE_NEED_MORE: return "incomplete head";
-    case HANDSHAKE_BAD_SYNTAX: return "not an HTTP/1.x head";
-    case HANDSHAKE_BAD_LINE_TOO_LONG: return "head line too long";
-    case HANDSHAKE_BAD_TOO_MANY_HEADERS: return "too many header fields";
-    case HANDSHAKE_BAD_HEAD_TOO_BIG: return "head too big";
-    default: return "unknown head status";
-    }
-}
-
 const char *handshake_response_problem_name(enum handshake_response_problem p) {
     switch (p) {
     case HANDSHAKE_RESP_OK: return "ok";
@@ -316,6 +300,7 @@ const char *handshake_response_problem_name(enum handshake_response_problem p) {
     case HANDSHAKE_RESP_DUP_ACCEPT: return "more than one Sec-WebSocket-Accept";
     case HANDSHAKE_RESP_UNOFFERED_EXTENSION: return "extension not offered by the client";
     case HANDSHAKE_RESP_UNOFFERED_PROTOCOL: return "subprotocol not offered by the client";
+    case HANDSHAKE_RESP_NOT_HTTP: return "the answer is not an HTTP/1.x response head";
     }
     return "unknown response problem";
 }

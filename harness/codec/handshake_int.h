@@ -1,6 +1,6 @@
 /* handshake_int: helpers shared by handshake_common.c, handshake_client.c
  * and handshake_server.c. Private to the handshake module: nothing outside
- * harness/handshake_*.c includes this file. */
+ * harness/codec/handshake_*.c includes this file. */
 #ifndef WSSPEC_HANDSHAKE_INT_H
 #define WSSPEC_HANDSHAKE_INT_H
 
@@ -18,17 +18,19 @@ bool handshake_is_tchar(uint8_t c);
 bool handshake_is_field_text(const char *p, size_t len);
 
 /* Find the line that starts at buf[pos]. A line ends with LF or CRLF; the
- * view in *line excludes the terminator, *next is the offset after it.
- * Never reads at or past len, and never more than HANDSHAKE_MAX_LINE + 2 octets.
- * Returns 0, HANDSHAKE_NEED_MORE, HANDSHAKE_BAD_LINE_TOO_LONG (even for a line whose end
- * has not arrived yet) or HANDSHAKE_BAD_HEAD_TOO_BIG (when the head cannot end
- * within HANDSHAKE_MAX_HEAD octets any more). */
-long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line,
-                         size_t *next);
+ * view in *line excludes the terminator. Never reads at or past len, and
+ * never more than HANDSHAKE_MAX_LINE + 2 octets. Returns the offset after the
+ * line's terminator (> 0), HANDSHAKE_NEED_MORE (0) when the line has not
+ * ended yet, WS_ERR_HANDSHAKE_SYNTAX (pos > len), WS_ERR_HANDSHAKE_LINE_TOO_LONG
+ * (even for a line whose end has not arrived yet) or
+ * WS_ERR_HANDSHAKE_HEAD_TOO_BIG (the head cannot end within HANDSHAKE_MAX_HEAD
+ * octets any more). */
+long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line);
 
 /* Parse header lines from buf[pos] up to and including the empty line that
  * ends the head. Fills headers[0..*count). Returns the head length (offset
- * after the empty line), HANDSHAKE_NEED_MORE or a HANDSHAKE_BAD_* status. */
+ * after the empty line, > 0), HANDSHAKE_NEED_MORE (0), or
+ * WS_ERR_HANDSHAKE_SYNTAX / _LINE_TOO_LONG / _TOO_MANY_HEADERS / _HEAD_TOO_BIG. */
 long handshake_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
                                   struct handshake_header headers[HANDSHAKE_MAX_HEADERS],
                                   size_t *count);

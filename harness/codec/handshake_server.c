@@ -25,21 +25,21 @@ static long parse_request_line(struct handshake_view line, struct handshake_requ
     while (i < line.len && handshake_is_tchar(p[i]))
         i++;
     if (i == 0 || i == line.len || p[i] != ' ')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     out->method.ptr = line.ptr;
     out->method.len = i;
     size_t target_start = ++i;
     while (i < line.len && is_target_octet(p[i]))
         i++;
     if (i == target_start || i == line.len || p[i] != ' ')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     out->target.ptr = line.ptr + target_start;
     out->target.len = i - target_start;
     i++;
     /* HTTP-version = "HTTP" "/" DIGIT "." DIGIT, and only 1.x heads are
      * parsed here; 6455:4.2.1 then asks for 1.1 or higher. */
     if (line.len - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0 || p[i + 7] < '0' || p[i + 7] > '9')
-        return HANDSHAKE_BAD_SYNTAX;
+        return WS_ERR_HANDSHAKE_SYNTAX;
     out->minor_version = p[i + 7] - '0';
     return 0;
 }
@@ -60,17 +60,16 @@ static bool partial_request_line_ok(const uint8_t *buf, size_t len) {
 
 long handshake_parse_request(const uint8_t *buf, size_t len, struct handshake_request *out) {
     struct handshake_view line;
-    size_t next;
     out->header_count = 0;
-    long rc = handshake_next_line(buf, len, 0, &line, &next);
-    if (rc == HANDSHAKE_NEED_MORE && !partial_request_line_ok(buf, len))
-        return HANDSHAKE_BAD_SYNTAX; /* fail fast on bytes that are not HTTP */
+    long next = handshake_next_line(buf, len, 0, &line);
+    if (next == HANDSHAKE_NEED_MORE && !partial_request_line_ok(buf, len))
+        return WS_ERR_HANDSHAKE_SYNTAX; /* fail fast on bytes that are not HTTP */
+    if (next <= 0)
+        return next;
+    long rc = parse_request_line(line, out);
     if (rc != 0)
         return rc;
-    rc = parse_request_line(line, out);
-    if (rc != 0)
-        return rc;
-    return handshake_parse_header_lines(buf, len, next, out->headers, &out->header_count);
+    return handshake_parse_header_lines(buf, len, (size_t)next, out->headers, &out->header_count);
 }
 
 /* ---- judging the request -------------------------------------------- */

@@ -290,7 +290,7 @@ int url_parse(const char *text, struct ws_url *out) {
      * cannot overflow; the cap is checked before any copy. */
     size_t need = (path_len == 0 ? 1 : path_len) + (query_len > 0 ? 1 + query_len : 0);
     if (need >= sizeof(out->resource)) {
-        rc = WS_ERR_LIMIT;
+        rc = WS_ERR_URL_TOO_LONG;
         goto fail;
     }
     char *dst = out->resource;

@@ -13,9 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* No ws_error here: invalid UTF-8 from a peer is verdict material
+ * (UTF8_INVALID), and UTF8_PARTIAL is this module's "need more bytes". */
 enum utf8_result {
     UTF8_VALID = 0,   /* everything so far is valid and complete */
-    UTF8_PARTIAL = 1, /* valid so far, but ends inside a code point */
+    UTF8_PARTIAL = 1, /* valid so far, but ends inside a code point: need more */
     UTF8_INVALID = 2, /* an invalid octet was seen: see error_offset */
 };
 

@@ -12,7 +12,9 @@
  * has its own closing handshake and many servers skip close_notify.
  *
  * Error messages go into a caller-owned errmsg of cap bytes (always
- * NUL-terminated when cap > 0) and include OpenSSL's reason text. */
+ * NUL-terminated when cap > 0) and include OpenSSL's reason text. Failures
+ * are negative ws_errors (base/errors.h); each function lists every one it
+ * returns. */
 #ifndef WSSPEC_TLS_H
 #define WSSPEC_TLS_H
 
@@ -56,15 +58,16 @@ int tls_client_set_host(SSL *ssl, const char *host, const char *sni, char *errms
 int tls_handshake(SSL *ssl, int fd, int64_t deadline_ms, char *errmsg, size_t cap);
 
 /* Read up to cap bytes: > 0 read, 0 EOF (close_notify or TCP close),
- * WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO or WS_ERR_TLS. */
+ * WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO, WS_ERR_TLS or WS_ERR_ARG (ssl or
+ * buf NULL, cap 0). */
 long tls_read(SSL *ssl, int fd, uint8_t *buf, size_t cap, int64_t deadline_ms);
 
-/* Write all len bytes: 0, WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO or
- * WS_ERR_TLS. */
+/* Write all len bytes: 0, WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO,
+ * WS_ERR_TLS or WS_ERR_ARG (ssl NULL, data NULL with len > 0). */
 int tls_write_all(SSL *ssl, int fd, const uint8_t *data, size_t len, int64_t deadline_ms);
 /* One non-blocking write: octets written, 0 when the TLS layer must wait
- * for the socket (retry with the same octets), or WS_ERR_RESET / WS_ERR_IO /
- * WS_ERR_TLS. */
+ * for the socket (retry with the same octets), or WS_ERR_RESET, WS_ERR_IO,
+ * WS_ERR_TLS or WS_ERR_ARG. */
 long tls_write_some(SSL *ssl, const uint8_t *data, size_t len);
 
 /* Whether decrypted or undecrypted bytes wait inside the SSL, which poll()

@@ -34,7 +34,8 @@ static void wire(struct wsclient *c, enum wire_dir dir, const uint8_t *data, siz
         c->wire_cb(c->wire_ud, dir, data, len);
 }
 
-/* Read more bytes into rx (compacting first). Returns >0, 0 on EOF, or error. */
+/* Read more bytes into rx (compacting first). Returns > 0 octets read, 0 on
+ * EOF, or conn_read's errors. */
 static long fill(struct wsclient *c, int64_t deadline_ms) {
     if (c->rx_pos == c->rx_len) {
         c->rx_pos = c->rx_len = 0;
@@ -43,8 +44,11 @@ static long fill(struct wsclient *c, int64_t deadline_ms) {
         c->rx_len -= c->rx_pos;
         c->rx_pos = 0;
     }
+    /* Never full of unread bytes: a head ends (or fails) within
+     * HANDSHAKE_MAX_HEAD < WSCLIENT_RX_CAP octets, and the frame parser takes
+     * every octet it is given before asking for more. */
     if (c->rx_len == WSCLIENT_RX_CAP)
-        return WS_ERR_LIMIT;
+        return WS_ERR_INTERNAL;
     long n = conn_read(c->conn, c->rx + c->rx_len, WSCLIENT_RX_CAP - c->rx_len, deadline_ms);
     if (n > 0) {
         wire(c, WIRE_IN, c->rx + c->rx_len, (size_t)n);
@@ -56,7 +60,9 @@ static long fill(struct wsclient *c, int64_t deadline_ms) {
 }
 
 /* Read the response head (the request is out, or failed to go out with
- * write_rc). Frames after the head stay buffered in c->rx. */
+ * write_rc). Frames after the head stay buffered in c->rx. What the peer
+ * sent goes into *hs (a head that is no HTTP included: a verdict); the
+ * return value is ours alone. */
 static int read_response(struct wsclient *c, int write_rc, const char *key, const char *protocols,
                          const char *extensions, int64_t deadline_ms, struct wsclient_handshake *hs,
                          char *errmsg, size_t errmsg_cap) {
@@ -65,23 +71,38 @@ static int read_response(struct wsclient *c, int write_rc, const char *key, cons
         long end = handshake_head_complete(c->rx, c->rx_len, &scan);
         if (end > 0) {
             hs->head_status = handshake_parse_response(c->rx, (size_t)end, &hs->resp);
-            if (hs->head_status < 0) {
+            if (hs->head_status == WS_ERR_HANDSHAKE_SYNTAX) {
+                /* The peer's answer, not our failure: the caller judges it. */
                 snprintf(errmsg, errmsg_cap, "response head is not HTTP: %s",
-                         handshake_parse_status_name(hs->head_status));
-                return WS_ERR_LIMIT;
+                         ws_strerror((int)hs->head_status));
+                hs->problem = HANDSHAKE_RESP_NOT_HTTP;
+                return 0;
+            }
+            if (hs->head_status < 0) {
+                snprintf(errmsg, errmsg_cap, "response head over our limits: %s",
+                         ws_strerror((int)hs->head_status));
+                return (int)hs->head_status;
+            }
+            if (hs->head_status != end) {
+                snprintf(errmsg, errmsg_cap, "response head: the parser and the scan disagree");
+                return WS_ERR_INTERNAL;
             }
             /* Keep a private copy of the head and re-point the views at it. */
-            if (buf_append(&hs->head, c->rx, (size_t)end) != 0)
-                return WS_ERR_NOMEM;
+            int rc = buf_append(&hs->head, c->rx, (size_t)end);
+            if (rc != 0) {
+                snprintf(errmsg, errmsg_cap, "keeping the response head: %s", ws_strerror(rc));
+                return rc;
+            }
             hs->head_status = handshake_parse_response(hs->head.data, hs->head.len, &hs->resp);
             c->rx_pos = (size_t)end; /* frames that came with the 101 stay buffered */
             hs->problem = handshake_check_response(&hs->resp, key, protocols, extensions);
             return 0;
         }
         if (end != HANDSHAKE_NEED_MORE) {
-            hs->head_status = end;
-            snprintf(errmsg, errmsg_cap, "response head: %s", handshake_parse_status_name(end));
-            return WS_ERR_LIMIT;
+            hs->head_status = end; /* WS_ERR_HANDSHAKE_HEAD_TOO_BIG: our limit */
+            snprintf(errmsg, errmsg_cap, "response head over our limits: %s",
+                     ws_strerror((int)end));
+            return (int)end;
         }
         long n = fill(c, deadline_ms);
         if (n == 0) {
@@ -168,7 +189,7 @@ int wsclient_next(struct wsclient *c, int64_t deadline_ms, struct frame_event *e
          * after its last payload octets were handed out. */
         size_t used = frame_parse(&c->parser, c->rx + c->rx_pos, c->rx_len - c->rx_pos, ev);
         c->rx_pos += used;
-        if (ev->kind != FRAME_EV_NONE)
+        if (ev->kind != FRAME_EV_NEED_MORE)
             return 1;
         if (c->eof)
             return 0;

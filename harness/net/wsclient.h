@@ -3,10 +3,12 @@
  * response head (keeping any frame bytes that arrived with it), then hand
  * out frame events as they arrive, each read bounded by a deadline.
  *
- * It judges nothing: a bad 101, a masked server frame or a garbage head are
- * reported as they are (handshake_check_response, FRAME_EV_VIOLATION) and the
- * caller turns them into verdicts. Negative returns are I/O conditions
- * (WS_ERR_*), which the caller also records as events of the case. */
+ * It judges nothing: a bad 101, a head that is no HTTP or a masked server
+ * frame are reported as they are (wsclient_handshake.problem,
+ * FRAME_EV_VIOLATION) and the caller turns them into verdicts. Negative
+ * returns are ws_errors only: I/O conditions (which the caller may record as
+ * events of the case), our limits, out of memory and bugs, never what the
+ * peer sent. */
 #ifndef WSSPEC_WSCLIENT_H
 #define WSSPEC_WSCLIENT_H
 
@@ -37,10 +39,14 @@ struct wsclient {
 };
 
 struct wsclient_handshake {
-    long head_status; /* head length, or HANDSHAKE_BAD_* when the peer sent no valid head */
-    struct handshake_response resp; /* views into `head` */
-    struct buf head;                /* owned copy of the response head */
-    enum handshake_response_problem problem;
+    /* The head length (> 0); HANDSHAKE_NEED_MORE (0) when no complete head
+     * arrived; or what the parser said of it: WS_ERR_HANDSHAKE_SYNTAX (then
+     * problem is HANDSHAKE_RESP_NOT_HTTP) or one of our head limits (then
+     * that code is also the return value). */
+    long head_status;
+    struct handshake_response resp; /* views into `head`; valid when head_status > 0 */
+    struct buf head;                /* owned copy of the response head (when head_status > 0) */
+    enum handshake_response_problem problem; /* the peer's violation, or HANDSHAKE_RESP_OK */
 };
 
 /* A plain opening handshake for a URL: Host from the URL, a fresh key
@@ -53,18 +59,32 @@ struct wsclient_request {
 };
 void wsclient_default_request(struct wsclient_request *r, const struct ws_url *url);
 
-/* Prepare c (zeroed by the caller; wire_cb/wire_ud may be set before). */
+/* Prepare c (zeroed by the caller; wire_cb/wire_ud may be set before);
+ * limits are borrowed (copied). Returns 0 or WS_ERR_NOMEM. */
 int wsclient_init(struct wsclient *c, const struct frame_limits *limits);
 
 /* Connect, send the request built from req, read and parse the response
- * head. Returns 0 when a head arrived (whatever its status: check
- * hs->problem), or a negative WS_ERR_* (connect failure, timeout, EOF before
- * a complete head = WS_ERR_CLOSED, garbage head = WS_ERR_LIMIT with
- * hs->head_status = HANDSHAKE_BAD_*). When the request could not be written all
- * the way (the peer closed or reset), a response head that arrived anyway
- * is still read and returned; without one the write error is returned.
- * c->conn is NULL after a return only when the connection never opened.
- * errmsg gets a human-readable reason. */
+ * head. All pointers are borrowed; *hs is filled (free it with
+ * wsclient_handshake_free whatever the return). When the request could not
+ * be written all the way (the peer closed or reset), a response head that
+ * arrived anyway is still read and returned; without one the write error is
+ * returned. c->conn is NULL after a return only when the connection never
+ * opened. errmsg gets a human-readable reason on every non-zero return and
+ * with HANDSHAKE_RESP_NOT_HTTP.
+ *
+ * Returns 0 when the peer answered with a complete head: check hs->problem,
+ * which is HANDSHAKE_RESP_NOT_HTTP when the head is no HTTP at all (a verdict,
+ * never an error code). Otherwise a ws_error, never the peer's fault:
+ *   building the request: WS_ERR_ARG, WS_ERR_OVERFLOW, WS_ERR_NOMEM;
+ *   connecting (conn_open): WS_ERR_ARG, WS_ERR_RESOLVE, WS_ERR_CONNECT,
+ *     WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO, WS_ERR_TLS, WS_ERR_TLS_VERIFY,
+ *     WS_ERR_NOMEM;
+ *   sending and reading: WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO, WS_ERR_TLS,
+ *     WS_ERR_CLOSED (EOF before a complete head);
+ *   our limits on the head: WS_ERR_HANDSHAKE_LINE_TOO_LONG,
+ *     WS_ERR_HANDSHAKE_TOO_MANY_HEADERS, WS_ERR_HANDSHAKE_HEAD_TOO_BIG
+ *     (hs->head_status holds the same code);
+ *   keeping the head: WS_ERR_NOMEM, WS_ERR_OVERFLOW; a bug: WS_ERR_INTERNAL. */
 int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
                        const struct tls_client_options *tls,
                        const struct handshake_client_request *req, int64_t deadline_ms,
@@ -73,23 +93,29 @@ int wsclient_handshake(struct wsclient *c, const struct ws_url *url,
 /* The same with a request sent exactly as given (len octets: a raw head,
  * possibly followed by frames meant to share its TCP write); the response
  * is checked against key, protocols and extensions (each may be NULL). All
- * borrowed. Returns as wsclient_handshake. */
+ * borrowed. Returns as wsclient_handshake (without its building errors). */
 int wsclient_handshake_raw(struct wsclient *c, const struct ws_url *url,
                            const struct tls_client_options *tls, const uint8_t *request, size_t len,
                            const char *key, const char *protocols, const char *extensions,
                            int64_t deadline_ms, struct wsclient_handshake *hs, char *errmsg,
                            size_t errmsg_cap);
 
-/* Send bytes as they are (frames are built by the caller). */
+/* Send bytes as they are (frames are built by the caller; data borrowed).
+ * Returns 0, WS_ERR_CLOSED (no connection, or our side was shut down),
+ * WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO, WS_ERR_TLS or WS_ERR_ARG. */
 int wsclient_send(struct wsclient *c, const uint8_t *data, size_t len, int64_t deadline_ms);
 
 /* Next frame event. Returns 1 with *ev filled (PAYLOAD views stay valid until
- * the next call), 0 when the peer closed the connection and nothing is
- * buffered, or WS_ERR_TIMEOUT / WS_ERR_RESET / WS_ERR_IO / WS_ERR_TLS. */
+ * the next call; a peer's breach of section 5 is a FRAME_EV_VIOLATION event),
+ * 0 when the peer closed the connection and nothing is buffered, or
+ * WS_ERR_TIMEOUT, WS_ERR_RESET, WS_ERR_IO, WS_ERR_TLS, WS_ERR_ARG (no
+ * connection) or WS_ERR_INTERNAL (the receive buffer full of unparsed
+ * octets: a bug). */
 int wsclient_next(struct wsclient *c, int64_t deadline_ms, struct frame_event *ev);
 
 /* Whether the peer's close (EOF) arrives before the deadline, discarding
- * anything else: 1 EOF seen, 0 deadline passed, negative error. */
+ * anything else: 1 EOF (or a reset) seen, 0 deadline passed, or WS_ERR_IO,
+ * WS_ERR_TLS, WS_ERR_ARG (no connection). */
 int wsclient_wait_eof(struct wsclient *c, int64_t deadline_ms);
 
 void wsclient_handshake_free(struct wsclient_handshake *hs);

@@ -36,7 +36,8 @@ enum fault {
 /* Name ("accept-unmasked", ...) and one-line description of a fault. */
 const char *fault_name(enum fault f);
 const char *fault_description(enum fault f);
-/* Look up a fault by name; returns -1 when unknown. */
+/* Look up a fault by name: its enum fault value, or -1 when no fault has
+ * that name (a lookup miss, not a ws_error). */
 int fault_lookup(const char *name);
 
 static inline int fault_on(uint64_t set, enum fault f) {

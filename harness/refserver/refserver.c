@@ -288,8 +288,9 @@ static bool read_input(struct refserver *s, struct rs_conn *c) {
         }
         if (before == IO_LINGER)
             continue; /* 6455:5.5.1 nothing after the close is looked at */
-        if (rs_proto_input(&c->proto, s->rbuf, (size_t)n, &c->out) != 0) {
-            kill_conn(s, c, "out of memory");
+        int rc = rs_proto_input(&c->proto, s->rbuf, (size_t)n, &c->out);
+        if (rc != 0) {
+            kill_conn(s, c, ws_strerror(rc));
             return false;
         }
         if ((uint64_t)out_pending(c) > s->out_cap) {
@@ -536,6 +537,8 @@ uint16_t refserver_port(const struct refserver *s) {
 
 /* ---- setup ------------------------------------------------------------------ */
 
+/* Bind and listen on host:port. Returns 0, WS_ERR_RESOLVE or WS_ERR_IO (no
+ * address could be bound), with errmsg set. */
 static int open_listener(struct refserver *s, const char *host, uint16_t port, char *errmsg,
                          size_t cap) {
     char port_text[8];
@@ -547,7 +550,7 @@ static int open_listener(struct refserver *s, const char *host, uint16_t port, c
     int gai = getaddrinfo(host, port_text, &hints, &list);
     if (gai != 0) {
         snprintf(errmsg, cap, "cannot resolve %s: %s", host, gai_strerror(gai));
-        return -1;
+        return WS_ERR_RESOLVE;
     }
     int saved = 0;
     for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
@@ -575,7 +578,7 @@ static int open_listener(struct refserver *s, const char *host, uint16_t port, c
     }
     freeaddrinfo(list);
     snprintf(errmsg, cap, "cannot listen on %s port %u: %s", host, (unsigned)port, strerror(saved));
-    return -1;
+    return WS_ERR_IO;
 }
 
 static int add_tagged(struct refserver *s, int fd, void *tag) {

@@ -51,8 +51,9 @@ struct refserver *refserver_new(const struct refserver_options *opts, char *errm
                                 size_t errmsg_cap);
 /* The port actually bound. */
 uint16_t refserver_port(const struct refserver *s);
-/* Run the event loop until refserver_request_stop(). Returns 0, or a
- * negative ws_error for a failure of the loop itself. On stop, open
+/* Run the event loop until refserver_request_stop(). Returns 0, or
+ * WS_ERR_IO when epoll_wait fails (errno says why): a failure of the loop
+ * itself; a connection's failure only ends that connection. On stop, open
  * connections are closed with 1001 (going away). */
 int refserver_run(struct refserver *s);
 /* Ask the loop to stop. Async-signal-safe and thread-safe (a self-pipe). */

@@ -232,9 +232,11 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
          * appropriate error code (such as 400 Bad Request)." */
         memset(&v, 0, sizeof v);
         v.status = 400;
-        v.problem = handshake_parse_status_name(parsed);
+        v.problem = ws_strerror((int)parsed);
         return reject_handshake(p, &v, out);
     }
+    if (parsed != (long)head_len)
+        return WS_ERR_INTERNAL; /* handshake_head_complete found this very end */
     handshake_check_request(&req, &v);
     if (v.status != 101 && FAULT(p, FAULT_ACCEPT_BAD_VERSION))
         check_as_version_13(&req, &v);
@@ -287,8 +289,7 @@ static int handshake_input(struct rs_proto *p, const uint8_t *data, size_t len, 
     if (head_len == HANDSHAKE_NEED_MORE)
         return 0;
     if (head_len < 0) {
-        struct handshake_server_verdict v = {.status = 400,
-                                             .problem = handshake_parse_status_name(head_len)};
+        struct handshake_server_verdict v = {.status = 400, .problem = ws_strerror((int)head_len)};
         return reject_handshake(p, &v, out);
     }
     return finish_handshake(p, (size_t)head_len, out);
@@ -313,7 +314,7 @@ static enum closeframe_payload_problem judge_close_lenient(const struct rs_proto
         !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_CODE))
         return CLOSEFRAME_P_BAD_CODE;
     if (!utf8_is_valid(payload + 2, len - 2, NULL) && !FAULT(p, FAULT_ACCEPT_BAD_CLOSE_REASON))
-        return CLOSE_P_REASON_UTF8;
+        return CLOSEFRAME_P_REASON_UTF8;
     *has_code = true;
     return CLOSEFRAME_P_OK;
 }
@@ -546,7 +547,7 @@ static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf
         snprintf(why, sizeof why, "protocol error: %s", frame_violation_name(ev->violation));
         return fail_connection(p, frame_violation_close_code(ev->violation), why, out);
     }
-    case FRAME_EV_NONE: break;
+    case FRAME_EV_NEED_MORE: break;
     }
     return 0;
 }
@@ -561,7 +562,7 @@ static int feed_parser(struct rs_proto *p, uint8_t *data, size_t len, size_t *us
         struct frame_event ev;
         size_t n = frame_parse(&p->parser, data + pos, len - pos, &ev);
         pos += n;
-        if (ev.kind == FRAME_EV_NONE)
+        if (ev.kind == FRAME_EV_NEED_MORE)
             break;
         rc = on_event(p, &ev, out);
         if (rc != 0 || !parsing(p) || ev.kind == FRAME_EV_VIOLATION)

@@ -92,10 +92,13 @@ struct rs_proto {
 void rs_proto_init(struct rs_proto *p, const struct rs_config *cfg);
 void rs_proto_free(struct rs_proto *p);
 
-/* Feed len bytes received from the client. data is modified in place
- * (unmasked). Output is appended to *out. Returns 0 or WS_ERR_NOMEM /
- * WS_ERR_OVERFLOW (then the I/O layer drops the connection). Input in phase
- * CLOSED is ignored unless a fault keeps it alive. */
+/* Feed len bytes received from the client. data is borrowed and modified in
+ * place (unmasked). Output is appended to *out. Whatever the client did
+ * wrong is answered on the wire (a 4xx, a close frame), never returned.
+ * Returns 0, or a failure of ours, after which the I/O layer drops the
+ * connection: WS_ERR_NOMEM, WS_ERR_OVERFLOW, or a bug: WS_ERR_ARG,
+ * WS_ERR_INTERNAL (from the handshake writers). Input in phase CLOSED is
+ * ignored unless a fault keeps it alive. */
 int rs_proto_input(struct rs_proto *p, uint8_t *data, size_t len, struct buf *out);
 
 /* The server is stopping: in phase OPEN queue a close 1001 (going away) and

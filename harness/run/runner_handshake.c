@@ -192,12 +192,26 @@ static void read_offer(const uint8_t *head, size_t len, struct offer *o) {
 /* ---- the answer ------------------------------------------------------------------ */
 
 /* No usable answer in a case about the handshake: what happened becomes an
- * event for the judge. Returns false when it is a failure of ours instead. */
+ * event for the judge. rc is wsclient_handshake's return; 0 with
+ * HANDSHAKE_RESP_NOT_HTTP is an answer that is no HTTP head. Returns false
+ * when it is a failure of ours instead. */
 static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_handshake *hs,
                              const char *errmsg) {
     char detail[640];
     struct tev ev = {.t_us = runner_now_us(ex), .detail = detail};
     switch (rc) {
+    case 0:
+        if (hs->problem != HANDSHAKE_RESP_NOT_HTTP)
+            return false;
+        /* 6455:4.2.1 "the server MUST stop processing the client's handshake
+         * and return an HTTP response with an appropriate error code" */
+        ev.kind = TEV_VIOLATION;
+        ev.rfc = "6455:4.2.1";
+        snprintf(detail, sizeof detail,
+                 "the answer to the opening handshake is not an HTTP "
+                 "response: %s",
+                 errmsg);
+        break;
     case WS_ERR_TIMEOUT:
         ev.kind = TEV_TIMEOUT;
         snprintf(detail, sizeof detail,
@@ -213,19 +227,7 @@ static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_hand
         ev.kind = TEV_RESET;
         snprintf(detail, sizeof detail, "no answer to the opening handshake: %s", errmsg);
         break;
-    case WS_ERR_LIMIT:
-        if (hs->head_status != HANDSHAKE_BAD_SYNTAX)
-            return false; /* a head beyond our limits: not the peer's fault */
-        /* 6455:4.2.1 "the server MUST stop processing the client's handshake
-         * and return an HTTP response with an appropriate error code" */
-        ev.kind = TEV_VIOLATION;
-        ev.rfc = "6455:4.2.1";
-        snprintf(detail, sizeof detail,
-                 "the answer to the opening handshake is not an HTTP "
-                 "response: %s",
-                 errmsg);
-        break;
-    default: return false;
+    default: return false; /* our limit, out of memory, a bug: not the peer's fault */
     }
     (void)transcript_add(ex->tr, &ev);
     ex->tr->handshake_unanswered = true;
@@ -273,7 +275,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         (void)buf_append(&tr->response_head, hs.head.data, hs.head.len);
 
     enum runner_open_result result = RUNNER_OPEN_JUDGED;
-    if (rc != 0) {
+    if (rc != 0 || hs.problem == HANDSHAKE_RESP_NOT_HTTP) {
         bool connected = ex->cl.conn != NULL;
         if (!connected || !about_handshake(c) || !record_no_answer(ex, rc, &hs, errmsg)) {
             if (rc == WS_ERR_TIMEOUT)

@@ -267,7 +267,7 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
         record_violation(ex, violation_rfc(ev->violation), why);
         break;
     }
-    case FRAME_EV_NONE: break;
+    case FRAME_EV_NEED_MORE: break;
     }
 }
 
@@ -292,7 +292,7 @@ static void feed(struct exec *ex, uint8_t *data, size_t len) {
         struct frame_event ev;
         size_t used = frame_parse(&ex->cl.parser, data + pos, len - pos, &ev);
         pos += used;
-        if (ev.kind == FRAME_EV_NONE) {
+        if (ev.kind == FRAME_EV_NEED_MORE) {
             if (pos >= len || used == 0)
                 break;
             continue;

@@ -194,17 +194,17 @@ static void test_reason_utf8(void) {
                                   "\xed\xa0\x80"
                                   "edited";
     CHECK_EQ(parse_guarded(p751, sizeof p751 - 1, CLOSEFRAME_FROM_CLIENT, &info),
-             CLOSE_P_REASON_UTF8);
+             CLOSEFRAME_P_REASON_UTF8);
     CHECK_EQ(info.code, 1000);
     CHECK_EQ(info.reason_len, sizeof p751 - 1 - 2);
     CHECK_EQ(info.reason_error_offset, 12);
-    CHECK_EQ(closeframe_problem_reply_code(CLOSE_P_REASON_UTF8), 1007);
+    CHECK_EQ(closeframe_problem_reply_code(CLOSEFRAME_P_REASON_UTF8), 1007);
 
     /* A reason that ends inside a character: offset = reason length. */
     static const uint8_t trunc[] = "\x03\xe8"
                                    "euro \xe2\x82";
     CHECK_EQ(parse_guarded(trunc, sizeof trunc - 1, CLOSEFRAME_FROM_SERVER, &info),
-             CLOSE_P_REASON_UTF8);
+             CLOSEFRAME_P_REASON_UTF8);
     CHECK_EQ(info.reason_error_offset, 7);
 
     /* A valid multi-octet reason is fine. */
@@ -280,7 +280,7 @@ static void test_names(void) {
     CHECK_STR(closeframe_problem_name(CLOSEFRAME_P_OK), "ok");
     CHECK_STR(closeframe_problem_name(CLOSEFRAME_P_ONE_BYTE), "one-byte");
     CHECK_STR(closeframe_problem_name(CLOSEFRAME_P_BAD_CODE), "bad-code");
-    CHECK_STR(closeframe_problem_name(CLOSE_P_REASON_UTF8), "reason-utf8");
+    CHECK_STR(closeframe_problem_name(CLOSEFRAME_P_REASON_UTF8), "reason-utf8");
     CHECK_STR(closeframe_problem_name(CLOSEFRAME_P_TOO_LONG), "too-long");
     CHECK_EQ(closeframe_problem_reply_code(CLOSEFRAME_P_OK), 1000);
 }

@@ -80,7 +80,7 @@ static void trace_parse(struct trace *t, enum frame_role role, const struct fram
                 continue;
             }
             used += consumed;
-            if (ev.kind == FRAME_EV_NONE) {
+            if (ev.kind == FRAME_EV_NEED_MORE) {
                 if (used != piece)
                     t->errors++;
                 break;
@@ -532,15 +532,15 @@ static void test_writer_forms(void) {
     s.len_form = FRAME_LEN_7;
     CHECK_EQ(frame_write_header(&s, 125, out), 2);
     CHECK_BYTES(out, 2, 0x82, 0x7D);
-    CHECK_EQ(frame_write_header(&s, 126, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&s, 126, out), WS_ERR_FRAME_LEN_FORM);
     s.len_form = FRAME_LEN_16;
     CHECK_EQ(frame_write_header(&s, 65535, out), 4);
     CHECK_BYTES(out, 4, 0x82, 0x7E, 0xFF, 0xFF);
-    CHECK_EQ(frame_write_header(&s, 65536, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&s, 65536, out), WS_ERR_FRAME_LEN_FORM);
     /* The declared length is what has to fit. */
     s.declared_len_set = true;
     s.declared_len = 70000;
-    CHECK_EQ(frame_write_header(&s, 3, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&s, 3, out), WS_ERR_FRAME_LEN_FORM);
     s.declared_len = 3;
     s.len_form = FRAME_LEN_7;
     CHECK_EQ(frame_write_header(&s, 70000, out), 2);
@@ -558,15 +558,15 @@ static void test_writer_forms(void) {
                              .mask_key = {0xDE, 0xAD, 0xBE, 0xEF}};
     CHECK_EQ(frame_write_header(&odd, 0, out), 6);
     CHECK_BYTES(out, 6, 0x7F, 0x80, 0xDE, 0xAD, 0xBE, 0xEF);
-    /* Out of range fields are our own argument errors. */
+    /* Out of range fields cannot be encoded at all. */
     odd.opcode = 16;
-    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_FRAME_FIELD);
     odd.opcode = 0;
     odd.rsv = 8;
-    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_FRAME_FIELD);
     odd.rsv = 0;
     odd.len_form = (enum frame_len_form)8;
-    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_ARG);
+    CHECK_EQ(frame_write_header(&odd, 0, out), WS_ERR_FRAME_FIELD);
 }
 
 static void test_build_lying_length(void) {
@@ -591,7 +591,7 @@ static void test_build_lying_length(void) {
     CHECK_EQ(buf_append(&out, "xy", 2), 0);
     s.len_form = FRAME_LEN_7;
     s.declared_len = 126;
-    CHECK_EQ(frame_build(&s, hello, 5, &out), WS_ERR_ARG);
+    CHECK_EQ(frame_build(&s, hello, 5, &out), WS_ERR_FRAME_LEN_FORM);
     CHECK_MEM(out.data, out.len, "xy", 2);
     /* Appends after what is there. */
     struct frame_spec ping = {.fin = true, .opcode = FRAME_OP_PING};
@@ -683,7 +683,7 @@ static void test_zero_length(void) {
     CHECK_EQ(frame_parse(&p, two + 2, 0, &ev), 0);
     CHECK_EQ(ev.kind, FRAME_EV_END);
     CHECK_EQ(frame_parse(&p, NULL, 0, &ev), 0);
-    CHECK_EQ(ev.kind, FRAME_EV_NONE);
+    CHECK_EQ(ev.kind, FRAME_EV_NEED_MORE);
     CHECK_EQ(p.state, FRAME_S_HEAD);
 }
 

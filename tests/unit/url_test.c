@@ -249,7 +249,7 @@ static void test_limits(void) {
     CHECK_EQ(strlen(u.resource), URL_MAX_RESOURCE - 1);
     text[7 + URL_MAX_RESOURCE - 2] = 'r';
     text[7 + URL_MAX_RESOURCE - 1] = '\0';
-    CHECK_EQ(url_parse(text, &u), WS_ERR_LIMIT);
+    CHECK_EQ(url_parse(text, &u), WS_ERR_URL_TOO_LONG);
 
     /* "?" plus query count too: "/" + "?" + query. */
     strcpy(text, "ws://h?");
@@ -259,7 +259,7 @@ static void test_limits(void) {
     CHECK_EQ(strlen(u.resource), URL_MAX_RESOURCE - 1);
     text[7 + URL_MAX_RESOURCE - 3] = 'q';
     text[7 + URL_MAX_RESOURCE - 2] = '\0';
-    CHECK_EQ(url_parse(text, &u), WS_ERR_LIMIT);
+    CHECK_EQ(url_parse(text, &u), WS_ERR_URL_TOO_LONG);
 }
 
 static void test_host_header_truncation(void) {
