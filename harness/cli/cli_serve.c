@@ -151,6 +151,15 @@ int cli_serve(int argc, char **argv) {
             if (f < 0)
                 return usage_error("unknown fault '%s' (--fault list shows them)", value);
             opts.faults |= (uint64_t)1 << f;
+        } else if ((value = option_value(argc, argv, &i, "--chatter", &missing))) {
+            if (strcmp(value, "pong") == 0)
+                opts.chatter = RS_CHATTER_PONG;
+            else if (strcmp(value, "ping") == 0)
+                opts.chatter = RS_CHATTER_PING;
+            else if (strcmp(value, "both") == 0)
+                opts.chatter = RS_CHATTER_PONG | RS_CHATTER_PING;
+            else
+                return usage_error("--chatter wants pong, ping or both, not '%s'", value);
         } else if (missing) {
             return usage_error("%s needs a value", arg);
         } else {
