@@ -49,8 +49,9 @@ struct cli_args {
 int cli_args_parse(int argc, char **argv, struct cli_args *a);
 void cli_args_free(struct cli_args *a);
 
-/* Load the case files (--case-file, else --cases-dir, $WSSPEC_CASES_DIR,
- * ./cases, or the source tree's cases/), then select. *all owns the
+/* Load the case files (--case-file, else the corpus: --cases-dir,
+ * $WSSPEC_CASES_DIR, the installed corpus <bindir>/../share/wsspec/cases, or
+ * a build tree's <bindir>/cases; see cases_dir), then select. *all owns the
  * cases; *selected (caller frees the array only) points into it.
  * Returns 0, or an exit status (2) after printing the problem. */
 int cli_load_selected(const struct cli_args *a, struct case_list *all,
