@@ -256,8 +256,11 @@ static const char *cases_dir(const struct cli_args *a, char *path, size_t cap) {
     static const char *const beside_binary[] = {WSSPEC_CASES_FROM_BINDIR, CASES_IN_BUILD_TREE};
     bool known = binary_dir(dir, sizeof dir);
     for (size_t i = 0; known && i < sizeof beside_binary / sizeof *beside_binary; i++) {
-        int n = snprintf(path, cap, "%s/%s", dir, beside_binary[i]);
-        if (n > 0 && (size_t)n < cap && is_dir(path))
+        char joined[PATH_MAX + 64];
+        int n = snprintf(joined, sizeof joined, "%s/%s", dir, beside_binary[i]);
+        /* Case files are named by the canonical path (no "bin/.."). */
+        if (n > 0 && (size_t)n < sizeof joined && is_dir(joined) && cap >= PATH_MAX &&
+            realpath(joined, path))
             return path;
     }
     if (known)
