@@ -27,7 +27,7 @@ function(wsspec_embed_asset target symbol file)
     COMMAND ${CMAKE_COMMAND} -DINPUT=${input} -DOUTPUT=${output} -DSYMBOL=${symbol}
             -DRULES=${arg_RULES} -DHEADER=${arg_HEADER} -P ${WSSPEC_EMBED_ASSET_SCRIPT}
     DEPENDS ${input} ${WSSPEC_EMBED_ASSET_SCRIPT}
-    COMMENT "Checking and embedding ${file}"
+    COMMENT "Checking and embedding ${input}"
     VERBATIM)
   target_sources(${target} PRIVATE ${output})
 endfunction()

@@ -105,7 +105,8 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
     return 0;
 }
 
-int cli_args_parse(int argc, char **argv, struct cli_args *a) {
+/* cli_args_parse without the cleanup on failure. */
+static int parse_args(int argc, char **argv, struct cli_args *a) {
     memset(a, 0, sizeof *a);
     a->command = argv[0];
     a->jobs = 1;
@@ -218,6 +219,14 @@ void cli_args_free(struct cli_args *a) {
     free(a->autobahn.items);
     free(a->excludes.items);
     free(a->case_files.items);
+    memset(a, 0, sizeof *a);
+}
+
+int cli_args_parse(int argc, char **argv, struct cli_args *a) {
+    if (parse_args(argc, argv, a) == 0)
+        return 0;
+    cli_args_free(a);
+    return -1;
 }
 
 static bool is_dir(const char *p) {

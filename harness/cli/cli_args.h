@@ -44,9 +44,11 @@ struct cli_args {
     struct selection sel; /* views of the lists above */
 };
 
-/* Parse argv (argv[0] = the command). Returns 0, or -1 after printing the
- * problem to stderr (exit 2). */
+/* Parse argv (argv[0] = the command; a borrows its strings). Returns 0, or
+ * -1 after printing the problem to stderr (exit 2) with nothing left to free
+ * (cli_args_free on *a is harmless then). */
 int cli_args_parse(int argc, char **argv, struct cli_args *a);
+/* Free what cli_args_parse allocated and zero *a (safe to call twice). */
 void cli_args_free(struct cli_args *a);
 
 /* Load the case files (--case-file, else the corpus: --cases-dir,
