@@ -2,12 +2,12 @@
  *
  * Everything is inline: the stylesheet and the script (reports/assets/,
  * embedded at build time: html_assets.h), and the canonical JSON document
- * itself in a <script type="application/json"> block that the script renders (verdict
- * tiles, summary by group and verdict, duration charts, filters, the case
- * list with lazily built details down to a hex wire log). A Content
- * Security Policy forbids every fetch, so a report opened from a CI
- * artifact store cannot reach the network even if a case's text were
- * hostile.
+ * itself in a <script type="application/json"> block that the script
+ * renders (verdict tiles, summary by group and verdict, duration charts,
+ * filters, the case list with lazily built details down to a hex wire
+ * log). A Content Security Policy forbids every fetch, so a report opened
+ * from a CI artifact store cannot reach the network even if a case's text
+ * were hostile.
  *
  * The header (target, versions, seed, times, complete/incomplete banner) and
  * a <noscript> summary are written here, in C, so the file says what
