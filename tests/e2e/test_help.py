@@ -2,12 +2,15 @@
 command's options, one line each, for every command; every option the help
 names is one the command's parser knows (the help is harness/cli/cli_help.txt,
 embedded; the parsers are separate code, so this is what keeps them agreeing).
-The man page generated from the same text is checked in test_install.py."""
+The other way round, every option string the parsers compare against is in
+the help of its command. The man page generated from the same text is
+checked in test_install.py."""
+import re
 import subprocess
 
 import pytest
 
-from conftest import scaled, wsspec_bin
+from conftest import ROOT, scaled, wsspec_bin
 
 COMMANDS = ["run", "list", "show", "check-cases", "serve", "probe", "report"]
 # What each command needs before its options to get past its own checks.
@@ -86,3 +89,18 @@ def test_help_is_not_read_from_an_option_value():
     r = wsspec("probe", "ws://127.0.0.1:1/", "--text", "--help")
     assert not r.stdout.startswith("usage:")
     assert r.returncode == 3, r.stdout + r.stderr
+
+
+# Which command's help must name the options a parser source compares against
+# (cli_args.c parses for run, list, show and check-cases; run has them all).
+PARSERS = {"cli_args.c": "run", "cli_run.c": "run", "cli_serve.c": "serve",
+           "cli_probe.c": "probe", "cli_report.c": "report"}
+
+
+@pytest.mark.parametrize("source", sorted(PARSERS))
+def test_every_option_a_parser_knows_is_in_the_help(source):
+    text = (ROOT / "harness" / "cli" / source).read_text()
+    literals = set(re.findall(r'"(--?[a-z][a-z0-9-]*)"', text)) - {"-h", "--help"}
+    assert literals, f"{source}: no option strings found"
+    named = {name for names, _ in options(PARSERS[source]) for name in names}
+    assert sorted(literals - named) == [], f"options of {source} missing from the help"
