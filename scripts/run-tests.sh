@@ -3,9 +3,10 @@
 # replays (ctest), end-to-end tests (pytest) against the normal build, then the
 # same under AddressSanitizer + UndefinedBehaviorSanitizer, then a short
 # libFuzzer smoke run of every fuzz target (FUZZ_SECONDS each, default 10).
+# Installs the main job's packages and the test tools (setup.sh --tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 fuzz_seconds=${FUZZ_SECONDS:-10}
 pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e)
 

@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# setup.sh: install every Debian package (and npm module) that wsspec's build,
-# tests and reports need. Idempotent: installs only what is missing.
+# setup.sh [--tests]: install the Debian packages (and npm modules) wsspec needs.
+# Idempotent: installs only what is missing; root or sudo.
+#
+#   setup.sh          what the main job needs (scripts/run-main.sh): a C compiler,
+#                     CMake, pkg-config, OpenSSL, zlib and jansson headers.
+#   setup.sh --tests  that, and what the test command needs (scripts/run-tests.sh):
+#                     clang (sanitizer and libFuzzer builds), clang-format, the
+#                     openssl tool (test certificates), python3 with pytest,
+#                     jsonschema and websockets, Chromium (the HTML report test),
+#                     man-db (the install test reads the man page), GNU time
+#                     (bench/), Node.js with the npm test peers (tests/peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libjansson-dev libssl-dev
-      zlib1g-dev clang-format openssl ca-certificates time python3 python3-pytest python3-jsonschema python3-websockets
-      chromium)
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+tests=false
+case "${1:-}" in
+"") ;;
+--tests) tests=true ;;
+*) echo "usage: scripts/setup.sh [--tests]" >&2; exit 2 ;;
+esac
+
+pkgs=(build-essential cmake pkg-config libjansson-dev libssl-dev zlib1g-dev)
+if $tests; then
+    pkgs+=(clang libclang-rt-14-dev clang-format openssl ca-certificates time man-db
+           python3 python3-pytest python3-jsonschema python3-websockets chromium)
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -21,9 +39,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Third-party peers from the npm registry (Node's ws), pinned by package-lock.json.
-if [ -f tests/peers/package.json ] && [ ! -d tests/peers/node_modules/ws ]; then
+# Third-party test peers from the npm registry (Node's ws), pinned by package-lock.json.
+if $tests && [ -f tests/peers/package.json ] && [ ! -d tests/peers/node_modules/ws ]; then
     echo "setup: npm ci in tests/peers" >&2
     (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
-echo "setup: ok" >&2
+if $tests; then echo "setup: ok (main job and tests)" >&2; else echo "setup: ok (main job)" >&2; fi

@@ -1,17 +1,25 @@
 /* cli_args: shared option parsing, case loading and selection. */
 #include "cli/cli_args.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "load/caseload.h"
 
-#ifndef WSSPEC_SOURCE_CASES
-#define WSSPEC_SOURCE_CASES "cases"
+/* The installed corpus relative to the installed binary's directory: CMake
+ * computes it from GNUInstallDirs (bin -> share/wsspec/cases). Relative, so
+ * an installed tree can be moved or installed with another --prefix. */
+#ifndef WSSPEC_CASES_FROM_BINDIR
+#define WSSPEC_CASES_FROM_BINDIR "../share/wsspec/cases"
 #endif
+/* In a build tree, next to the binary: a link to the source tree's cases/
+ * that CMake makes when it configures the build (CMakeLists.txt). */
+#define CASES_IN_BUILD_TREE "cases"
 
 static int push(struct str_list *l, const char *s) {
     if (l->count == l->cap) {
@@ -97,7 +105,8 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
     return 0;
 }
 
-int cli_args_parse(int argc, char **argv, struct cli_args *a) {
+/* cli_args_parse without the cleanup on failure. */
+static int parse_args(int argc, char **argv, struct cli_args *a) {
     memset(a, 0, sizeof *a);
     a->command = argv[0];
     a->jobs = 1;
@@ -210,6 +219,14 @@ void cli_args_free(struct cli_args *a) {
     free(a->autobahn.items);
     free(a->excludes.items);
     free(a->case_files.items);
+    memset(a, 0, sizeof *a);
+}
+
+int cli_args_parse(int argc, char **argv, struct cli_args *a) {
+    if (parse_args(argc, argv, a) == 0)
+        return 0;
+    cli_args_free(a);
+    return -1;
 }
 
 static bool is_dir(const char *p) {
@@ -217,15 +234,55 @@ static bool is_dir(const char *p) {
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static const char *cases_dir(const struct cli_args *a) {
+/* The directory of the running binary (from /proc/self/exe, so symbolic
+ * links to it are resolved) into dir; false when the system does not say. */
+static bool binary_dir(char *dir, size_t cap) {
+    ssize_t len = readlink("/proc/self/exe", dir, cap - 1);
+    if (len <= 0 || (size_t)len >= cap - 1)
+        return false;
+    dir[len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+/* The corpus directory, the first of:
+ *   1. --cases-dir DIR
+ *   2. $WSSPEC_CASES_DIR (when set and not empty)
+ *   3. <binary's dir>/../share/wsspec/cases   the installed corpus
+ *   4. <binary's dir>/cases                   a build tree's link to the source corpus
+ * 3 and 4 only when that directory exists. Returns the directory (path is the
+ * buffer for 3 and 4), or NULL after printing where it looked. */
+static const char *cases_dir(const struct cli_args *a, char *path, size_t cap) {
     if (a->cases_dir)
         return a->cases_dir;
     const char *env = getenv("WSSPEC_CASES_DIR");
     if (env && *env)
         return env;
-    if (is_dir("cases"))
-        return "cases";
-    return WSSPEC_SOURCE_CASES;
+    char dir[PATH_MAX];
+    static const char *const beside_binary[] = {WSSPEC_CASES_FROM_BINDIR, CASES_IN_BUILD_TREE};
+    bool known = binary_dir(dir, sizeof dir);
+    for (size_t i = 0; known && i < sizeof beside_binary / sizeof *beside_binary; i++) {
+        char joined[PATH_MAX + 64];
+        int n = snprintf(joined, sizeof joined, "%s/%s", dir, beside_binary[i]);
+        /* Case files are named by the canonical path (no "bin/.."). */
+        if (n > 0 && (size_t)n < sizeof joined && is_dir(joined) && cap >= PATH_MAX &&
+            realpath(joined, path))
+            return path;
+    }
+    if (known)
+        fprintf(stderr,
+                "wsspec %s: no case corpus: neither %s/%s nor %s/%s is a directory; "
+                "give --cases-dir DIR or set WSSPEC_CASES_DIR\n",
+                a->command, dir, beside_binary[0], dir, beside_binary[1]);
+    else
+        fprintf(stderr,
+                "wsspec %s: no case corpus: cannot tell where this binary is (no "
+                "/proc/self/exe); give --cases-dir DIR or set WSSPEC_CASES_DIR\n",
+                a->command);
+    return NULL;
 }
 
 int cli_load_selected(const struct cli_args *a, struct case_list *all,
@@ -237,7 +294,11 @@ int cli_load_selected(const struct cli_args *a, struct case_list *all,
         for (size_t i = 0; i < a->case_files.count && rc == 0; i++)
             rc = case_load_file(a->case_files.items[i], all, &err);
     } else {
-        rc = case_load_path(cases_dir(a), all, &err);
+        char found[PATH_MAX];
+        const char *dir = cases_dir(a, found, sizeof found);
+        if (!dir)
+            return EXIT_USAGE;
+        rc = case_load_path(dir, all, &err);
     }
     if (rc != 0) {
         char msg[2048];

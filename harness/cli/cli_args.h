@@ -44,13 +44,16 @@ struct cli_args {
     struct selection sel; /* views of the lists above */
 };
 
-/* Parse argv (argv[0] = the command). Returns 0, or -1 after printing the
- * problem to stderr (exit 2). */
+/* Parse argv (argv[0] = the command; a borrows its strings). Returns 0, or
+ * -1 after printing the problem to stderr (exit 2) with nothing left to free
+ * (cli_args_free on *a is harmless then). */
 int cli_args_parse(int argc, char **argv, struct cli_args *a);
+/* Free what cli_args_parse allocated and zero *a (safe to call twice). */
 void cli_args_free(struct cli_args *a);
 
-/* Load the case files (--case-file, else --cases-dir, $WSSPEC_CASES_DIR,
- * ./cases, or the source tree's cases/), then select. *all owns the
+/* Load the case files (--case-file, else the corpus: --cases-dir,
+ * $WSSPEC_CASES_DIR, the installed corpus <bindir>/../share/wsspec/cases, or
+ * a build tree's <bindir>/cases; see cases_dir), then select. *all owns the
  * cases; *selected (caller frees the array only) points into it.
  * Returns 0, or an exit status (2) after printing the problem. */
 int cli_load_selected(const struct cli_args *a, struct case_list *all,

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_args.h"
+#include "cli/cli_help.h"
 #include "codec/frame.h"
 #include "judge/judge.h"
 #include "load/caseload.h"
@@ -141,7 +142,7 @@ int cli_show(int argc, char **argv) {
     if (cli_args_parse(argc, argv, &a) != 0)
         return EXIT_USAGE;
     if (a.ids.count + a.tags.count + a.rfcs.count + a.autobahn.count == 0) {
-        fprintf(stderr, "usage: wsspec show ID... (or --autobahn/--tag/--rfc selectors)\n");
+        cli_help_usage(stderr, "show");
         cli_args_free(&a);
         return EXIT_USAGE;
     }

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/errors.h"
 #include "cli/cli.h"
+#include "cli/cli_help.h"
 #include "codec/closeframe.h"
 #include "codec/utf8.h"
 #include "net/wsclient.h"
@@ -167,8 +168,7 @@ static int parse_args(int argc, char **argv, struct probe_opts *o) {
         }
     }
     if (!o->url) {
-        fprintf(stderr, "usage: wsspec probe URL [--text S] [--binary N] [--count N] "
-                        "[--timeout S] [--ca FILE] [--insecure]\n");
+        cli_help_usage(stderr, "probe");
         return -1;
     }
     return 0;

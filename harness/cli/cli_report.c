@@ -7,24 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_help.h"
 #include "reports/report.h"
-
-static void usage(FILE *out) {
-    fputs("usage: wsspec report FILE.json [--json F] [--junit F] [--html F] [--md F]\n"
-          "                     [--tap] [--autobahn DIR] [--report-dir DIR]\n"
-          "\n"
-          "Re-render a saved report (written by `wsspec run --json`/`--report-dir`).\n"
-          "  --json F         the canonical JSON again (normalised)\n"
-          "  --junit F        JUnit XML for CI test reporters\n"
-          "  --html F         self-contained HTML report\n"
-          "  --md F           Markdown summary (e.g. --md \"$GITHUB_STEP_SUMMARY\")\n"
-          "  --tap            TAP version 14 on standard output\n"
-          "  --autobahn DIR   Autobahn|Testsuite layout: DIR/index.json + one file per case\n"
-          "  --report-dir DIR every format: report.json, junit.xml, report.html,\n"
-          "                   summary.md, autobahn/\n"
-          "A file name of - writes to standard output.\n",
-          out);
-}
 
 /* Load and check the document; prints the problem and returns NULL. */
 static json_t *load_report(const char *path) {
@@ -70,10 +54,7 @@ int cli_report(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char **slot = NULL;
-        if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-            usage(stdout);
-            return EXIT_PASS;
-        } else if (strcmp(o, "--tap") == 0) {
+        if (strcmp(o, "--tap") == 0) {
             tap = true;
             continue;
         } else if (strcmp(o, "--json") == 0) {
@@ -90,7 +71,7 @@ int cli_report(int argc, char **argv) {
             slot = &autobahn;
         } else if (o[0] == '-' && o[1] != '\0') {
             fprintf(stderr, "wsspec report: unknown option '%s'\n", o);
-            usage(stderr);
+            cli_help_usage(stderr, "report");
             return EXIT_USAGE;
         } else if (!input) {
             input = o;
@@ -107,7 +88,7 @@ int cli_report(int argc, char **argv) {
     }
     if (!input) {
         fprintf(stderr, "wsspec report: which report? (wsspec report FILE.json --junit OUT)\n");
-        usage(stderr);
+        cli_help_usage(stderr, "report");
         return EXIT_USAGE;
     }
     if (!tap && !autobahn && !outs.dir && !outs.json && !outs.junit && !outs.html && !outs.md) {

@@ -3,9 +3,11 @@
  *   wsspec serve [--port N|0] [--host H] [--tls-cert F --tls-key F]
  *                [--max-message BYTES] [--fault NAME]... [--fault list] [--quiet]
  *
+ * (`wsspec serve --help` is printed by cli_help from cli_help.txt.)
+ *
  * Prints the bound port alone on the first stdout line (scripts read it),
  * runs until SIGTERM or SIGINT, then closes open connections with 1001.
- * Exit status: 0 clean stop (or --fault list / --help), 2 usage error,
+ * Exit status: 0 clean stop (or --fault list), 2 usage error,
  * 3 cannot listen or load the TLS files, 4 the event loop failed. */
 #include <errno.h>
 #include <signal.h>
@@ -26,24 +28,6 @@ static void on_stop_signal(int sig) {
     (void)sig;
     if (signal_target)
         refserver_request_stop(signal_target);
-}
-
-static void usage(FILE *out) {
-    fputs("usage: wsspec serve [--port N|0] [--host H] [--tls-cert FILE --tls-key FILE]\n"
-          "                    [--max-message BYTES] [--fault NAME]... [--fault list] [--quiet]\n"
-          "\n"
-          "The strict RFC 6455 reference echo server. Prints the port it listens on,\n"
-          "then serves until SIGTERM/SIGINT.\n"
-          "  --port N          port to listen on; 0 (default) picks a free one\n"
-          "  --host H          address to listen on (default 127.0.0.1)\n"
-          "  --tls-cert FILE   PEM certificate chain: serve wss:// (needs --tls-key)\n"
-          "  --tls-key FILE    PEM private key\n"
-          "  --max-message N   largest message accepted, octets, suffix k/m/g allowed\n"
-          "                    (default 64m); larger ones are closed with 1009\n"
-          "  --fault NAME      break one RFC rule on purpose (repeatable);\n"
-          "                    --fault list prints them all\n"
-          "  --quiet           no per-connection lines on stderr\n",
-          out);
 }
 
 static void list_faults(void) {
@@ -123,10 +107,7 @@ int cli_serve(int argc, char **argv) {
         const char *arg = argv[i];
         const char *value;
         bool missing = false;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            usage(stdout);
-            return EXIT_PASS;
-        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             opts.quiet = true;
         } else if ((value = option_value(argc, argv, &i, "--port", &missing))) {
             if (parse_port(value, &opts.port) != 0)

@@ -6,38 +6,27 @@
 #include <zlib.h>
 
 #include "cli/cli.h"
+#include "cli/cli_help.h"
 
-static void usage(FILE *out) {
-    fputs(
-        "usage: wsspec COMMAND [OPTIONS]\n"
-        "\n"
-        "commands:\n"
-        "  serve [--port N|0] [--host H] [--tls-cert F --tls-key F] [--max-message BYTES]\n"
-        "        [--fault NAME]... [--fault list]   run the strict reference echo server\n"
-        "  run [URL] [SELECTORS...] [-j N] [--timeout S] [--seed N] [--strict]\n"
-        "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
-        "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [--sni NAME]\n"
-        "      [--chop N (write every send N octets at a time)]\n"
-        "      [--spawn 'CMD {port}'] [--ready-timeout S] [--baseline F] [--agent NAME]\n"
-        "      [--report-dir DIR] [--json F] [--junit F] [--html F] [--md F]\n"
-        "      [--format text|tap] [--color auto|always|never] [-q|-v|-vv]\n"
-        "                                          run cases (no URL: the built-in server)\n"
-        "  report FILE.json [--json F] [--junit F] [--html F] [--md F] [--tap]\n"
-        "         [--autobahn DIR] [--report-dir DIR]\n"
-        "                                          re-render a saved JSON report\n"
-        "  list [SELECTORS...] [--json]            list cases\n"
-        "  show ID|SELECTORS...                    a case's steps, outcomes and RFC sections\n"
-        "  check-cases [PATH]                      check case files without a target\n"
-        "  probe URL [--text S] [--binary N] [--count N] [--ca F] [--insecure]\n"
-        "                                          handshake, echo, ping and close with a server\n"
-        "  --version                               tool and library versions\n",
-        out);
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"run", cli_run},       {"list", cli_list},
+    {"show", cli_show},     {"check-cases", cli_check_cases},
+    {"serve", cli_serve},   {"probe", cli_probe},
+    {"report", cli_report},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static bool is_help(const char *arg) {
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        usage(stderr);
-        return 2;
+        cli_help_commands(stderr);
+        return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -45,29 +34,31 @@ int main(int argc, char **argv) {
                OpenSSL_version(OPENSSL_VERSION), zlibVersion(), jansson_version_str());
         return 0;
     }
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return 0;
+    if (is_help(cmd)) {
+        /* `wsspec help COMMAND` is `wsspec COMMAND --help`. */
+        if (argc > 2 && cli_help_command(stdout, argv[2]) == 0)
+            return EXIT_PASS;
+        if (argc > 2) {
+            fprintf(stderr, "wsspec help: unknown command '%s'\n", argv[2]);
+            cli_help_commands(stderr);
+            return EXIT_USAGE;
+        }
+        cli_help_commands(stdout);
+        return EXIT_PASS;
     }
-    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-        usage(stdout);
-        return 0;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        if (cli_help_wanted(argc - 1, argv + 1)) {
+            if (cli_help_command(stdout, cmd) == 0)
+                return EXIT_PASS;
+            /* Our bug: every command has its part of cli_help.txt. */
+            fprintf(stderr, "wsspec %s: no help text in cli_help.txt\n", cmd);
+            return EXIT_INTERNAL;
+        }
+        return commands[i].run(argc - 1, argv + 1);
     }
-    if (strcmp(cmd, "serve") == 0)
-        return cli_serve(argc - 1, argv + 1);
-    if (strcmp(cmd, "probe") == 0)
-        return cli_probe(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0)
-        return cli_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "report") == 0)
-        return cli_report(argc - 1, argv + 1);
-    if (strcmp(cmd, "list") == 0)
-        return cli_list(argc - 1, argv + 1);
-    if (strcmp(cmd, "show") == 0)
-        return cli_show(argc - 1, argv + 1);
-    if (strcmp(cmd, "check-cases") == 0)
-        return cli_check_cases(argc - 1, argv + 1);
     fprintf(stderr, "wsspec: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    cli_help_commands(stderr);
+    return EXIT_USAGE;
 }

@@ -1,13 +1,13 @@
 /* html: the report as one self-contained HTML file.
  *
- * Everything is inline: the stylesheet (html_assets.c), the script
- * (html_script.c), and the canonical JSON document itself in a
- * <script type="application/json"> block that the script renders (verdict
- * tiles, summary by group and verdict, duration charts, filters, the case
- * list with lazily built details down to a hex wire log). A Content
- * Security Policy forbids every fetch, so a report opened from a CI
- * artifact store cannot reach the network even if a case's text were
- * hostile.
+ * Everything is inline: the stylesheet and the script (reports/assets/,
+ * embedded at build time: html_assets.h), and the canonical JSON document
+ * itself in a <script type="application/json"> block that the script
+ * renders (verdict tiles, summary by group and verdict, duration charts,
+ * filters, the case list with lazily built details down to a hex wire
+ * log). A Content Security Policy forbids every fetch, so a report opened
+ * from a CI artifact store cannot reach the network even if a case's text
+ * were hostile.
  *
  * The header (target, versions, seed, times, complete/incomplete banner) and
  * a <noscript> summary are written here, in C, so the file says what
@@ -264,11 +264,9 @@ static void put_noscript(FILE *out, const json_t *report) {
 
 /* ---- the document ---------------------------------------------------------- */
 
-static void put_lines(FILE *out, const char *const *lines) {
-    for (; *lines; lines++) {
-        fputs(*lines, out);
-        putc('\n', out);
-    }
+/* An embedded asset, as is (a short write shows in ferror at the end). */
+static void put_asset(FILE *out, const unsigned char *bytes, size_t len) {
+    fwrite(bytes, 1, len, out);
 }
 
 /* report.h: one self-contained page from the document (borrowed). Returns 0,
@@ -297,7 +295,7 @@ int report_html_write(const json_t *report, FILE *out) {
         put_text(out, url);
     }
     fputs("</title>\n<style>\n", out);
-    put_lines(out, report_html_css);
+    put_asset(out, html_assets_css, html_assets_css_len);
     fputs("</style>\n</head>\n<body>\n", out);
     put_header(out, report);
     put_noscript(out, report);
@@ -310,7 +308,7 @@ int report_html_write(const json_t *report, FILE *out) {
         return -1;
     }
     fputs("</script>\n<script>\n", out);
-    put_lines(out, report_html_js);
+    put_asset(out, html_assets_js, html_assets_js_len);
     fputs("</script>\n</body>\n</html>\n", out);
     if (ferror(out)) {
         if (errno == 0)

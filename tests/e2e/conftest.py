@@ -89,7 +89,7 @@ def node_ws_server():
     server, as a third-party peer."""
     if not (PEERS / "node_modules" / "ws").is_dir():
         raise RuntimeError("tests/peers/node_modules/ws is missing: run `npm ci` in tests/peers "
-                           "(scripts/setup.sh does)")
+                           "(scripts/setup.sh --tests does)")
     started = []
 
     def start(*args):

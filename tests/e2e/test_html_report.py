@@ -24,7 +24,7 @@ from conftest import scaled, wsspec_bin
 from html_check import Page, chromium_path
 
 needs_chromium = pytest.mark.skipif(
-    chromium_path() is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+    chromium_path() is None, reason="chromium is not installed (scripts/setup.sh --tests installs it)")
 
 # Would run if the document's text reached the DOM as markup.
 HOSTILE = ('</script><script>window.__pwned = 1</script>'

@@ -1,0 +1,107 @@
+# gen_manpage.cmake: the man page wsspec.1 from its template and the help text.
+#
+#   cmake -DTEMPLATE=docs/wsspec.1.in -DHELP=harness/cli/cli_help.txt
+#         -DOUTPUT=build/wsspec.1 -DVERSION=0.1.0 -P cmake/gen_manpage.cmake
+#
+# The template is roff with two placeholders: @VERSION@ and @COMMANDS@. The
+# COMMANDS section is generated from cli_help.txt (the text `wsspec COMMAND
+# --help` prints, format at its top): one .SS per command with its synopsis
+# and description, then one tagged paragraph per option, names in bold and
+# the value in italics. Text is escaped for roff (backslash, minus, a leading
+# dot or quote), so help text needs no roff of its own.
+cmake_minimum_required(VERSION 3.16)
+foreach(var TEMPLATE HELP OUTPUT VERSION)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "gen_manpage.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+# Placeholders keep ';' and brackets out of CMake's list splitting.
+function(protect out text)
+  string(REPLACE ";" "@SEMI@" text "${text}")
+  string(REPLACE "[" "@LB@" text "${text}")
+  string(REPLACE "]" "@RB@" text "${text}")
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# Roff-escape one line of help text (placeholders restored).
+function(roff out text)
+  string(REPLACE "\\" "\\e" text "${text}")
+  string(REPLACE "-" "\\-" text "${text}")
+  string(REPLACE "@SEMI@" ";" text "${text}")
+  string(REPLACE "@LB@" "[" text "${text}")
+  string(REPLACE "@RB@" "]" text "${text}")
+  if(text MATCHES "^[.']")
+    set(text "\\&${text}")
+  endif()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# "-j, --jobs N" -> "\fB\-j\fR, \fB\-\-jobs\fR \fIN\fR"
+function(roff_spec out spec)
+  string(REGEX MATCH "^(-[^ ,]*(, -[^ ,]*)*)( (.*))?$" matched "${spec}")
+  if(NOT matched)
+    message(FATAL_ERROR "${HELP}: option '${spec}' does not start with its names")
+  endif()
+  set(names "${CMAKE_MATCH_1}")
+  set(value "${CMAKE_MATCH_4}")
+  roff(names "${names}")
+  string(REPLACE ", " "\\fR, \\fB" names "${names}")
+  set(text "\\fB${names}\\fR")
+  if(NOT value STREQUAL "")
+    roff(value "${value}")
+    string(APPEND text " \\fI${value}\\fR")
+  endif()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+file(READ "${HELP}" help)
+protect(help "${help}")
+string(REPLACE "\n" ";" lines "${help}")
+set(commands "")
+set(count 0)
+foreach(line IN LISTS lines)
+  if(line STREQUAL "" OR line MATCHES "^#")
+    continue()
+  endif()
+  if(NOT line MATCHES "^([a-z]+) +(.*)$")
+    message(FATAL_ERROR "${HELP}: cannot read the line '${line}'")
+  endif()
+  set(keyword "${CMAKE_MATCH_1}")
+  set(value "${CMAKE_MATCH_2}")
+  if(keyword STREQUAL "command")
+    roff(synopsis "${value}")
+    string(REPLACE "\"" "\\(dq" synopsis "${synopsis}")
+    string(APPEND commands ".SS \"wsspec ${synopsis}\"\n")
+    math(EXPR count "${count} + 1")
+    set(in_options FALSE)
+  elseif(keyword STREQUAL "about")
+    # The summary is the list of `wsspec --help`; the page has the description.
+  elseif(keyword STREQUAL "text")
+    roff(text "${value}")
+    string(APPEND commands "${text}\n")
+  elseif(keyword STREQUAL "option")
+    if(NOT value MATCHES "^(.*[^ ]) +\\| +(.*)$")
+      message(FATAL_ERROR "${HELP}: option line '${value}' has no ' | TEXT'")
+    endif()
+    set(text "${CMAKE_MATCH_2}")
+    roff_spec(spec "${CMAKE_MATCH_1}")
+    roff(text "${text}")
+    if(NOT in_options)
+      string(APPEND commands ".PP\nOptions:\n")
+      set(in_options TRUE)
+    endif()
+    string(APPEND commands ".TP\n${spec}\n${text}\n")
+  else()
+    message(FATAL_ERROR "${HELP}: unknown keyword '${keyword}'")
+  endif()
+endforeach()
+if(count EQUAL 0)
+  message(FATAL_ERROR "${HELP}: no commands")
+endif()
+
+file(READ "${TEMPLATE}" page)
+string(REPLACE "@VERSION@" "${VERSION}" page "${page}")
+string(REPLACE "@COMMANDS@\n" "${commands}" page "${page}")
+file(WRITE "${OUTPUT}.tmp" "${page}")
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")

@@ -1,0 +1,2 @@
+var a = 1;
+var s = '</SCRIPT><script>alert(1)';

@@ -1,0 +1,1 @@
+a.href = '//evil.example/x';

@@ -1,0 +1,1 @@
+var u = 'https://example.com/x.js';

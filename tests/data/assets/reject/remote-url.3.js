@@ -1,0 +1,1 @@
+var a = 'https://www.rfc-editor.org/rfc/rfc6455.txt';

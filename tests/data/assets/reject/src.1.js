@@ -1,0 +1,2 @@
+var img = document.createElement('img');
+img.src = 'pixel.png';

@@ -1,0 +1,2 @@
+var s = document.createElement('script');
+s.setAttribute('src', name);
