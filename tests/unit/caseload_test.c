@@ -487,6 +487,53 @@ static void test_params_typed(void) {
     case_list_free(&l);
 }
 
+/* A string that is exactly "{name}" stands for any value of a case (a
+ * step, the handshake, a verdict, an event, the close), and a placeholder
+ * inside a hex string expands before the digits are read. */
+static void test_placeholders_anywhere(void) {
+    struct case_list l = {0};
+    CHECK_EQ(load_ok("good_placeholders.json", &l), 0);
+    CHECK_EQ(l.count, 2);
+    if (l.count != 2 || l.items[0].step_count != 3 || l.items[1].step_count != 3)
+        return;
+    const struct wcase *a = &l.items[0], *b = &l.items[1];
+    CHECK_STR(a->id, "ph.p-1");
+    CHECK_STR(a->title, "Verdict fail");
+    CHECK_STR(a->rfc[0], "6455:5.2");
+    CHECK(a->has_handshake);
+    CHECK_STR(a->handshake.method, "POST");
+    CHECK_EQ(a->steps[0].kind, STEP_PAUSE);
+    CHECK(a->steps[0].u.pause_s == 0.5);
+    CHECK_EQ(a->steps[1].kind, STEP_SEND_FRAME);
+    CHECK(!a->steps[1].u.frame.fin);
+    CHECK_MEM(octets(&a->steps[1].u.frame.payload), (size_t)a->steps[1].u.frame.payload.length,
+              "\x00\xce\xba", 3);
+    CHECK_EQ(a->steps[2].u.wait.what, WAIT_PONG);
+    CHECK_EQ(a->steps[2].u.wait.count, 2);
+    CHECK_EQ(a->outcomes[0].verdict, VERDICT_FAIL);
+    CHECK_EQ(a->outcomes[0].event_count, 1);
+    CHECK_EQ(a->outcomes[0].events[0].kind, EXPECT_PING);
+    CHECK(!a->outcomes[0].events[0].payload_set);
+    CHECK_EQ(a->outcomes[0].close.by, CLOSE_BY_PEER);
+    CHECK_EQ(a->outcomes[0].close.code_count, 1);
+
+    CHECK_STR(b->id, "ph.p-2");
+    CHECK_STR(b->title, "Verdict pass");
+    CHECK_STR(b->rfc[0], "6455:5.5.2");
+    CHECK(b->has_handshake && b->handshake.method == NULL);
+    CHECK_EQ(b->steps[0].kind, STEP_MARK);
+    CHECK_STR(b->steps[0].u.mark, "m");
+    CHECK(b->steps[1].u.frame.fin);
+    CHECK_EQ_U64(b->steps[1].u.frame.payload.length, 1);
+    CHECK_EQ(b->steps[2].u.wait.what, WAIT_ANY);
+    CHECK_EQ(b->steps[2].u.wait.count, 1);
+    CHECK_EQ(b->outcomes[0].verdict, VERDICT_PASS);
+    CHECK_EQ(b->outcomes[0].events[0].kind, EXPECT_MARK);
+    CHECK_EQ(b->outcomes[0].close.by, CLOSE_BY_ANY);
+    CHECK_EQ(b->outcomes[0].close.code_count, 0);
+    case_list_free(&l);
+}
+
 static void test_directory(void) {
     struct case_list l = {0};
     struct case_error err;
@@ -594,6 +641,7 @@ int main(void) {
     RUN(test_outcomes);
     RUN(test_params_cross_product);
     RUN(test_params_typed);
+    RUN(test_placeholders_anywhere);
     RUN(test_directory);
     RUN(test_duplicate_in_caller_list);
     RUN(test_missing_file);
