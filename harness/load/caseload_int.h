@@ -85,10 +85,17 @@ int caseload_get_string(struct caseload_ctx *c, const json_t *obj, const char *k
 /* "text", "binary", ... or 0..15. */
 int caseload_opcode_value(struct caseload_ctx *c, const json_t *v, uint8_t *out);
 
-/* ---- parts of a case (caseload_steps.c, caseload_outcomes.c) ---- */
+/* ---- payloads (caseload_payload.c) ---- */
 
-/* Any payload form of cases/README.md "Payloads". */
+/* Any payload form of cases/README.md "Payloads" into *out (zeroed first;
+ * on error free it with payload_free). */
 int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
+/* v is a payload: a string, or an object naming a payload form. */
+bool caseload_is_payload(const json_t *v);
+/* The value of one hex digit, or -1. */
+int caseload_hex_digit(char ch);
+
+/* ---- parts of a case (caseload_steps.c, caseload_outcomes.c) ---- */
 /* A non-empty list of steps. */
 int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out, size_t *count);
 /* A non-empty list of outcomes. */

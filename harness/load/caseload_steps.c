@@ -1,5 +1,5 @@
-/* caseload_steps: payloads and steps of a case (cases/README.md "Payloads"
- * and "Steps"), from an already parameter-expanded JSON tree. */
+/* caseload_steps: the steps of a case (cases/README.md "Steps"), from an
+ * already parameter-expanded JSON tree: one table row per step kind. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,192 +7,8 @@
 #include "base/buf.h"
 #include "load/caseload_int.h"
 
-/* A repeated unit is held in memory; larger units are surely a mistake. */
-#define MAX_REPEAT_UNIT (1024u * 1024u)
-
-/* ---- payloads ---------------------------------------------------------- */
-
-static const char *const payload_keys[] = {"text",   "hex",  "repeat", "count",
-                                           "random", "seed", "concat", NULL};
-
 static int nomem(struct caseload_ctx *c) {
     return caseload_fail(c, false, "out of memory");
-}
-
-static int hex_digit(char ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* {"hex": "ce ba"}: digits in pairs, whitespace anywhere ignored. */
-static int parse_hex(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    if (!json_is_string(v))
-        return caseload_fail(c, false, "expected a string of hex digits, got %s",
-                             caseload_type_name(v));
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v), digits = 0;
-    uint8_t *bytes = malloc(n / 2 + 1);
-    if (!bytes)
-        return nomem(c);
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
-            continue;
-        int d = hex_digit(ch);
-        if (d < 0) {
-            free(bytes);
-            if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
-                return caseload_fail(c, false, "invalid hex digit (octet 0x%02x) at offset %zu",
-                                     (unsigned)(unsigned char)ch, i);
-            return caseload_fail(c, false, "invalid hex digit '%c' at offset %zu", ch, i);
-        }
-        if (digits % 2 == 0)
-            bytes[digits / 2] = (uint8_t)(d << 4);
-        else
-            bytes[digits / 2] |= (uint8_t)d;
-        digits++;
-    }
-    if (digits % 2 != 0) {
-        free(bytes);
-        return caseload_fail(c, false, "odd number of hex digits (%zu)", digits);
-    }
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_BYTES;
-    out->length = digits / 2;
-    if (digits == 0) {
-        free(bytes);
-        bytes = NULL;
-    }
-    out->bytes = bytes;
-    return 0;
-}
-
-static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
-
-static int parse_repeat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
-    static const char *const keys[] = {"repeat", "count", NULL};
-    if (caseload_check_keys(c, obj, keys) != 0 || caseload_require(c, obj, "count") != 0)
-        return -1;
-    uint64_t count = 0;
-    if (caseload_get_uint(c, obj, "count", 0, INT64_MAX, &count) != 0)
-        return -1;
-    struct payload unit = {0};
-    if (caseload_push_key(c, "repeat") != 0 ||
-        parse_payload(c, json_object_get(obj, "repeat"), &unit) != 0)
-        return -1;
-    if (unit.length == 0 || unit.length > MAX_REPEAT_UNIT) {
-        payload_free(&unit);
-        return caseload_fail(c, false, "the repeated unit must be 1..%u octets long",
-                             MAX_REPEAT_UNIT);
-    }
-    uint8_t *bytes = payload_materialize(&unit, MAX_REPEAT_UNIT);
-    size_t unit_len = (size_t)unit.length;
-    payload_free(&unit);
-    if (!bytes)
-        return nomem(c);
-    caseload_pop(c);
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_REPEAT;
-    out->bytes = bytes;
-    out->unit_len = unit_len;
-    out->length = count;
-    return 0;
-}
-
-static int parse_concat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
-    static const char *const keys[] = {"concat", NULL};
-    if (caseload_check_keys(c, obj, keys) != 0 || caseload_push_key(c, "concat") != 0)
-        return -1;
-    const json_t *list = json_object_get(obj, "concat");
-    if (!json_is_array(list))
-        return caseload_fail(c, false, "expected a list of payloads, got %s",
-                             caseload_type_name(list));
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_CONCAT;
-    size_t n = json_array_size(list);
-    if (n > 0) {
-        out->parts = calloc(n, sizeof *out->parts);
-        if (!out->parts)
-            return nomem(c);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (caseload_push_index(c, i) != 0 ||
-            parse_payload(c, json_array_get(list, i), &out->parts[i]) != 0) {
-            out->part_count = i + 1;
-            payload_free(out);
-            return -1;
-        }
-        out->part_count = i + 1;
-        if (u64_add(out->length, out->parts[i].length, &out->length) != 0) {
-            payload_free(out);
-            return caseload_fail(c, false, "the total length overflows");
-        }
-        caseload_pop(c);
-    }
-    caseload_pop(c);
-    return 0;
-}
-
-static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    memset(out, 0, sizeof *out);
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (payload_from_bytes(out, (const uint8_t *)s, json_string_length(v)) != 0)
-            return nomem(c);
-        return 0;
-    }
-    if (!json_is_object(v))
-        return caseload_fail(c, false,
-                             "expected a payload (a string, or an object with text, hex, "
-                             "repeat, random or concat), got %s",
-                             caseload_type_name(v));
-    if (caseload_check_keys(c, v, payload_keys) != 0)
-        return -1;
-    if (json_object_get(v, "text")) {
-        static const char *const keys[] = {"text", NULL};
-        const json_t *t = json_object_get(v, "text");
-        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "text") != 0)
-            return -1;
-        if (!json_is_string(t))
-            return caseload_fail(c, false, "expected a string, got %s", caseload_type_name(t));
-        caseload_pop(c);
-        return parse_payload(c, t, out);
-    }
-    if (json_object_get(v, "hex")) {
-        static const char *const keys[] = {"hex", NULL};
-        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "hex") != 0 ||
-            parse_hex(c, json_object_get(v, "hex"), out) != 0)
-            return -1;
-        caseload_pop(c);
-        return 0;
-    }
-    if (json_object_get(v, "repeat"))
-        return parse_repeat(c, v, out);
-    if (json_object_get(v, "random")) {
-        static const char *const keys[] = {"random", "seed", NULL};
-        uint64_t len = 0, seed = 0;
-        if (caseload_check_keys(c, v, keys) != 0 ||
-            caseload_get_uint(c, v, "random", 0, INT64_MAX, &len) != 0 ||
-            caseload_get_uint(c, v, "seed", 0, INT64_MAX, &seed) != 0)
-            return -1;
-        out->kind = PAYLOAD_RANDOM;
-        out->length = len;
-        out->seed = seed;
-        return 0;
-    }
-    if (json_object_get(v, "concat"))
-        return parse_concat(c, v, out);
-    return caseload_fail(c, false,
-                         "a payload object needs one of: text, hex, repeat, random, concat");
-}
-
-int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    return parse_payload(c, v, out);
 }
 
 /* An optional payload field; absent = empty. */
@@ -201,7 +17,7 @@ static int get_payload(struct caseload_ctx *c, const json_t *obj, const char *ke
     const json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (caseload_push_key(c, key) != 0 || parse_payload(c, v, out) != 0)
+    if (caseload_push_key(c, key) != 0 || caseload_payload(c, v, out) != 0)
         return -1;
     caseload_pop(c);
     return 0;
@@ -223,7 +39,7 @@ static int get_mask(struct caseload_ctx *c, const json_t *obj, enum mask_mode *m
     } else if (json_is_string(v) && json_string_length(v) == 8) {
         const char *s = json_string_value(v);
         for (int i = 0; i < 8; i++) {
-            int d = hex_digit(s[i]);
+            int d = caseload_hex_digit(s[i]);
             if (d < 0)
                 return caseload_fail(c, false, "a mask key is 8 hex digits, got \"%s\"", s);
             if (i % 2 == 0)
@@ -357,14 +173,10 @@ static int parse_send_frame(struct caseload_ctx *c, const struct step_def *def, 
 /* send_ping / send_pong: a payload, or an object of send_frame fields. */
 static int parse_control(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
                          uint8_t opcode, struct frame_step *f) {
-    static const char *const forms[] = {"text", "hex", "repeat", "random", "concat", NULL};
     f->opcode = opcode;
     f->fin = true;
-    bool is_payload = json_is_string(v);
-    for (size_t i = 0; forms[i] && json_is_object(v); i++)
-        is_payload = is_payload || json_object_get(v, forms[i]) != NULL;
-    if (is_payload)
-        return parse_payload(c, v, &f->payload);
+    if (caseload_is_payload(v))
+        return caseload_payload(c, v, &f->payload);
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected a payload or an object with \"payload\", got %s",
                              caseload_type_name(v));
@@ -471,7 +283,7 @@ static int parse_send_close(struct caseload_ctx *c, const struct step_def *def, 
 static int parse_send_raw(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
                           struct step *s) {
     (void)def;
-    return parse_payload(c, v, &s->u.raw);
+    return caseload_payload(c, v, &s->u.raw);
 }
 
 static int parse_pause(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
