@@ -1,5 +1,5 @@
 /* caseload_data_test DIR [NAME...]: the loader's expected errors as data, as
- * jansson's test suites are (tests/unit/data/caseload/invalid/README).
+ * jansson's test suites are (cases/README.md "The schema and the loader").
  *
  * DIR/invalid holds one folder per case:
  *   NAME/input.json   a case file, or NAME/input/ a directory of case files
