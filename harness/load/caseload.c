@@ -238,10 +238,24 @@ static int list_push(struct case_list *l, struct wcase *w) {
     return 0;
 }
 
+/* The lists a new id must not be in: the file's cases so far, the cases of
+ * earlier files of the same directory, and the caller's list (either of the
+ * last two may be NULL). */
+struct known_ids {
+    const struct case_list *lists[3];
+};
+
+static const struct wcase *find_known(const struct known_ids *known, const char *id) {
+    const struct wcase *w = NULL;
+    for (size_t i = 0; i < 3 && !w; i++)
+        w = find_id(known->lists[i], id);
+    return w;
+}
+
 /* Expands and reads the case template at the current path (cases[k]) into
- * fresh; ids must be new to fresh and to earlier (may be NULL). */
+ * fresh (known->lists[0]). */
 static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *group,
-                     struct case_list *fresh, const struct case_list *earlier) {
+                     struct case_list *fresh, const struct known_ids *known) {
     if (!json_is_object(tmpl))
         return caseload_fail(c, false, "expected a case object, got %s", caseload_type_name(tmpl));
     if (caseload_check_keys(c, tmpl, case_keys) != 0)
@@ -270,9 +284,7 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
             rc = caseload_fail(c, false, "out of memory");
         w.pos.line = line;
-        const struct wcase *dup = rc == 0 ? find_id(fresh, w.id) : NULL;
-        if (rc == 0 && !dup)
-            dup = find_id(earlier, w.id);
+        const struct wcase *dup = rc == 0 ? find_known(known, w.id) : NULL;
         if (dup) {
             caseload_push_key(c, "name");
             rc = caseload_fail(c, false, "duplicate id \"%s\" (first defined at %s:%d)", w.id,
@@ -289,7 +301,7 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
 }
 
 static int load_root(struct caseload_ctx *c, const json_t *root, struct case_list *fresh,
-                     const struct case_list *earlier) {
+                     const struct known_ids *known) {
     static const char *const keys[] = {"$schema", "group", "title", "cases", NULL};
     if (!json_is_object(root))
         return caseload_fail(c, false,
@@ -319,7 +331,7 @@ static int load_root(struct caseload_ctx *c, const json_t *root, struct case_lis
     }
     for (size_t i = 0; i < json_array_size(cases); i++) {
         if (caseload_push_index(c, i) != 0 ||
-            load_case(c, json_array_get(cases, i), group, fresh, earlier) != 0)
+            load_case(c, json_array_get(cases, i), group, fresh, known) != 0)
             goto out;
         caseload_pop(c);
     }
@@ -347,7 +359,8 @@ static int append_list(struct case_list *out, struct case_list *fresh) {
 }
 
 /* Loads path into *into, ids checked against *into and *earlier (may be
- * NULL). */
+ * NULL): every duplicate is reported at the "name" of the case that repeats
+ * the id. */
 static int load_file(const char *path, struct case_list *into, const struct case_list *earlier,
                      struct case_error *err) {
     struct buf text = {0};
@@ -372,19 +385,9 @@ static int load_file(const char *path, struct case_list *into, const struct case
     ctx.text = (const char *)text.data;
     ctx.text_len = text.len;
     ctx.err = err;
-    if (load_root(&ctx, root, &fresh, into) != 0)
+    struct known_ids known = {{&fresh, into, earlier}};
+    if (load_root(&ctx, root, &fresh, &known) != 0)
         goto out;
-    /* Ids are checked against earlier only now that fresh is complete. */
-    for (size_t i = 0; earlier && i < fresh.count; i++) {
-        const struct wcase *dup = find_id(earlier, fresh.items[i].id);
-        if (dup) {
-            plain_error(err, path, "duplicate id \"%s\" (first defined at %s:%d)",
-                        fresh.items[i].id, dup->pos.file, dup->pos.line);
-            err->line = fresh.items[i].pos.line;
-            err->column = 1;
-            goto out;
-        }
-    }
     if (append_list(into, &fresh) != 0) {
         plain_error(err, path, "out of memory");
         goto out;

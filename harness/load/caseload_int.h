@@ -57,8 +57,15 @@ const char *caseload_type_name(const json_t *v);
 
 /* ---- typed fields: absent leaves *out unchanged and returns 0 ---- */
 
-/* Fails on any key of obj not in allowed (a NULL-terminated list). */
+/* "a, b, c": the NULL-terminated list names, cut to fit out[cap]. */
+void caseload_join(const char *const *names, char *out, size_t cap);
+/* Fails on any key of obj not in allowed (a NULL-terminated list), at the
+ * key, naming every allowed key: "unknown field "x" (expected one of: ...)". */
 int caseload_check_keys(struct caseload_ctx *c, const json_t *obj, const char *const *allowed);
+/* v is one of the strings names (NULL-terminated): *index is its position.
+ * Otherwise fails at v with "expected one of: a, b[, or OTHERS]; got ...". */
+int caseload_choice(struct caseload_ctx *c, const json_t *v, const char *const *names,
+                    const char *others, size_t *index);
 /* Fails when obj has no member key. */
 int caseload_require(struct caseload_ctx *c, const json_t *obj, const char *key);
 /* Integer in [min, max]. */
@@ -66,9 +73,11 @@ int caseload_uint_value(struct caseload_ctx *c, const json_t *v, uint64_t min, u
                         uint64_t *out);
 int caseload_get_uint(struct caseload_ctx *c, const json_t *obj, const char *key, uint64_t min,
                       uint64_t max, uint64_t *out);
-/* Seconds: a number >= 0 (> 0 unless allow_zero). */
+/* Seconds: a number >= 0 (> 0 unless allow_zero), at most a day. */
+int caseload_seconds_value(struct caseload_ctx *c, const json_t *v, bool allow_zero, double *out);
 int caseload_get_seconds(struct caseload_ctx *c, const json_t *obj, const char *key,
                          bool allow_zero, double *out);
+int caseload_bool_value(struct caseload_ctx *c, const json_t *v, bool *out);
 int caseload_get_bool(struct caseload_ctx *c, const json_t *obj, const char *key, bool *out);
 /* A string without NUL, copied (caller frees). */
 int caseload_string_value(struct caseload_ctx *c, const json_t *v, char **out);
@@ -76,10 +85,17 @@ int caseload_get_string(struct caseload_ctx *c, const json_t *obj, const char *k
 /* "text", "binary", ... or 0..15. */
 int caseload_opcode_value(struct caseload_ctx *c, const json_t *v, uint8_t *out);
 
-/* ---- parts of a case (caseload_steps.c, caseload_outcomes.c) ---- */
+/* ---- payloads (caseload_payload.c) ---- */
 
-/* Any payload form of cases/README.md "Payloads". */
+/* Any payload form of cases/README.md "Payloads" into *out (zeroed first;
+ * on error free it with payload_free). */
 int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
+/* v is a payload: a string, or an object naming a payload form. */
+bool caseload_is_payload(const json_t *v);
+/* The value of one hex digit, or -1. */
+int caseload_hex_digit(char ch);
+
+/* ---- parts of a case (caseload_steps.c, caseload_outcomes.c) ---- */
 /* A non-empty list of steps. */
 int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out, size_t *count);
 /* A non-empty list of outcomes. */

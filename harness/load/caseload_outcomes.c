@@ -29,17 +29,29 @@ static void events_free(struct expect_event *ev, size_t n) {
     free(ev);
 }
 
-static const char *const event_kinds[] = {"message", "ping", "pong", "mark", "any_of", NULL};
-
 static int parse_events(struct caseload_ctx *c, const json_t *arr, bool allow_empty,
                         struct expect_event **out, size_t *count);
 
-static int parse_message_event(struct caseload_ctx *c, const json_t *v, struct expect_event *e) {
-    static const char *const keys[] = {"opcode", "payload", NULL};
+/* One row of event_kinds (below): how an expected event of this kind is read. */
+struct event_def {
+    const char *name;      /* the key naming the event: {"ping": "x"} */
+    enum expect_kind kind; /* set before parse runs, so events_free frees what it fills */
+    /* Reads the event's value v (the path is at the kind's key) into e. */
+    int (*parse)(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                 struct expect_event *e);
+    const char *const *fields; /* the value's fields when it is an object of fields */
+};
+
+/* Beside the kind's key in every event. */
+static const char *const event_options[] = {"times", "optional", NULL};
+static const char *const message_fields[] = {"opcode", "payload", NULL};
+
+static int parse_message_event(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                               struct expect_event *e) {
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected an object with opcode and payload, got %s",
                              caseload_type_name(v));
-    if (caseload_check_keys(c, v, keys) != 0 || caseload_require(c, v, "opcode") != 0 ||
+    if (caseload_check_keys(c, v, def->fields) != 0 || caseload_require(c, v, "opcode") != 0 ||
         caseload_push_key(c, "opcode") != 0 ||
         caseload_opcode_value(c, json_object_get(v, "opcode"), &e->opcode) != 0)
         return -1;
@@ -58,66 +70,81 @@ static int parse_message_event(struct caseload_ctx *c, const json_t *v, struct e
     return 0;
 }
 
+/* A ping or a pong: its payload, or null for any payload. */
+static int parse_control_event(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                               struct expect_event *e) {
+    (void)def;
+    if (json_is_null(v))
+        return 0;
+    if (caseload_payload(c, v, &e->payload) != 0)
+        return -1;
+    e->payload_set = true;
+    return 0;
+}
+
+static int parse_mark_event(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                            struct expect_event *e) {
+    (void)def;
+    if (caseload_string_value(c, v, &e->mark) != 0)
+        return -1;
+    if (e->mark[0] == '\0')
+        return caseload_fail(c, false, "a mark needs a name");
+    return 0;
+}
+
+static int parse_any_of(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                        struct expect_event *e) {
+    (void)def;
+    return parse_events(c, v, false, &e->alternatives, &e->alternative_count);
+}
+
+/* Every event kind of cases/README.md "Outcomes": a new kind is one row
+ * (and its parser). cases/schema.json "event" lists the same kinds. */
+static const struct event_def event_kinds[] = {
+    {"message", EXPECT_MESSAGE, parse_message_event, message_fields},
+    {"ping", EXPECT_PING, parse_control_event, NULL},
+    {"pong", EXPECT_PONG, parse_control_event, NULL},
+    {"mark", EXPECT_MARK, parse_mark_event, NULL},
+    {"any_of", EXPECT_ANY_OF, parse_any_of, NULL},
+};
+#define EVENT_KIND_COUNT (sizeof event_kinds / sizeof event_kinds[0])
+#define EVENT_KEY_COUNT  (EVENT_KIND_COUNT + sizeof event_options / sizeof event_options[0])
+
 static int parse_event(struct caseload_ctx *c, const json_t *v, struct expect_event *e) {
-    static const char *const keys[] = {"message", "ping",  "pong",     "mark",
-                                       "any_of",  "times", "optional", NULL};
+    const char *keys[EVENT_KEY_COUNT]; /* the kinds, then the options, then NULL */
+    for (size_t k = 0; k < EVENT_KIND_COUNT; k++)
+        keys[k] = event_kinds[k].name;
+    memcpy(keys + EVENT_KIND_COUNT, event_options, sizeof event_options);
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected an event object, got %s", caseload_type_name(v));
     if (caseload_check_keys(c, v, keys) != 0)
         return -1;
-    size_t kind = SIZE_MAX;
-    for (size_t k = 0; event_kinds[k]; k++) {
-        if (!json_object_get(v, event_kinds[k]))
+    const struct event_def *def = NULL;
+    for (size_t k = 0; k < EVENT_KIND_COUNT; k++) {
+        if (!json_object_get(v, event_kinds[k].name))
             continue;
-        if (kind != SIZE_MAX) {
-            caseload_push_key(c, event_kinds[k]);
+        if (def) {
+            caseload_push_key(c, event_kinds[k].name);
             return caseload_fail(c, true, "an event is one thing: \"%s\" and \"%s\" found",
-                                 event_kinds[kind], event_kinds[k]);
+                                 def->name, event_kinds[k].name);
         }
-        kind = k;
+        def = &event_kinds[k];
     }
-    if (kind == SIZE_MAX)
-        return caseload_fail(c, false, "an event needs one of: message, ping, pong, mark, any_of");
+    if (!def) {
+        char list[200];
+        keys[EVENT_KIND_COUNT] = NULL;
+        caseload_join(keys, list, sizeof list);
+        return caseload_fail(c, false, "an event needs one of: %s", list);
+    }
     uint64_t times = 1;
     if (caseload_get_uint(c, v, "times", 1, UINT32_MAX, &times) != 0 ||
         caseload_get_bool(c, v, "optional", &e->optional) != 0)
         return -1;
     e->times = (uint32_t)times;
-    const char *name = event_kinds[kind];
-    const json_t *body = json_object_get(v, name);
-    if (kind == 3) { /* mark */
-        e->kind = EXPECT_MARK;
-        if (caseload_get_string(c, v, "mark", &e->mark) != 0)
-            return -1;
-        if (e->mark[0] == '\0') {
-            caseload_push_key(c, "mark");
-            return caseload_fail(c, false, "a mark needs a name");
-        }
-        return 0;
-    }
-    if (caseload_push_key(c, name) != 0)
+    e->kind = def->kind;
+    if (caseload_push_key(c, def->name) != 0 ||
+        def->parse(c, def, json_object_get(v, def->name), e) != 0)
         return -1;
-    switch (kind) {
-    case 0:
-        e->kind = EXPECT_MESSAGE;
-        if (parse_message_event(c, body, e) != 0)
-            return -1;
-        break;
-    case 1:
-    case 2:
-        e->kind = kind == 1 ? EXPECT_PING : EXPECT_PONG;
-        if (!json_is_null(body)) { /* null = any payload */
-            if (caseload_payload(c, body, &e->payload) != 0)
-                return -1;
-            e->payload_set = true;
-        }
-        break;
-    default:
-        e->kind = EXPECT_ANY_OF;
-        if (parse_events(c, body, false, &e->alternatives, &e->alternative_count) != 0)
-            return -1;
-        break;
-    }
     caseload_pop(c);
     return 0;
 }
@@ -158,23 +185,16 @@ static int parse_close(struct caseload_ctx *c, const json_t *v, struct close_exp
         caseload_get_bool(c, v, "allow_drop", &ce->allow_drop) != 0 ||
         caseload_get_bool(c, v, "exact", &ce->exact) != 0)
         return -1;
+    /* What "by" names, and its meaning. */
+    static const char *const by_names[] = {"peer", "us", "any", "none", NULL};
+    static const enum close_by by_values[] = {CLOSE_BY_PEER, CLOSE_BY_US, CLOSE_BY_ANY,
+                                              CLOSE_BY_NONE};
     const json_t *by = json_object_get(v, "by");
     if (by) {
-        static const struct {
-            const char *name;
-            enum close_by by;
-        } names[] = {{"peer", CLOSE_BY_PEER},
-                     {"us", CLOSE_BY_US},
-                     {"any", CLOSE_BY_ANY},
-                     {"none", CLOSE_BY_NONE}};
-        size_t i = 0;
-        while (i < 4 && !(json_is_string(by) && strcmp(json_string_value(by), names[i].name) == 0))
-            i++;
-        if (caseload_push_key(c, "by") != 0)
+        size_t i;
+        if (caseload_push_key(c, "by") != 0 || caseload_choice(c, by, by_names, NULL, &i) != 0)
             return -1;
-        if (i == 4)
-            return caseload_fail(c, false, "expected \"peer\", \"us\", \"any\" or \"none\"");
-        ce->by = names[i].by;
+        ce->by = by_values[i];
         caseload_pop(c);
     }
     const json_t *codes = json_object_get(v, "codes");
@@ -203,64 +223,88 @@ static int parse_close(struct caseload_ctx *c, const json_t *v, struct close_exp
 
 /* ---- outcomes ---------------------------------------------------------- */
 
-static const char *const verdict_names[] = {"pass", "non-strict", "informational", "unimplemented",
-                                            "fail"};
+static int parse_verdict(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    /* The names come from the model's one table (verdict_name); "error" is
+     * the harness's, never an outcome's. */
+    const char *names[VERDICT_ERROR + 1];
+    for (int i = 0; i < VERDICT_ERROR; i++)
+        names[i] = verdict_name((enum verdict)i);
+    names[VERDICT_ERROR] = NULL;
+    size_t i;
+    if (caseload_choice(c, v, names, NULL, &i) != 0)
+        return -1;
+    o->verdict = (enum verdict)i;
+    return 0;
+}
+
+static int parse_note(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    return caseload_string_value(c, v, &o->note);
+}
+
+static int parse_outcome_events(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    if (json_is_string(v) && strcmp(json_string_value(v), "any") == 0) {
+        o->any_events = true;
+        return 0;
+    }
+    return parse_events(c, v, true, &o->events, &o->event_count);
+}
+
+static int parse_outcome_close(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    return parse_close(c, v, &o->close);
+}
+
+static int parse_outcome_handshake(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    return caseload_handshake_expect(c, v, &o->handshake);
+}
+
+/* The fields of an outcome (cases/README.md "Outcomes"), read in this
+ * order; a new field is one row (and its parser). */
+static const struct {
+    const char *name;
+    bool required;
+    int (*parse)(struct caseload_ctx *c, const json_t *v, struct outcome *o);
+} outcome_fields[] = {
+    {"verdict", true, parse_verdict},
+    {"note", false, parse_note},
+    {"events", false, parse_outcome_events},
+    {"close", false, parse_outcome_close},
+    {"handshake", false, parse_outcome_handshake},
+};
+#define OUTCOME_FIELD_COUNT (sizeof outcome_fields / sizeof outcome_fields[0])
 
 static int parse_outcome(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
-    static const char *const keys[] = {"verdict", "note", "events", "close", "handshake", NULL};
+    const char *keys[OUTCOME_FIELD_COUNT + 1];
+    for (size_t k = 0; k < OUTCOME_FIELD_COUNT; k++)
+        keys[k] = outcome_fields[k].name;
+    keys[OUTCOME_FIELD_COUNT] = NULL;
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected an outcome object, got %s", caseload_type_name(v));
-    if (caseload_check_keys(c, v, keys) != 0 || caseload_require(c, v, "verdict") != 0 ||
-        caseload_get_string(c, v, "note", &o->note) != 0)
+    if (caseload_check_keys(c, v, keys) != 0)
         return -1;
-    const json_t *verdict = json_object_get(v, "verdict");
-    size_t i = 0;
-    while (i < 5 &&
-           !(json_is_string(verdict) && strcmp(json_string_value(verdict), verdict_names[i]) == 0))
-        i++;
-    if (caseload_push_key(c, "verdict") != 0)
-        return -1;
-    if (i == 5)
-        return caseload_fail(c, false,
-                             "expected pass, non-strict, informational, "
-                             "unimplemented or fail");
-    /* The order of verdict_names is the order of enum verdict. */
-    o->verdict = (enum verdict)i;
-    caseload_pop(c);
+    for (size_t k = 0; k < OUTCOME_FIELD_COUNT; k++)
+        if (outcome_fields[k].required && caseload_require(c, v, outcome_fields[k].name) != 0)
+            return -1;
     o->close.by = CLOSE_BY_ANY;
-    const json_t *events = json_object_get(v, "events");
-    if (events) {
-        if (caseload_push_key(c, "events") != 0)
-            return -1;
-        if (json_is_string(events) && strcmp(json_string_value(events), "any") == 0)
-            o->any_events = true;
-        else if (parse_events(c, events, true, &o->events, &o->event_count) != 0)
-            return -1;
-        caseload_pop(c);
-    }
-    const json_t *close = json_object_get(v, "close");
-    if (close) {
-        if (caseload_push_key(c, "close") != 0 || parse_close(c, close, &o->close) != 0)
+    for (size_t k = 0; k < OUTCOME_FIELD_COUNT; k++) {
+        const json_t *field = json_object_get(v, outcome_fields[k].name);
+        if (!field)
+            continue;
+        if (caseload_push_key(c, outcome_fields[k].name) != 0 ||
+            outcome_fields[k].parse(c, field, o) != 0)
             return -1;
         caseload_pop(c);
     }
-    const json_t *hs = json_object_get(v, "handshake");
-    if (hs) {
-        if (caseload_push_key(c, "handshake") != 0 ||
-            caseload_handshake_expect(c, hs, &o->handshake) != 0)
-            return -1;
-        caseload_pop(c);
-        /* Without a 101 there is no WebSocket connection: nothing to send,
-         * receive or close, so such fields could never be checked. */
-        static const char *const ws_only[] = {"events", "close"};
-        for (size_t k = 0; k < 2 && !handshake_expect_status(&o->handshake, 101); k++) {
-            if (json_object_get(v, ws_only[k])) {
-                caseload_push_key(c, ws_only[k]);
-                return caseload_fail(c, true,
-                                     "an outcome whose handshake status excludes 101 has no "
-                                     "WebSocket connection: \"%s\" cannot be checked",
-                                     ws_only[k]);
-            }
+    /* Without a 101 there is no WebSocket connection: nothing to send,
+     * receive or close, so such fields could never be checked. */
+    static const char *const ws_only[] = {"events", "close"};
+    for (size_t k = 0; k < 2 && o->handshake.set && !handshake_expect_status(&o->handshake, 101);
+         k++) {
+        if (json_object_get(v, ws_only[k])) {
+            caseload_push_key(c, ws_only[k]);
+            return caseload_fail(c, true,
+                                 "an outcome whose handshake status excludes 101 has no "
+                                 "WebSocket connection: \"%s\" cannot be checked",
+                                 ws_only[k]);
         }
     }
     return 0;

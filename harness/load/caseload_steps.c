@@ -1,5 +1,5 @@
-/* caseload_steps: payloads and steps of a case (cases/README.md "Payloads"
- * and "Steps"), from an already parameter-expanded JSON tree. */
+/* caseload_steps: the steps of a case (cases/README.md "Steps"), from an
+ * already parameter-expanded JSON tree: one table row per step kind. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,192 +7,8 @@
 #include "base/buf.h"
 #include "load/caseload_int.h"
 
-/* A repeated unit is held in memory; larger units are surely a mistake. */
-#define MAX_REPEAT_UNIT (1024u * 1024u)
-
-/* ---- payloads ---------------------------------------------------------- */
-
-static const char *const payload_keys[] = {"text",   "hex",  "repeat", "count",
-                                           "random", "seed", "concat", NULL};
-
 static int nomem(struct caseload_ctx *c) {
     return caseload_fail(c, false, "out of memory");
-}
-
-static int hex_digit(char ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* {"hex": "ce ba"}: digits in pairs, whitespace anywhere ignored. */
-static int parse_hex(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    if (!json_is_string(v))
-        return caseload_fail(c, false, "expected a string of hex digits, got %s",
-                             caseload_type_name(v));
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v), digits = 0;
-    uint8_t *bytes = malloc(n / 2 + 1);
-    if (!bytes)
-        return nomem(c);
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
-            continue;
-        int d = hex_digit(ch);
-        if (d < 0) {
-            free(bytes);
-            if ((unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f)
-                return caseload_fail(c, false, "invalid hex digit (octet 0x%02x) at offset %zu",
-                                     (unsigned)(unsigned char)ch, i);
-            return caseload_fail(c, false, "invalid hex digit '%c' at offset %zu", ch, i);
-        }
-        if (digits % 2 == 0)
-            bytes[digits / 2] = (uint8_t)(d << 4);
-        else
-            bytes[digits / 2] |= (uint8_t)d;
-        digits++;
-    }
-    if (digits % 2 != 0) {
-        free(bytes);
-        return caseload_fail(c, false, "odd number of hex digits (%zu)", digits);
-    }
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_BYTES;
-    out->length = digits / 2;
-    if (digits == 0) {
-        free(bytes);
-        bytes = NULL;
-    }
-    out->bytes = bytes;
-    return 0;
-}
-
-static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out);
-
-static int parse_repeat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
-    static const char *const keys[] = {"repeat", "count", NULL};
-    if (caseload_check_keys(c, obj, keys) != 0 || caseload_require(c, obj, "count") != 0)
-        return -1;
-    uint64_t count = 0;
-    if (caseload_get_uint(c, obj, "count", 0, INT64_MAX, &count) != 0)
-        return -1;
-    struct payload unit = {0};
-    if (caseload_push_key(c, "repeat") != 0 ||
-        parse_payload(c, json_object_get(obj, "repeat"), &unit) != 0)
-        return -1;
-    if (unit.length == 0 || unit.length > MAX_REPEAT_UNIT) {
-        payload_free(&unit);
-        return caseload_fail(c, false, "the repeated unit must be 1..%u octets long",
-                             MAX_REPEAT_UNIT);
-    }
-    uint8_t *bytes = payload_materialize(&unit, MAX_REPEAT_UNIT);
-    size_t unit_len = (size_t)unit.length;
-    payload_free(&unit);
-    if (!bytes)
-        return nomem(c);
-    caseload_pop(c);
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_REPEAT;
-    out->bytes = bytes;
-    out->unit_len = unit_len;
-    out->length = count;
-    return 0;
-}
-
-static int parse_concat(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
-    static const char *const keys[] = {"concat", NULL};
-    if (caseload_check_keys(c, obj, keys) != 0 || caseload_push_key(c, "concat") != 0)
-        return -1;
-    const json_t *list = json_object_get(obj, "concat");
-    if (!json_is_array(list))
-        return caseload_fail(c, false, "expected a list of payloads, got %s",
-                             caseload_type_name(list));
-    memset(out, 0, sizeof *out);
-    out->kind = PAYLOAD_CONCAT;
-    size_t n = json_array_size(list);
-    if (n > 0) {
-        out->parts = calloc(n, sizeof *out->parts);
-        if (!out->parts)
-            return nomem(c);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (caseload_push_index(c, i) != 0 ||
-            parse_payload(c, json_array_get(list, i), &out->parts[i]) != 0) {
-            out->part_count = i + 1;
-            payload_free(out);
-            return -1;
-        }
-        out->part_count = i + 1;
-        if (u64_add(out->length, out->parts[i].length, &out->length) != 0) {
-            payload_free(out);
-            return caseload_fail(c, false, "the total length overflows");
-        }
-        caseload_pop(c);
-    }
-    caseload_pop(c);
-    return 0;
-}
-
-static int parse_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    memset(out, 0, sizeof *out);
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (payload_from_bytes(out, (const uint8_t *)s, json_string_length(v)) != 0)
-            return nomem(c);
-        return 0;
-    }
-    if (!json_is_object(v))
-        return caseload_fail(c, false,
-                             "expected a payload (a string, or an object with text, hex, "
-                             "repeat, random or concat), got %s",
-                             caseload_type_name(v));
-    if (caseload_check_keys(c, v, payload_keys) != 0)
-        return -1;
-    if (json_object_get(v, "text")) {
-        static const char *const keys[] = {"text", NULL};
-        const json_t *t = json_object_get(v, "text");
-        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "text") != 0)
-            return -1;
-        if (!json_is_string(t))
-            return caseload_fail(c, false, "expected a string, got %s", caseload_type_name(t));
-        caseload_pop(c);
-        return parse_payload(c, t, out);
-    }
-    if (json_object_get(v, "hex")) {
-        static const char *const keys[] = {"hex", NULL};
-        if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "hex") != 0 ||
-            parse_hex(c, json_object_get(v, "hex"), out) != 0)
-            return -1;
-        caseload_pop(c);
-        return 0;
-    }
-    if (json_object_get(v, "repeat"))
-        return parse_repeat(c, v, out);
-    if (json_object_get(v, "random")) {
-        static const char *const keys[] = {"random", "seed", NULL};
-        uint64_t len = 0, seed = 0;
-        if (caseload_check_keys(c, v, keys) != 0 ||
-            caseload_get_uint(c, v, "random", 0, INT64_MAX, &len) != 0 ||
-            caseload_get_uint(c, v, "seed", 0, INT64_MAX, &seed) != 0)
-            return -1;
-        out->kind = PAYLOAD_RANDOM;
-        out->length = len;
-        out->seed = seed;
-        return 0;
-    }
-    if (json_object_get(v, "concat"))
-        return parse_concat(c, v, out);
-    return caseload_fail(c, false,
-                         "a payload object needs one of: text, hex, repeat, random, concat");
-}
-
-int caseload_payload(struct caseload_ctx *c, const json_t *v, struct payload *out) {
-    return parse_payload(c, v, out);
 }
 
 /* An optional payload field; absent = empty. */
@@ -201,7 +17,7 @@ static int get_payload(struct caseload_ctx *c, const json_t *obj, const char *ke
     const json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (caseload_push_key(c, key) != 0 || parse_payload(c, v, out) != 0)
+    if (caseload_push_key(c, key) != 0 || caseload_payload(c, v, out) != 0)
         return -1;
     caseload_pop(c);
     return 0;
@@ -223,7 +39,7 @@ static int get_mask(struct caseload_ctx *c, const json_t *obj, enum mask_mode *m
     } else if (json_is_string(v) && json_string_length(v) == 8) {
         const char *s = json_string_value(v);
         for (int i = 0; i < 8; i++) {
-            int d = hex_digit(s[i]);
+            int d = caseload_hex_digit(s[i]);
             if (d < 0)
                 return caseload_fail(c, false, "a mask key is 8 hex digits, got \"%s\"", s);
             if (i % 2 == 0)
@@ -314,33 +130,71 @@ static int require_object(struct caseload_ctx *c, const json_t *v) {
     return caseload_fail(c, false, "expected an object, got %s", caseload_type_name(v));
 }
 
-static int parse_send_frame(struct caseload_ctx *c, const json_t *v, struct frame_step *f) {
-    static const char *const keys[] = {"opcode",   "fin",          "rsv",     "mask",
-                                       "len_form", "declared_len", "payload", NULL};
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+/* ---- step kinds -------------------------------------------------------- */
+
+/* One row of step_kinds (below): how a step of this kind is read. */
+struct step_def {
+    const char *name;    /* the key naming the step: {"send_frame": {...}} */
+    enum step_kind kind; /* set before parse runs, so case_free frees what it fills */
+    /* Reads the step's value v (the path is at the kind's key) into s. */
+    int (*parse)(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                 struct step *s);
+    /* The fields of the value when it is an object of fields; NULL when the
+     * value is a number, a string, a payload or true. */
+    const char *const *fields;
+    bool sends; /* takes the write options (write_options) beside its key */
+};
+
+/* Write options of send steps, beside the step's key (cases/README.md). */
+static const char *const write_options[] = {"chop", "chop_delay", "coalesce", NULL};
+
+static const char *const send_frame_fields[] = {"opcode",   "fin",          "rsv",     "mask",
+                                                "len_form", "declared_len", "payload", NULL};
+/* send_ping / send_pong: the opcode is the step's. */
+static const char *const control_fields[] = {"fin",          "rsv",     "mask", "len_form",
+                                             "declared_len", "payload", NULL};
+static const char *const message_fields[] = {"opcode", "payload", "fragments", "rsv", "mask", NULL};
+static const char *const close_fields[] = {"code", "reason", "payload", "mask", NULL};
+static const char *const wait_fields[] = {"for", "count", "timeout", NULL};
+static const char *const repeat_fields[] = {"count", "steps", NULL};
+
+static int parse_send_frame(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                            struct step *s) {
+    struct frame_step *f = &s->u.frame;
+    /* fin defaults to true (6455:5.2 FIN "Indicates that this is the final
+     * fragment in a message"). */
+    f->fin = true;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         caseload_require(c, v, "opcode") != 0 || get_opcode(c, v, &f->opcode) != 0)
         return -1;
     return frame_fields(c, v, f);
 }
 
 /* send_ping / send_pong: a payload, or an object of send_frame fields. */
-static int parse_control(struct caseload_ctx *c, const json_t *v, uint8_t opcode,
-                         struct frame_step *f) {
-    static const char *const keys[] = {"fin",          "rsv",     "mask", "len_form",
-                                       "declared_len", "payload", NULL};
-    static const char *const forms[] = {"text", "hex", "repeat", "random", "concat", NULL};
+static int parse_control(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                         uint8_t opcode, struct frame_step *f) {
     f->opcode = opcode;
-    bool is_payload = json_is_string(v);
-    for (size_t i = 0; forms[i] && json_is_object(v); i++)
-        is_payload = is_payload || json_object_get(v, forms[i]) != NULL;
-    if (is_payload)
-        return parse_payload(c, v, &f->payload);
+    f->fin = true;
+    if (caseload_is_payload(v))
+        return caseload_payload(c, v, &f->payload);
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected a payload or an object with \"payload\", got %s",
                              caseload_type_name(v));
-    if (caseload_check_keys(c, v, keys) != 0)
+    if (caseload_check_keys(c, v, def->fields) != 0)
         return -1;
     return frame_fields(c, v, f);
+}
+
+/* 6455:5.5.2 "A Ping frame contains an opcode of 0x9." */
+static int parse_send_ping(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                           struct step *s) {
+    return parse_control(c, def, v, 0x9, &s->u.frame);
+}
+
+/* 6455:5.5.3 "A Pong frame contains an opcode of 0xA." */
+static int parse_send_pong(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                           struct step *s) {
+    return parse_control(c, def, v, 0xA, &s->u.frame);
 }
 
 static int parse_fragments(struct caseload_ctx *c, const json_t *v, struct message_step *m) {
@@ -372,10 +226,11 @@ static int parse_fragments(struct caseload_ctx *c, const json_t *v, struct messa
     return 0;
 }
 
-static int parse_send_message(struct caseload_ctx *c, const json_t *v, struct message_step *m) {
-    static const char *const keys[] = {"opcode", "payload", "fragments", "rsv", "mask", NULL};
+static int parse_send_message(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                              struct step *s) {
+    struct message_step *m = &s->u.message;
     m->opcode = 0x1;
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         get_opcode(c, v, &m->opcode) != 0 || get_rsv(c, v, &m->rsv) != 0 ||
         get_mask(c, v, &m->mask, (uint8_t[4]){0}) != 0 ||
         get_payload(c, v, "payload", &m->payload) != 0)
@@ -388,11 +243,12 @@ static int parse_send_message(struct caseload_ctx *c, const json_t *v, struct me
     return frags ? parse_fragments(c, frags, m) : 0;
 }
 
-static int parse_send_close(struct caseload_ctx *c, const json_t *v, struct close_step *cl) {
-    static const char *const keys[] = {"code", "reason", "payload", "mask", NULL};
+static int parse_send_close(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                            struct step *s) {
+    struct close_step *cl = &s->u.close;
     uint64_t code = 0;
     uint8_t key[4] = {0};
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         get_mask(c, v, &cl->mask, key) != 0)
         return -1;
     if (cl->mask == MASK_KEY) {
@@ -424,45 +280,58 @@ static int parse_send_close(struct caseload_ctx *c, const json_t *v, struct clos
     return 0;
 }
 
-static const struct {
-    const char *name;
-    enum wait_for what;
-} wait_names[] = {
-    {"message", WAIT_MESSAGE}, {"ping", WAIT_PING}, {"pong", WAIT_PONG},
-    {"close", WAIT_CLOSE},     {"eof", WAIT_EOF},   {"any", WAIT_ANY},
-};
-
-static int parse_wait(struct caseload_ctx *c, const json_t *v, struct wait_step *w) {
-    static const char *const keys[] = {"for", "count", "timeout", NULL};
-    uint64_t count = 1;
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
-        caseload_require(c, v, "for") != 0 ||
-        caseload_get_uint(c, v, "count", 1, UINT32_MAX, &count) != 0 ||
-        caseload_get_seconds(c, v, "timeout", true, &w->timeout_s) != 0)
-        return -1;
-    w->count = (uint32_t)count;
-    const json_t *f = json_object_get(v, "for");
-    caseload_push_key(c, "for");
-    for (size_t i = 0; json_is_string(f) && i < sizeof wait_names / sizeof wait_names[0]; i++) {
-        if (strcmp(json_string_value(f), wait_names[i].name) == 0) {
-            w->what = wait_names[i].what;
-            caseload_pop(c);
-            return 0;
-        }
-    }
-    return caseload_fail(c, false, "expected message, ping, pong, close, eof or any");
+static int parse_send_raw(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                          struct step *s) {
+    (void)def;
+    return caseload_payload(c, v, &s->u.raw);
 }
 
-/* ---- steps ------------------------------------------------------------- */
+static int parse_pause(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                       struct step *s) {
+    (void)def;
+    return caseload_seconds_value(c, v, true, &s->u.pause_s);
+}
 
-static const char *const step_kinds[] = {"send_frame", "send_message", "send_close", "send_ping",
-                                         "send_pong",  "send_raw",     "pause",      "wait",
-                                         "mark",       "repeat",       "shutdown",   NULL};
+/* What "for" names, and its meaning. */
+static const char *const wait_names[] = {"message", "ping", "pong", "close", "eof", "any", NULL};
+static const enum wait_for wait_values[] = {WAIT_MESSAGE, WAIT_PING, WAIT_PONG,
+                                            WAIT_CLOSE,   WAIT_EOF,  WAIT_ANY};
+_Static_assert(sizeof wait_values / sizeof wait_values[0] ==
+                   sizeof wait_names / sizeof wait_names[0] - 1,
+               "one meaning per name");
 
-static int parse_repeat_step(struct caseload_ctx *c, const json_t *v, struct step *s) {
-    static const char *const keys[] = {"count", "steps", NULL};
+static int parse_wait(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                      struct step *s) {
+    struct wait_step *w = &s->u.wait;
+    uint64_t count = 1;
+    size_t what;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
+        caseload_require(c, v, "for") != 0 ||
+        caseload_get_uint(c, v, "count", 1, UINT32_MAX, &count) != 0 ||
+        caseload_get_seconds(c, v, "timeout", true, &w->timeout_s) != 0 ||
+        caseload_push_key(c, "for") != 0 ||
+        caseload_choice(c, json_object_get(v, "for"), wait_names, NULL, &what) != 0)
+        return -1;
+    caseload_pop(c);
+    w->count = (uint32_t)count;
+    w->what = wait_values[what];
+    return 0;
+}
+
+static int parse_mark(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                      struct step *s) {
+    (void)def;
+    if (caseload_string_value(c, v, &s->u.mark) != 0)
+        return -1;
+    if (s->u.mark[0] == '\0')
+        return caseload_fail(c, false, "a mark needs a name");
+    return 0;
+}
+
+static int parse_repeat_step(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                             struct step *s) {
     uint64_t count = 0;
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0 ||
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         caseload_require(c, v, "count") != 0 || caseload_require(c, v, "steps") != 0 ||
         caseload_get_uint(c, v, "count", 0, UINT32_MAX, &count) != 0 ||
         caseload_push_key(c, "steps") != 0)
@@ -475,52 +344,75 @@ static int parse_repeat_step(struct caseload_ctx *c, const json_t *v, struct ste
     return 0;
 }
 
-/* The body of a step of kind k (its value is v, at path ...kind). */
-static int parse_step_body(struct caseload_ctx *c, size_t k, const json_t *v, struct step *s) {
-    if (k == 0 || k == 3 || k == 4) {
-        /* fin defaults to true (6455:5.2 FIN "Indicates that this is the
-         * final fragment in a message"). */
-        s->kind = STEP_SEND_FRAME;
-        s->u.frame.fin = true;
-    }
-    switch (k) {
-    case 0: s->kind = STEP_SEND_FRAME; return parse_send_frame(c, v, &s->u.frame);
-    case 1: s->kind = STEP_SEND_MESSAGE; return parse_send_message(c, v, &s->u.message);
-    case 2: s->kind = STEP_SEND_CLOSE; return parse_send_close(c, v, &s->u.close);
-    case 3: s->kind = STEP_SEND_FRAME; return parse_control(c, v, 0x9, &s->u.frame);
-    case 4: s->kind = STEP_SEND_FRAME; return parse_control(c, v, 0xA, &s->u.frame);
-    case 5: s->kind = STEP_SEND_RAW; return parse_payload(c, v, &s->u.raw);
-    case 7: s->kind = STEP_WAIT; return parse_wait(c, v, &s->u.wait);
-    case 9: s->kind = STEP_REPEAT; return parse_repeat_step(c, v, s);
-    default: return caseload_fail(c, false, "internal: step kind %zu", k);
-    }
+static int parse_shutdown(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                          struct step *s) {
+    (void)def;
+    (void)s;
+    bool on = false;
+    if (caseload_bool_value(c, v, &on) != 0)
+        return -1;
+    if (!on)
+        return caseload_fail(c, false, "shutdown takes true (leave the step out otherwise)");
+    return 0;
+}
+
+/* Every step kind of cases/README.md "Steps": a new kind is one row (and
+ * its parser). cases/schema.json "step" lists the same kinds and fields. */
+static const struct step_def step_kinds[] = {
+    {"send_frame", STEP_SEND_FRAME, parse_send_frame, send_frame_fields, true},
+    {"send_message", STEP_SEND_MESSAGE, parse_send_message, message_fields, true},
+    {"send_close", STEP_SEND_CLOSE, parse_send_close, close_fields, true},
+    {"send_ping", STEP_SEND_FRAME, parse_send_ping, control_fields, true},
+    {"send_pong", STEP_SEND_FRAME, parse_send_pong, control_fields, true},
+    {"send_raw", STEP_SEND_RAW, parse_send_raw, NULL, true},
+    {"pause", STEP_PAUSE, parse_pause, NULL, false},
+    {"wait", STEP_WAIT, parse_wait, wait_fields, false},
+    {"mark", STEP_MARK, parse_mark, NULL, false},
+    {"repeat", STEP_REPEAT, parse_repeat_step, repeat_fields, false},
+    {"shutdown", STEP_SHUTDOWN, parse_shutdown, NULL, false},
+};
+#define STEP_KIND_COUNT (sizeof step_kinds / sizeof step_kinds[0])
+#define OPTION_COUNT    (sizeof write_options / sizeof write_options[0] - 1)
+
+/* The keys a step object may hold: every kind (def NULL), or def's name
+ * and, when it sends, the write options. NULL-terminated in out. */
+static void step_keys(const struct step_def *def,
+                      const char *out[STEP_KIND_COUNT + OPTION_COUNT + 1]) {
+    size_t n = 0;
+    for (size_t k = 0; k < STEP_KIND_COUNT; k++)
+        if (!def || def == &step_kinds[k])
+            out[n++] = step_kinds[k].name;
+    for (size_t o = 0; o < OPTION_COUNT && (!def || def->sends); o++)
+        out[n++] = write_options[o];
+    out[n] = NULL;
 }
 
 static int parse_step(struct caseload_ctx *c, const json_t *v, struct step *s) {
-    static const char *const all_keys[] = {"send_frame", "send_message", "send_close", "send_ping",
-                                           "send_pong",  "send_raw",     "pause",      "wait",
-                                           "mark",       "repeat",       "shutdown",   "chop",
-                                           "chop_delay", "coalesce",     NULL};
-    if (require_object(c, v) != 0 || caseload_check_keys(c, v, all_keys) != 0)
+    const char *keys[STEP_KIND_COUNT + OPTION_COUNT + 1];
+    step_keys(NULL, keys);
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, keys) != 0)
         return -1;
-    size_t kind = SIZE_MAX;
-    for (size_t k = 0; step_kinds[k]; k++) {
-        if (!json_object_get(v, step_kinds[k]))
+    const struct step_def *def = NULL;
+    for (size_t k = 0; k < STEP_KIND_COUNT; k++) {
+        if (!json_object_get(v, step_kinds[k].name))
             continue;
-        if (kind != SIZE_MAX) {
-            caseload_push_key(c, step_kinds[k]);
+        if (def) {
+            caseload_push_key(c, step_kinds[k].name);
             return caseload_fail(c, true, "a step does one thing: \"%s\" and \"%s\" found",
-                                 step_kinds[kind], step_kinds[k]);
+                                 def->name, step_kinds[k].name);
         }
-        kind = k;
+        def = &step_kinds[k];
     }
-    if (kind == SIZE_MAX)
-        return caseload_fail(c, false,
-                             "a step needs one of: send_frame, send_message, "
-                             "send_close, send_ping, send_pong, send_raw, pause, "
-                             "wait, mark, repeat, shutdown");
-    const char *name = step_kinds[kind];
-    if (kind <= 5) { /* the send steps take write options, defaulting to the case's */
+    if (!def) {
+        char list[300];
+        keys[STEP_KIND_COUNT] = NULL; /* the kinds, without the write options */
+        caseload_join(keys, list, sizeof list);
+        return caseload_fail(c, false, "a step needs one of: %s", list);
+    }
+    step_keys(def, keys);
+    if (caseload_check_keys(c, v, keys) != 0)
+        return -1;
+    if (def->sends) { /* write options, defaulting to the case's */
         uint64_t chop = c->case_chop;
         s->chop_delay_s = c->case_chop_delay;
         if (caseload_get_uint(c, v, "chop", 0, UINT32_MAX, &chop) != 0 ||
@@ -528,40 +420,13 @@ static int parse_step(struct caseload_ctx *c, const json_t *v, struct step *s) {
             caseload_get_bool(c, v, "coalesce", &s->coalesce) != 0)
             return -1;
         s->chop = (uint32_t)chop;
-    } else {
-        const char *const only[] = {name, NULL};
-        if (caseload_check_keys(c, v, only) != 0)
-            return -1;
     }
-    switch (kind) {
-    case 6: s->kind = STEP_PAUSE; return caseload_get_seconds(c, v, "pause", true, &s->u.pause_s);
-    case 8:
-        s->kind = STEP_MARK;
-        if (caseload_get_string(c, v, "mark", &s->u.mark) != 0)
-            return -1;
-        if (s->u.mark[0] == '\0') {
-            caseload_push_key(c, "mark");
-            return caseload_fail(c, false, "a mark needs a name");
-        }
-        return 0;
-    case 10: {
-        bool on = false;
-        s->kind = STEP_SHUTDOWN;
-        if (caseload_get_bool(c, v, "shutdown", &on) != 0)
-            return -1;
-        if (!on) {
-            caseload_push_key(c, "shutdown");
-            return caseload_fail(c, false, "shutdown takes true (leave the step out otherwise)");
-        }
-        return 0;
-    }
-    default:
-        if (caseload_push_key(c, name) != 0 ||
-            parse_step_body(c, kind, json_object_get(v, name), s) != 0)
-            return -1;
-        caseload_pop(c);
-        return 0;
-    }
+    s->kind = def->kind;
+    if (caseload_push_key(c, def->name) != 0 ||
+        def->parse(c, def, json_object_get(v, def->name), s) != 0)
+        return -1;
+    caseload_pop(c);
+    return 0;
 }
 
 int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out, size_t *count) {

@@ -286,6 +286,17 @@ const char *caseload_type_name(const json_t *v) {
     return "a value";
 }
 
+void caseload_join(const char *const *names, char *out, size_t cap) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; names[i] && used < cap; i++) {
+        int w = snprintf(out + used, cap - used, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 int caseload_check_keys(struct caseload_ctx *c, const json_t *obj, const char *const *allowed) {
     const char *key;
     json_t *v;
@@ -296,19 +307,30 @@ int caseload_check_keys(struct caseload_ctx *c, const json_t *obj, const char *c
         if (ok)
             continue;
         char list[400];
-        size_t used = 0;
-        list[0] = '\0';
-        for (size_t i = 0; allowed[i] && used < sizeof list; i++) {
-            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
-            if (w < 0)
-                break;
-            used += (size_t)w;
-        }
+        caseload_join(allowed, list, sizeof list);
         if (caseload_push_key(c, key) != 0)
             return -1;
         return caseload_fail(c, true, "unknown field \"%s\" (expected one of: %s)", key, list);
     }
     return 0;
+}
+
+int caseload_choice(struct caseload_ctx *c, const json_t *v, const char *const *names,
+                    const char *others, size_t *index) {
+    for (size_t i = 0; json_is_string(v) && names[i]; i++) {
+        if (strcmp(json_string_value(v), names[i]) == 0) {
+            *index = i;
+            return 0;
+        }
+    }
+    char list[400], got[96];
+    caseload_join(names, list, sizeof list);
+    if (json_is_string(v))
+        snprintf(got, sizeof got, "\"%.60s\"", json_string_value(v));
+    else
+        snprintf(got, sizeof got, "%s", caseload_type_name(v));
+    return caseload_fail(c, false, "expected one of: %s%s%s; got %s", list, others ? ", or " : "",
+                         others ? others : "", got);
 }
 
 int caseload_require(struct caseload_ctx *c, const json_t *obj, const char *key) {
@@ -347,13 +369,7 @@ int caseload_get_uint(struct caseload_ctx *c, const json_t *obj, const char *key
 /* Longest duration a case may ask for: beyond it a typo is likelier. */
 #define MAX_SECONDS 86400.0
 
-int caseload_get_seconds(struct caseload_ctx *c, const json_t *obj, const char *key,
-                         bool allow_zero, double *out) {
-    const json_t *v = json_object_get(obj, key);
-    if (!v)
-        return 0;
-    if (caseload_push_key(c, key) != 0)
-        return -1;
+int caseload_seconds_value(struct caseload_ctx *c, const json_t *v, bool allow_zero, double *out) {
     if (!json_is_number(v))
         return caseload_fail(c, false, "expected seconds (a number), got %s",
                              caseload_type_name(v));
@@ -362,7 +378,24 @@ int caseload_get_seconds(struct caseload_ctx *c, const json_t *obj, const char *
         return caseload_fail(c, false, "%g seconds is out of range (%s %g)", s,
                              allow_zero ? "0 to" : "above 0, at most", MAX_SECONDS);
     *out = s;
+    return 0;
+}
+
+int caseload_get_seconds(struct caseload_ctx *c, const json_t *obj, const char *key,
+                         bool allow_zero, double *out) {
+    const json_t *v = json_object_get(obj, key);
+    if (!v)
+        return 0;
+    if (caseload_push_key(c, key) != 0 || caseload_seconds_value(c, v, allow_zero, out) != 0)
+        return -1;
     caseload_pop(c);
+    return 0;
+}
+
+int caseload_bool_value(struct caseload_ctx *c, const json_t *v, bool *out) {
+    if (!json_is_boolean(v))
+        return caseload_fail(c, false, "expected true or false, got %s", caseload_type_name(v));
+    *out = json_is_true(v);
     return 0;
 }
 
@@ -370,11 +403,8 @@ int caseload_get_bool(struct caseload_ctx *c, const json_t *obj, const char *key
     const json_t *v = json_object_get(obj, key);
     if (!v)
         return 0;
-    if (caseload_push_key(c, key) != 0)
+    if (caseload_push_key(c, key) != 0 || caseload_bool_value(c, v, out) != 0)
         return -1;
-    if (!json_is_boolean(v))
-        return caseload_fail(c, false, "expected true or false, got %s", caseload_type_name(v));
-    *out = json_is_true(v);
     caseload_pop(c);
     return 0;
 }
@@ -405,16 +435,12 @@ int caseload_get_string(struct caseload_ctx *c, const json_t *obj, const char *k
     return 0;
 }
 
-static const struct {
-    const char *name;
-    uint8_t code;
-} opcode_names[] = {
-    /* 6455:5.2 "%x0 denotes a continuation frame ... %x1 denotes a text frame
-     * ... %x2 denotes a binary frame ... %x8 denotes a connection close ...
-     * %x9 denotes a ping ... %xA denotes a pong" */
-    {"continuation", 0x0}, {"text", 0x1}, {"binary", 0x2},
-    {"close", 0x8},        {"ping", 0x9}, {"pong", 0xA},
-};
+/* 6455:5.2 "%x0 denotes a continuation frame ... %x1 denotes a text frame
+ * ... %x2 denotes a binary frame ... %x8 denotes a connection close ... %x9
+ * denotes a ping ... %xA denotes a pong": the names, and their codes. */
+static const char *const opcode_names[] = {"continuation", "text", "binary", "close",
+                                           "ping",         "pong", NULL};
+static const uint8_t opcode_codes[] = {0x0, 0x1, 0x2, 0x8, 0x9, 0xA};
 
 int caseload_opcode_value(struct caseload_ctx *c, const json_t *v, uint8_t *out) {
     if (json_is_integer(v)) {
@@ -424,18 +450,9 @@ int caseload_opcode_value(struct caseload_ctx *c, const json_t *v, uint8_t *out)
         *out = (uint8_t)x;
         return 0;
     }
-    if (!json_is_string(v))
-        return caseload_fail(c, false, "expected an opcode name or 0..15, got %s",
-                             caseload_type_name(v));
-    const char *s = json_string_value(v);
-    for (size_t i = 0; i < sizeof opcode_names / sizeof opcode_names[0]; i++) {
-        if (strcmp(s, opcode_names[i].name) == 0) {
-            *out = opcode_names[i].code;
-            return 0;
-        }
-    }
-    return caseload_fail(c, false,
-                         "unknown opcode \"%s\" (expected continuation, text, binary, close, "
-                         "ping, pong or 0..15)",
-                         s);
+    size_t i;
+    if (caseload_choice(c, v, opcode_names, "an integer 0..15", &i) != 0)
+        return -1;
+    *out = opcode_codes[i];
+    return 0;
 }
