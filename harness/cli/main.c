@@ -18,6 +18,7 @@ static void usage(FILE *out) {
         "      [--tag T] [--rfc 6455:7.4] [--autobahn 6.4.*] [--exclude GLOB]\n"
         "      [--cases-dir DIR] [--case-file F] [--ca F] [--insecure] [--sni NAME]\n"
         "      [--chop N (write every send N octets at a time)]\n"
+        "      [--idle-timeout S (no octet from the target for S s while an answer is due: 3)]\n"
         "      [--spawn 'CMD {port}'] [--ready-timeout S] [--baseline F] [--agent NAME]\n"
         "      [--report-dir DIR] [--json F] [--junit F] [--html F] [--md F]\n"
         "      [--format text|tap] [--color auto|always|never] [-q|-v|-vv]\n"

@@ -207,11 +207,13 @@ static const char *const verdict_names[] = {"pass", "non-strict", "informational
                                             "fail"};
 
 static int parse_outcome(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
-    static const char *const keys[] = {"verdict", "note", "events", "close", "handshake", NULL};
+    static const char *const keys[] = {"verdict",   "note",  "events", "close",
+                                       "handshake", "limit", NULL};
     if (!json_is_object(v))
         return caseload_fail(c, false, "expected an outcome object, got %s", caseload_type_name(v));
     if (caseload_check_keys(c, v, keys) != 0 || caseload_require(c, v, "verdict") != 0 ||
-        caseload_get_string(c, v, "note", &o->note) != 0)
+        caseload_get_string(c, v, "note", &o->note) != 0 ||
+        caseload_get_bool(c, v, "limit", &o->accept_limit) != 0)
         return -1;
     const json_t *verdict = json_object_get(v, "verdict");
     size_t i = 0;

@@ -24,14 +24,35 @@ void transcript_init(struct transcript *t, size_t wire_cap) {
     t->wire_cap = wire_cap;
 }
 
+void transcript_set_event_limit(struct transcript *t, size_t max_events) {
+    t->event_limit = max_events;
+}
+
+/* The events that end a case, or say why it ended: they may use the reserve. */
+static bool ends_case(enum tev_kind k) {
+    return k == TEV_LIMIT || k == TEV_TIMEOUT || k == TEV_EOF || k == TEV_RESET ||
+           k == TEV_WRITE_FAILED || k == TEV_SENT_CLOSE;
+}
+
 int transcript_add(struct transcript *t, const struct tev *ev) {
+    if (t->event_limit) {
+        size_t room = t->event_limit + (ends_case(ev->kind) ? TRANSCRIPT_RESERVE : 0);
+        if (t->event_count >= room) {
+            t->events_dropped++;
+            return WS_ERR_LIMIT;
+        }
+    }
     if (t->event_count == t->event_cap) {
         size_t cap = t->event_cap ? t->event_cap * 2 : 16;
-        if (cap < t->event_cap || cap > SIZE_MAX / sizeof *t->events)
+        if (cap < t->event_cap || cap > SIZE_MAX / sizeof *t->events) {
+            t->events_lost++;
             return WS_ERR_OVERFLOW;
+        }
         struct tev *grown = realloc(t->events, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            t->events_lost++;
             return WS_ERR_NOMEM;
+        }
         t->events = grown;
         t->event_cap = cap;
     }
@@ -40,8 +61,10 @@ int transcript_add(struct transcript *t, const struct tev *ev) {
         copy.head_len = TEV_HEAD_CAP;
     if (ev->detail) {
         copy.detail = strdup(ev->detail);
-        if (!copy.detail)
+        if (!copy.detail) {
+            t->events_lost++;
             return WS_ERR_NOMEM;
+        }
     }
     t->events[t->event_count++] = copy;
     return 0;
@@ -129,6 +152,7 @@ const char *tev_kind_name(enum tev_kind k) {
     case TEV_SENT_CLOSE: return "sent-close";
     case TEV_TIMEOUT: return "timeout";
     case TEV_WRITE_FAILED: return "write-failed";
+    case TEV_LIMIT: return "limit";
     }
     return "?";
 }
@@ -238,6 +262,7 @@ void tev_describe(const struct tev *ev, char *out, size_t cap) {
         return;
     case TEV_MARK: snprintf(out, cap, "mark \"%s\"", detail); return;
     case TEV_TIMEOUT: snprintf(out, cap, "timeout: %s", detail); return;
+    case TEV_LIMIT: snprintf(out, cap, "our limit: %s", detail); return;
     case TEV_WRITE_FAILED:
         snprintf(out, cap, "our write failed%s%s", detail[0] ? ": " : "", detail);
         return;
@@ -254,4 +279,23 @@ void transcript_set_error(struct transcript *t, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     t->error = strdup(msg);
+    if (!t->error)
+        t->internal = true; /* the reason is lost, the error is not */
+}
+
+void transcript_set_internal(struct transcript *t, const char *fmt, ...) {
+    if (t->internal)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    free(t->error);
+    t->error = strdup(msg);
+    t->internal = true;
+}
+
+bool transcript_is_internal(const struct transcript *t) {
+    return t->internal || t->events_lost > 0;
 }

@@ -436,6 +436,20 @@ static int connect_once(const char *host, unsigned port, int timeout_ms) {
     return rc;
 }
 
+enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port,
+                              int64_t timeout_ms) {
+    int64_t end = clock_now_ms() + timeout_ms;
+    for (;;) {
+        if (spawn_exited(s))
+            return SPAWN_EXITED;
+        if (connect_once(host, port, 100) == 0)
+            return spawn_exited(s) ? SPAWN_EXITED : SPAWN_ALIVE;
+        if (clock_now_ms() >= end)
+            return spawn_exited(s) ? SPAWN_EXITED : SPAWN_UNKNOWN;
+        sleep_ms(2);
+    }
+}
+
 int spawn_wait_ready(struct spawn *s, const char *host, unsigned port, double timeout_s,
                      volatile sig_atomic_t *interrupted, char *errmsg, size_t cap) {
     int64_t deadline = clock_now_ms() + (int64_t)(timeout_s * 1000.0);
