@@ -70,6 +70,28 @@ int transcript_add(struct transcript *t, const struct tev *ev) {
     return 0;
 }
 
+size_t transcript_drop_events(struct transcript *t, size_t keep_head, size_t from) {
+    if (from > t->event_count)
+        from = t->event_count;
+    if (keep_head >= from)
+        return 0;
+    size_t gone = from - keep_head;
+    for (size_t i = keep_head; i < from; i++)
+        free(t->events[i].detail);
+    memmove(t->events + keep_head, t->events + from, (t->event_count - from) * sizeof *t->events);
+    t->event_count -= gone;
+    t->events_dropped += gone;
+    /* Give the memory back (a smaller realloc cannot fail in a way that
+     * matters: the old block stays valid). */
+    size_t cap = t->event_count ? t->event_count : 1;
+    struct tev *smaller = realloc(t->events, cap * sizeof *smaller);
+    if (smaller) {
+        t->events = smaller;
+        t->event_cap = cap;
+    }
+    return gone;
+}
+
 static void put_le(uint8_t *out, uint64_t v, int octets) {
     for (int i = 0; i < octets; i++)
         out[i] = (uint8_t)(v >> (8 * i));
@@ -111,6 +133,28 @@ void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us
         }
     }
     *dropped += len - keep;
+}
+
+void transcript_trim_wire(struct transcript *t, size_t keep) {
+    size_t pos = 0, cut = 0;
+    struct wire_record rec;
+    bool cutting = false;
+    while (transcript_wire_next(t, &pos, &rec)) {
+        if (!cutting && pos > keep) {
+            cutting = true;
+            cut = pos - WIRE_RECORD_HEAD - rec.len;
+        }
+        if (cutting)
+            *(rec.dir == WIRE_ENTRY_OUT ? &t->wire_dropped_out : &t->wire_dropped_in) += rec.len;
+    }
+    if (!cutting)
+        return;
+    t->wire.len = cut;
+    uint8_t *smaller = realloc(t->wire.data, cut ? cut : 1);
+    if (smaller) {
+        t->wire.data = smaller;
+        t->wire.cap = cut ? cut : 1;
+    }
 }
 
 int transcript_wire_next(const struct transcript *t, size_t *pos, struct wire_record *out) {

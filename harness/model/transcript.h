@@ -99,6 +99,14 @@ void transcript_set_event_limit(struct transcript *t, size_t max_events);
  * WS_ERR_NOMEM / WS_ERR_OVERFLOW when it could not be stored (counted in
  * events_lost). */
 int transcript_add(struct transcript *t, const struct tev *ev);
+/* Free events [keep_head, from) and close the gap (the events from `from`
+ * on move down); they are counted in events_dropped. For a case that was
+ * cut short by the event limit, once judged: its record keeps the start and
+ * the end of the flood, not all of it. Returns how many were dropped. */
+size_t transcript_drop_events(struct transcript *t, size_t keep_head, size_t from);
+/* Keep only the wire records that start within the first `keep` octets of
+ * the log; the octets of the rest are counted in wire_dropped_out / _in. */
+void transcript_trim_wire(struct transcript *t, size_t keep);
 /* Append a wire record (kept up to wire_cap). */
 void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us,
                      const uint8_t *data, size_t len);

@@ -96,10 +96,36 @@ static void exec_case(const struct wcase *c, const struct run_target *target,
     out->duration_s = (double)tr->duration_us / 1e6;
 }
 
+/* A case cut short by the event limit (a flood), once judged, keeps the
+ * first RUNNER_REPORT_EVENTS events of the flood and what came from the
+ * limit on, and the first RUNNER_REPORT_WIRE octets of its wire log: every
+ * case's record stays small, so a run against a flooding target stays
+ * small too (each event costs again in the report). */
+static void trim_flood(struct case_result *r) {
+    struct transcript *t = &r->tr;
+    size_t limit = 0;
+    while (limit < t->event_count && t->events[limit].kind != TEV_LIMIT)
+        limit++;
+    if (limit == t->event_count || limit <= RUNNER_REPORT_EVENTS)
+        return;
+    size_t gone = transcript_drop_events(t, RUNNER_REPORT_EVENTS, limit);
+    transcript_trim_wire(t, RUNNER_REPORT_WIRE);
+    int *index = &r->j.first_unexpected;
+    if (*index >= (int)limit)
+        *index -= (int)gone;
+    else if (*index >= (int)RUNNER_REPORT_EVENTS)
+        *index = -1;
+}
+
+static void judge(struct case_result *r) {
+    judge_case(r->c, &r->tr, &r->j);
+    trim_flood(r);
+}
+
 void runner_run_case(const struct wcase *c, const struct run_target *target,
                      const struct run_options *opts, struct case_result *out) {
     exec_case(c, target, opts, out);
-    judge_case(c, &out->tr, &out->j);
+    judge(out);
 }
 
 void case_result_free(struct case_result *r) {
@@ -155,7 +181,7 @@ static void *worker(void *arg) {
             p->progress->settle(p->progress->ud, r, i);
             pthread_mutex_unlock(&p->lock);
         }
-        judge_case(r->c, &r->tr, &r->j);
+        judge(r);
 
         pthread_mutex_lock(&p->lock);
         p->done++;

@@ -22,6 +22,9 @@
 #define RUNNER_MAX_EVENTS                                                                          \
     4096 /* events kept per case: a peer flooding us with tiny
                                          frames or pings reaches our limit here */
+#define RUNNER_REPORT_EVENTS                                                                       \
+    64 /* events of a flood kept once the case is judged (plus those from the limit on) */
+#define RUNNER_REPORT_WIRE (4 * 1024) /* ... and octets of its wire log */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
