@@ -62,10 +62,12 @@ enum spawn_state {
  * or reset without a close frame, or no connection at all): a target that
  * is dying has closed its sockets, listening one included, a moment before
  * it can be reaped (and the shell of `sh -c` has to reap it first), so the
- * case must not be judged on a guess. Tries a TCP connection to host:port
- * (closed at once) and polls for the exit, until one of them answers or
- * timeout_ms pass. Never blocks longer than timeout_ms (+ one connect of at
- * most 100 ms). */
+ * case must not be judged on a guess. Alive means: a TCP connection to
+ * host:port succeeds (closed at once) and no process of the target's group
+ * is exiting (Linux /proc: a zombie or PF_EXITING, set before the dying
+ * process closes anything). Polls until one answer holds or timeout_ms
+ * pass; never blocks much longer than timeout_ms (one connect of at most
+ * 100 ms and a walk of /proc). */
 enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port, int64_t timeout_ms);
 
 /* How it ended: "signal 11 (SIGSEGV)", "exit status 1", "signal 6 (SIGABRT)

@@ -40,17 +40,16 @@ static enum waited wait_for(struct exec *ex, bool (*cond)(const struct exec *), 
         if (cond(ex))
             return WAITED_MET;
         int64_t idle_end = idle_what ? runner_idle_end(ex, due_ms) : INT64_MAX;
-        bool idle_first = idle_end < until;
-        enum rx_poll_result r = runner_rx_poll(ex, idle_first ? idle_end : until, false);
+        enum rx_poll_result r = runner_rx_poll(ex, runner_poll_end(until, idle_end), false);
         if (r == RX_POLL_PROGRESS || r == RX_POLL_WRITABLE)
             continue;
         if (cond(ex))
             return WAITED_MET;
         if (r != RX_POLL_TIMEOUT)
             return WAITED_ENDED;
-        if (!idle_first)
+        if (clock_now_ms() >= until)
             return WAITED_TIMEOUT;
-        if (clock_now_ms() >= runner_idle_end(ex, due_ms)) {
+        if (idle_what && clock_now_ms() >= runner_idle_end(ex, due_ms)) {
             runner_record_idle(ex, idle_what, true);
             return WAITED_IDLE;
         }

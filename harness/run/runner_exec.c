@@ -473,25 +473,26 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
             ex->waited[w->what] = wait_counter(ex, w->what);
             return;
         }
-        int64_t idle_end = runner_idle_end(ex, due);
-        bool idle_first = idle_end < until;
-        enum rx_poll_result r = runner_rx_poll(ex, idle_first ? idle_end : until, false);
-        if (r == RX_POLL_TIMEOUT && idle_first && clock_now_ms() >= runner_idle_end(ex, due)) {
-            ex->waited[w->what] = wait_counter(ex, w->what);
-            snprintf(why, sizeof why, "waiting for %u %s", count, wait_name(w->what));
-            runner_record_idle(ex, why, required);
-            ex->idle_struck = true;
+        enum rx_poll_result r =
+            runner_rx_poll(ex, runner_poll_end(until, runner_idle_end(ex, due)), false);
+        if (r < 0)
             return;
-        }
-        if (r == RX_POLL_TIMEOUT && !idle_first) {
+        if (r != RX_POLL_TIMEOUT)
+            continue;
+        if (clock_now_ms() >= until) {
             ex->waited[w->what] = wait_counter(ex, w->what);
             snprintf(why, sizeof why, "waiting for %u %s: nothing after %.1f s", count,
                      wait_name(w->what), seconds * ex->scale);
             runner_record(ex, TEV_TIMEOUT, why);
             return;
         }
-        if (r < 0)
+        if (clock_now_ms() >= runner_idle_end(ex, due)) {
+            ex->waited[w->what] = wait_counter(ex, w->what);
+            snprintf(why, sizeof why, "waiting for %u %s", count, wait_name(w->what));
+            runner_record_idle(ex, why, required);
+            ex->idle_struck = true;
             return;
+        }
     }
 }
 

@@ -93,6 +93,7 @@ struct exec {
     int64_t deadline_ms;                /* the whole case */
     int64_t idle_ms;                    /* the idle deadline (scaled), 0 = none */
     int64_t last_rx_ms;                 /* when the peer's last octet arrived */
+    int64_t tx_queued_ms;               /* when octets of ours were last seen unsent */
     volatile sig_atomic_t *interrupted; /* may be NULL */
 
     /* How the conversation stands. */
@@ -179,9 +180,14 @@ enum rx_poll_result {
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write);
 
 /* When the idle deadline of an answer due since due_ms runs out: the
- * later of due_ms and the peer's last octet, plus the idle deadline
- * (INT64_MAX when there is none). */
-int64_t runner_idle_end(const struct exec *ex, int64_t due_ms);
+ * latest of due_ms, the peer's last octet and the last time octets of ours
+ * were still waiting in the send queue, plus the idle deadline (INT64_MAX
+ * when there is none). */
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms);
+/* Where a wait that ends at until_ms (its own timeout) polls to, given the
+ * idle deadline's current end: until_ms, or at most a slice ahead when the
+ * idle deadline comes first (it may move). */
+int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms);
 /* Record that the idle deadline ran out while `what` was due. */
 void runner_record_idle(struct exec *ex, const char *what, bool answer_required);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "base/errors.h"
 #include "codec/closeframe.h"
@@ -456,11 +457,41 @@ static bool check_stop(struct exec *ex) {
     return false;
 }
 
-int64_t runner_idle_end(const struct exec *ex, int64_t due_ms) {
+/* Whether octets we wrote are still in our socket's send queue (not yet
+ * taken by the peer's TCP): the peer has not received all it must answer. */
+static bool sent_not_taken(const struct exec *ex) {
+#ifdef TIOCOUTQ
+    int queued = 0;
+    int fd = ex->cl.conn ? conn_fd(ex->cl.conn) : -1;
+    return fd >= 0 && ioctl(fd, TIOCOUTQ, &queued) == 0 && queued > 0;
+#else
+    (void)ex;
+    return false;
+#endif
+}
+
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
     if (ex->idle_ms <= 0)
         return INT64_MAX;
+    /* An answer is due once the peer has what it answers: while our octets
+     * still wait in the send queue (a peer slow to read a long message),
+     * the idle clock does not run. */
+    int64_t now = clock_now_ms();
+    if (sent_not_taken(ex))
+        ex->tx_queued_ms = now;
     int64_t since = ex->last_rx_ms > due_ms ? ex->last_rx_ms : due_ms;
+    if (ex->tx_queued_ms > since)
+        since = ex->tx_queued_ms;
     return since + ex->idle_ms;
+}
+
+int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms) {
+    if (idle_end_ms >= until_ms)
+        return until_ms;
+    /* Look again within a slice: the idle deadline moves while the peer
+     * takes our octets. */
+    int64_t slice = clock_now_ms() + RUNNER_SLICE_MS;
+    return idle_end_ms < slice ? idle_end_ms : slice;
 }
 
 void runner_record_idle(struct exec *ex, const char *what, bool answer_required) {

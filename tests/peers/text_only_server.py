@@ -4,8 +4,13 @@ close frames as RFC 6455 says, and silently ignores every binary message (no
 echo, no close): a peer that leaves the client waiting for an answer that
 never comes. Frames are parsed from RFC 6455 section 5.2, independently of
 wsspec's codec. Prints its port on the first stdout line.
-Usage: text_only_server.py
+
+  --delay S   wait S seconds before each echo (a slow but correct peer)
+  --no-pong   never answer pings (breaks 6455:5.5.2 "MUST send a Pong frame")
+
+Usage: text_only_server.py [--delay S] [--no-pong]
 """
+import argparse
 import asyncio
 import base64
 import hashlib
@@ -38,7 +43,7 @@ async def read_frame(reader):
     return b0 & 0x80, b0 & 0x0F, bytes(b ^ key[i % 4] for i, b in enumerate(data))
 
 
-async def handle(reader, writer):
+async def handle(reader, writer, args):
     try:
         head = await reader.readuntil(b"\r\n\r\n")
         key = b""
@@ -57,7 +62,8 @@ async def handle(reader, writer):
                 await writer.drain()
                 return
             if opcode == 0x9:
-                writer.write(frame(0xA, payload))
+                if not args.no_pong:
+                    writer.write(frame(0xA, payload))
                 continue
             if opcode == 0xA:
                 continue
@@ -67,6 +73,8 @@ async def handle(reader, writer):
                 message += payload
             if fin:
                 if message_op == 0x1:  # text: echoed; binary: ignored
+                    if args.delay:
+                        await asyncio.sleep(args.delay)
                     writer.write(frame(0x1, message))
                 message = b""
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, OSError):
@@ -76,10 +84,14 @@ async def handle(reader, writer):
 
 
 async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("--no-pong", action="store_true")
+    args = ap.parse_args()
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(lambda r, w: handle(r, w, args), "127.0.0.1", 0)
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await stop
