@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from conftest import PEERS, Process
+from conftest import PEERS, Process, scaled
 from wsrun import wsspec
 
 CASE_TIMEOUT_S = 30  # --timeout: what a silent peer cost each case before
@@ -77,8 +77,11 @@ def test_text_echo_of_the_same_peer_passes(text_only, tmp_path):
 
 
 def test_slow_but_correct_peer_is_never_failed_by_the_idle_deadline(text_only, tmp_path):
-    # Every echo comes 2 idle deadlines late: an error naming the deadline...
-    slow = text_only("--delay", str(2 * IDLE_S))
+    # Every echo comes 4 idle deadlines late, after the wait for it and the
+    # wait for the answer to our close have both run into the idle deadline
+    # (wsspec scales its deadline by WSSPEC_TIMEOUT_SCALE; the peer's delay
+    # is scaled alike): an error naming the deadline...
+    slow = text_only("--delay", str(scaled(4 * IDLE_S)))
     r, report = run(slow.port, tmp_path, "--autobahn", "1.1.1", "--autobahn", "1.1.2",
                     "--idle-timeout", str(IDLE_S))
     assert r.returncode == 3, r.stdout[-3000:]
