@@ -473,15 +473,18 @@ static bool sent_not_taken(const struct exec *ex) {
 int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
     if (ex->idle_ms <= 0)
         return INT64_MAX;
-    /* An answer is due once the peer has what it answers: while our octets
-     * still wait in the send queue (a peer slow to read a long message),
-     * the idle clock does not run. */
-    int64_t now = clock_now_ms();
-    if (sent_not_taken(ex))
-        ex->tx_queued_ms = now;
     int64_t since = ex->last_rx_ms > due_ms ? ex->last_rx_ms : due_ms;
     if (ex->tx_queued_ms > since)
         since = ex->tx_queued_ms;
+    /* An answer is due once the peer has what it answers: while our octets
+     * still wait in the send queue (a peer slow to read a long message),
+     * the idle clock does not run. Looked at only near the end (a system
+     * call), once per slice from there on. */
+    int64_t now = clock_now_ms();
+    if (since + ex->idle_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
+        ex->tx_queued_ms = now;
+        since = now;
+    }
     return since + ex->idle_ms;
 }
 
