@@ -164,6 +164,8 @@ void judge_describe_outcome(const struct outcome *o, struct buf *b) {
         break;
     case CLOSE_BY_NONE: buf_append_str(b, ", and the connection stays open"); break;
     }
+    if (o->accept_limit)
+        buf_append_str(b, " (or those events, then our limit reached)");
     if (o->note)
         buf_appendf(b, " (%s)", o->note);
 }
