@@ -617,11 +617,11 @@ static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *re
         out->verdict = VERDICT_ERROR;
         out->first_unexpected = idle;
         buf_appendf(reason,
-                    "our idle deadline ran out (%s); slow is not wrong, so this is an error, "
-                    "not a failure (a longer --idle-timeout waits more); the closest outcome is "
-                    "%zu (%s): %s",
-                    t->events[idle].detail ? t->events[idle].detail : "idle", best_outcome + 1,
-                    verdict_name(c->outcomes[best_outcome].verdict), best_why);
+                    "the peer sent nothing while an answer only the echo convention asks for "
+                    "was due, and our idle deadline ran out: slow is not wrong, so this is an "
+                    "error, not a failure (a longer --idle-timeout waits more); the closest "
+                    "outcome is %zu (%s): %s",
+                    best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
         *actual = judge_describe_event_at(t, idle, "");
         return;
     }

@@ -499,7 +499,8 @@ int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms) {
 
 void runner_record_idle(struct exec *ex, const char *what, bool answer_required) {
     char why[200];
-    snprintf(why, sizeof why, "%s: no octet from the peer for %.1f s (the idle deadline)", what,
+    snprintf(why, sizeof why,
+             "%s: no octet from the peer for %.1f s (the idle deadline, --idle-timeout)", what,
              (double)ex->idle_ms / 1000.0);
     struct tev ev = {.kind = TEV_TIMEOUT,
                      .t_us = runner_now_us(ex),
