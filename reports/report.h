@@ -21,6 +21,7 @@
  *     "fail", "error", "not-run"), ran, outcome (index or null), degraded,
  *     reason, expected, actual, first_unexpected (index or null), baseline
  *     ("regression", "fixed", "known" or absent), started, duration_s, error,
+ *     internal (bool: an error of ours, exit 4), dropped: {events, events_lost, pongs},
  *     handshake: {status, request, response}   (heads as text, capped)
  *     close: {peer_closed_first, we_sent_close, peer_sent_close, clean,
  *             we_dropped_tcp, peer_code (or null), peer_reason (or null)},

@@ -287,6 +287,12 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(o, "started", r->ran ? iso_time(r->started_wall_ms) : json_null());
     json_object_set_new(o, "duration_s", seconds(r->ran ? r->duration_s : 0));
     json_object_set_new(o, "error", text_or_null(t->error));
+    json_object_set_new(o, "internal", json_boolean(judged && r->j.internal));
+    json_t *dropped = json_object();
+    json_object_set_new(dropped, "events", json_integer(clamp_u64(t->events_dropped)));
+    json_object_set_new(dropped, "events_lost", json_integer(clamp_u64(t->events_lost)));
+    json_object_set_new(dropped, "pongs", json_integer(clamp_u64(t->pongs_dropped)));
+    json_object_set_new(o, "dropped", dropped);
 
     json_t *hs = json_object();
     json_object_set_new(hs, "status", int_or_null(t->http_status > 0, t->http_status));

@@ -43,7 +43,7 @@ static bool parse_double(const char *s, double *out) {
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
     "--report-dir", "--json",     "--junit", "--html",          "--md",    "--format",
-    "--color",      "--baseline", "--spawn", "--ready-timeout", "--agent",
+    "--color",      "--baseline", "--spawn", "--ready-timeout", "--agent", "--idle-timeout",
 };
 
 static bool run_takes_value(const char *o) {
@@ -81,6 +81,13 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
             fprintf(stderr, "wsspec run: --ready-timeout takes seconds > 0, not '%s'\n", v);
             return -1;
         }
+    } else if (strcmp(o, "--idle-timeout") == 0) {
+        /* 0 turns the idle deadline off. */
+        if (!parse_double(v, &a->idle_timeout_s)) {
+            fprintf(stderr, "wsspec run: --idle-timeout takes seconds >= 0, not '%s'\n", v);
+            return -1;
+        }
+        a->idle_timeout_set = true;
     } else if (strcmp(o, "--format") == 0) {
         if (strcmp(v, "tap") == 0) {
             a->format_tap = true;

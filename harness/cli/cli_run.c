@@ -32,7 +32,9 @@
 
 #define DEFAULT_READY_TIMEOUT_S 10.0
 #define STOP_GRACE_S            5.0
-#define DEATH_GRACE_MS          100 /* a failed case waits this long (scaled) for the target's exit */
+#define SETTLE_MS                                                                                  \
+    1000 /* a case that ended abnormally waits up to this long (scaled)
+                                        for the spawned target to prove alive or exit */
 
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t stop_dispatch;
@@ -110,6 +112,8 @@ struct run_ctx {
     const struct cli_args *a;
     struct console *con;
     struct spawn *sp; /* NULL unless --spawn */
+    const char *host; /* the target's host and port (for spawn_settle) */
+    unsigned port;
     struct case_result *results;
     size_t n;
     double scale;
@@ -202,21 +206,47 @@ static void on_started(void *ud, const struct case_result *r, size_t index) {
         console_case_started(x->con, r, index);
 }
 
-/* A case that failed because the peer vanished (EOF or reset without a
- * close frame, or no connection at all): what a crash looks like from here. */
-static bool suspicious(const struct case_result *r) {
-    if (r->j.verdict != VERDICT_FAIL && r->j.verdict != VERDICT_ERROR)
-        return false;
-    if (r->tr.error)
+/* A connection that ended abnormally: the peer vanished (EOF, reset or a
+ * failed write before any close frame of its own), or there was no
+ * connection or handshake at all. That is what a crash looks like from
+ * here, whatever the case's outcomes accept (a case that allows a TCP drop
+ * would pass on a crash). Decided from the transcript alone: the case is
+ * not judged yet. */
+static bool ended_abnormally(const struct case_result *r) {
+    if (r->tr.error || r->tr.handshake_unanswered)
         return true;
-    if (r->tr.peer_sent_close)
-        return false;
     for (size_t i = 0; i < r->tr.event_count; i++) {
         enum tev_kind k = r->tr.events[i].kind;
+        if (k == TEV_CLOSE)
+            return false;
         if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
             return true;
     }
     return false;
+}
+
+/* Between running a case and judging it (the runner's settle hook, under
+ * its lock; this worker starts nothing else meanwhile): when the case's
+ * connection ended abnormally, find out whether the spawned target is
+ * dying before anything else happens, so that the case whose message
+ * killed it is the one blamed, not the next one. */
+static void on_settle(void *ud, const struct case_result *r, size_t index) {
+    struct run_ctx *x = ud;
+    if (!x->sp || x->died || x->after_death[index])
+        return;
+    bool gone = spawn_exited(x->sp);
+    if (!gone && ended_abnormally(r))
+        gone =
+            spawn_settle(x->sp, x->host, x->port, (int64_t)(SETTLE_MS * x->scale)) == SPAWN_EXITED;
+    if (!gone)
+        return;
+    if (r->tr.octets_out == 0) {
+        /* Not one octet of this case reached the target (no connection):
+         * it died earlier, after an earlier case; this one did not run. */
+        x->running[index] = false;
+        x->after_death[index] = true;
+    }
+    note_death(x);
 }
 
 static void on_finished(void *ud, const struct case_result *r, size_t index, size_t done,
@@ -224,14 +254,8 @@ static void on_finished(void *ud, const struct case_result *r, size_t index, siz
     struct run_ctx *x = ud;
     if (x->after_death[index])
         return;
-    if (x->sp && !x->died) {
-        /* The sockets of a dying process close a moment before it can be
-         * reaped: a case that failed on a vanished peer gives it that moment. */
-        bool gone = suspicious(r) ? spawn_wait_exit(x->sp, (int64_t)(DEATH_GRACE_MS * x->scale))
-                                  : spawn_exited(x->sp);
-        if (gone)
-            note_death(x);
-    }
+    if (x->sp && !x->died && spawn_exited(x->sp))
+        note_death(x);
     if (x->died && x->blamed[index])
         blame(x, index);
     x->running[index] = false;
@@ -445,6 +469,14 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
         outputs_failed = true;
     }
     fflush(stdout);
+    size_t internal_cases = 0;
+    for (size_t i = 0; i < s->n; i++)
+        internal_cases += s->results[i].ran && s->results[i].j.internal;
+    if (internal_cases)
+        fprintf(stderr,
+                "wsspec run: %zu case%s ended in an internal error of wsspec (not the target's "
+                "doing; see each case's reason)\n",
+                internal_cases, internal_cases == 1 ? "" : "s");
     int status;
     if (interrupted)
         status = EXIT_INTERRUPTED;
@@ -538,6 +570,8 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
         goto out;
     }
     x.sp = s->sp;
+    x.host = s->target.url.host;
+    x.port = s->target.url.port;
     char prefix[2048];
     rerun_prefix(a, prefix, sizeof prefix);
     struct console_options co = {
@@ -558,20 +592,29 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
         goto out;
     }
     int64_t t0 = clock_now_ms();
+    bool internal = false; /* a failure of ours: exit 4 */
     if (up == 0) {
         if (a->verbosity >= 0)
             fprintf(stderr, "wsspec: running %zu cases against %s%s with -j %d, seed %llu\n", s->n,
                     s->target.url_text, a->url || a->spawn ? "" : " (built-in reference server)",
                     a->jobs, (unsigned long long)a->seed);
-        struct run_options opts = {.jobs = a->jobs,
-                                   .timeout_scale = scale,
-                                   .seed = a->seed,
-                                   .wire_cap = 64 * 1024,
-                                   .interrupted = &interrupted,
-                                   .chop = a->chop,
-                                   .stop = &stop_dispatch};
-        struct run_progress progress = {.started = on_started, .finished = on_finished, .ud = &x};
-        runner_run_all(s->cases, s->n, &s->target, &opts, &progress, s->results);
+        struct run_options opts = {
+            .jobs = a->jobs,
+            .timeout_scale = scale,
+            .seed = a->seed,
+            .wire_cap = 64 * 1024,
+            .interrupted = &interrupted,
+            .chop = a->chop,
+            .idle_timeout_s =
+                a->idle_timeout_set ? (a->idle_timeout_s > 0 ? a->idle_timeout_s : -1) : 0,
+            .stop = &stop_dispatch};
+        struct run_progress progress = {
+            .started = on_started, .settle = on_settle, .finished = on_finished, .ud = &x};
+        if (runner_run_all(s->cases, s->n, &s->target, &opts, &progress, s->results) ==
+            WS_ERR_NOMEM) {
+            fprintf(stderr, "wsspec run: out of memory starting the run\n");
+            internal = true;
+        }
         if (x.sp && !x.died && spawn_exited(x.sp))
             note_death(&x); /* after the last case: nobody to blame, still a crash */
     } else {
@@ -601,7 +644,9 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
     /* Stop the target before the reports, so its log is complete. */
     if (s->sp)
         spawn_stop(s->sp, STOP_GRACE_S);
-    status = finish(s, &x, argc, argv, wall, false);
+    for (size_t i = 0; i < s->n; i++)
+        internal |= s->results[i].ran && s->results[i].j.internal;
+    status = finish(s, &x, argc, argv, wall, internal);
     if (s->sp && a->report_dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/target-output.log", a->report_dir);

@@ -2,13 +2,23 @@
  * judge decides"). Pure: no I/O, no globals; it only allocates its answer.
  *
  * The order of the rules:
- *   0. transcript.error set: ERROR (the harness could not run the case).
+ *   0. a failure of ours (transcript internal: out of memory, a lost event,
+ *      a bug): ERROR with internal set (the run exits 4); transcript.error
+ *      set: ERROR (the harness could not run the case). Never a verdict on
+ *      the peer.
  *   1. any violation by the peer: FAIL, whatever the outcomes say.
- *   2. outcomes in order; the first whose events and close match wins.
- *   3. failing the connection without a close frame, or with another valid
- *      code: matches, lowered to non-strict at best (unless exact).
- *   4. our close unanswered: no match; answered but TCP left open by the
- *      peer: lowered to non-strict at best (unless exact).
+ *   2. our cap reached (a TEV_LIMIT: a message over max_message, a head over
+ *      our size caps, more events than we keep): ERROR naming the cap (the
+ *      peer did nothing wrong), unless an outcome with "limit" matches the
+ *      events before it.
+ *   3. outcomes in order; the first whose events and close match wins.
+ *      Failing the connection without a close frame, or with another valid
+ *      code: matches, lowered to non-strict at best (unless exact). Our
+ *      close unanswered: no match; answered but TCP left open by the peer:
+ *      lowered to non-strict at best (unless exact).
+ *   4. nothing matches because our idle deadline ended a wait for an answer
+ *      only the echo convention asks for (not the RFC): ERROR naming the
+ *      idle deadline (slow is not wrong).
  *   5. nothing matches: FAIL, with every outcome as "expected" and the first
  *      event departing from the closest outcome as "actual".
  *
@@ -20,6 +30,7 @@
  * that is not a 101 decides the outcome alone: there was no WebSocket
  * connection, so there are no events and no close to compare. */
 #include "judge/judge.h"
+#include "judge/judge_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +71,7 @@ static int collect_sequence(struct jctx *x) {
     if (!x->seq)
         return -1;
     for (size_t i = 0; i < t->event_count; i++) {
-        if (is_terminal(t->events[i].kind))
+        if (is_terminal(t->events[i].kind) || t->events[i].kind == TEV_LIMIT)
             break;
         if (is_matchable(t->events[i].kind))
             x->seq[x->seq_len++] = i;
@@ -349,16 +360,6 @@ static bool closed_unanswered(const struct transcript *t) {
     return false;
 }
 
-static void describe_statuses(const struct handshake_expect *h, struct buf *b) {
-    for (size_t i = 0; i < h->status_count; i++) {
-        const char *sep = i == 0 ? "" : i + 1 == h->status_count ? " or " : ", ";
-        if (h->statuses[i] < 10)
-            buf_appendf(b, "%s%uxx", sep, h->statuses[i]);
-        else
-            buf_appendf(b, "%s%u", sep, h->statuses[i]);
-    }
-}
-
 /* *depth tells how far a mismatch got: 0 = the status (or no answer), 1 =
  * the status matched but a header line did not. */
 static enum handshake_match handshake_matches(const struct transcript *t,
@@ -382,7 +383,7 @@ static enum handshake_match handshake_matches(const struct transcript *t,
     }
     if (!handshake_expect_status(h, t->http_status)) {
         struct buf want = {0};
-        describe_statuses(h, &want);
+        judge_describe_statuses(h, &want);
         snprintf(why, cap, "the peer answered the opening handshake with HTTP %d, not %.*s",
                  t->http_status, (int)want.len, want.data ? (const char *)want.data : "");
         buf_free(&want);
@@ -425,173 +426,6 @@ static enum handshake_match handshake_matches(const struct transcript *t,
     return t->http_status == 101 ? HM_WEBSOCKET : HM_DONE;
 }
 
-/* The peer's answer in one line: its status line, or how it did not answer. */
-static char *describe_answer(const struct transcript *t) {
-    if (t->handshake_unanswered) {
-        for (size_t i = 0; i < t->event_count; i++) {
-            enum tev_kind k = t->events[i].kind;
-            if ((k == TEV_EOF || k == TEV_RESET || k == TEV_TIMEOUT || k == TEV_WRITE_FAILED) &&
-                t->events[i].detail)
-                return strdup(t->events[i].detail);
-        }
-        return strdup("no answer to the opening handshake");
-    }
-    const uint8_t *head = t->response_head.data;
-    size_t len = t->response_head.len;
-    const uint8_t *eol = len ? memchr(head, '\n', len) : NULL;
-    size_t line = eol ? (size_t)(eol - head) : len;
-    if (line > 0 && head[line - 1] == '\r')
-        line--;
-    if (line == 0) {
-        char text[64];
-        snprintf(text, sizeof text, "HTTP %d", t->http_status);
-        return strdup(text);
-    }
-    char text[300];
-    transcript_escape(head, line, text, sizeof text);
-    return strdup(text);
-}
-
-/* ---- text for humans ----------------------------------------------------- */
-
-static void describe_expect(const struct expect_event *e, struct buf *b) {
-    if (e->optional)
-        buf_append_str(b, "(optional) ");
-    if (e->times > 1)
-        buf_appendf(b, "%u x ", e->times);
-    if (e->kind == EXPECT_MARK) {
-        buf_appendf(b, "our mark \"%s\"", e->mark ? e->mark : "");
-        return;
-    }
-    if (e->kind == EXPECT_ANY_OF) {
-        buf_append_str(b, "one of [");
-        for (size_t i = 0; i < e->alternative_count; i++) {
-            if (i)
-                buf_append_str(b, " | ");
-            struct expect_event alt = e->alternatives[i];
-            alt.times = 1;
-            alt.optional = false;
-            describe_expect(&alt, b);
-        }
-        buf_append_str(b, "]");
-        return;
-    }
-    struct tev fake = {.kind = e->kind == EXPECT_MESSAGE ? TEV_MESSAGE
-                               : e->kind == EXPECT_PING  ? TEV_PING
-                                                         : TEV_PONG,
-                       .opcode = e->opcode};
-    if (!e->payload_set) {
-        if (e->kind == EXPECT_MESSAGE)
-            buf_appendf(b, "message %s (any payload)", e->opcode == 2 ? "binary" : "text");
-        else
-            buf_appendf(b, "%s (any payload)", tev_kind_name(fake.kind));
-        return;
-    }
-    fake.length = e->payload.length;
-    fake.head_len = e->payload.length < TEV_HEAD_CAP ? (size_t)e->payload.length : TEV_HEAD_CAP;
-    payload_read(&e->payload, 0, fake.head, fake.head_len);
-    char line[256];
-    tev_describe(&fake, line, sizeof line);
-    buf_append_str(b, line);
-}
-
-static void describe_codes(const struct close_expect *ce, struct buf *b) {
-    if (ce->code_count == 0) {
-        buf_append_str(b, " with any valid code");
-    } else {
-        buf_append_str(b, " with ");
-        for (size_t i = 0; i < ce->code_count; i++)
-            buf_appendf(b, "%s%u",
-                        i == 0                    ? ""
-                        : i + 1 == ce->code_count ? " or "
-                                                  : ", ",
-                        ce->codes[i]);
-    }
-    if (ce->allow_no_code)
-        buf_append_str(b, " (or no code)");
-    if (ce->allow_drop)
-        buf_append_str(b, " (or a TCP close without a close frame)");
-    if (ce->exact)
-        buf_append_str(b, " (exactly)");
-}
-
-static void describe_handshake(const struct handshake_expect *h, struct buf *b) {
-    buf_append_str(b, "HTTP ");
-    describe_statuses(h, b);
-    for (size_t i = 0; i < h->header_count; i++)
-        buf_appendf(b, "%s%s: %s", i == 0 ? " with " : " and ", h->headers[i].name,
-                    h->headers[i].value);
-    for (size_t i = 0; i < h->absent_count; i++)
-        buf_appendf(b, "%s%s", i == 0 ? " without " : ", ", h->absent[i]);
-    if (h->allow_no_response)
-        buf_append_str(b, " (or TCP closed with no answer)");
-}
-
-static void describe_outcome(const struct outcome *o, struct buf *b) {
-    buf_appendf(b, "%s: ", verdict_name(o->verdict));
-    if (o->handshake.set) {
-        describe_handshake(&o->handshake, b);
-        if (!handshake_expect_status(&o->handshake, 101)) {
-            if (o->note)
-                buf_appendf(b, " (%s)", o->note);
-            return;
-        }
-        buf_append_str(b, "; then ");
-    }
-    if (o->any_events) {
-        buf_append_str(b, "any events");
-    } else if (o->event_count == 0) {
-        buf_append_str(b, "no messages");
-    } else {
-        for (size_t i = 0; i < o->event_count; i++) {
-            if (i)
-                buf_append_str(b, ", ");
-            describe_expect(&o->events[i], b);
-        }
-    }
-    const struct close_expect *ce = &o->close;
-    switch (ce->by) {
-    case CLOSE_BY_PEER:
-        buf_append_str(b, ", then the peer fails the connection");
-        describe_codes(ce, b);
-        break;
-    case CLOSE_BY_US:
-        buf_append_str(b, ", then the peer answers our close");
-        describe_codes(ce, b);
-        break;
-    case CLOSE_BY_ANY:
-        if (ce->code_count || ce->allow_drop || ce->exact) {
-            buf_append_str(b, ", then the connection closes");
-            describe_codes(ce, b);
-        } else {
-            buf_append_str(b, ", closed in any way");
-        }
-        break;
-    case CLOSE_BY_NONE: buf_append_str(b, ", and the connection stays open"); break;
-    }
-    if (o->note)
-        buf_appendf(b, " (%s)", o->note);
-}
-
-static char *take_string(struct buf *b) {
-    if (buf_append(b, "", 1) != 0) {
-        buf_free(b);
-        return strdup("");
-    }
-    char *s = (char *)b->data;
-    memset(b, 0, sizeof *b);
-    return s;
-}
-
-static char *describe_event_at(const struct transcript *t, int index, const char *fallback) {
-    char line[512];
-    if (index >= 0 && (size_t)index < t->event_count)
-        tev_describe(&t->events[index], line, sizeof line);
-    else
-        snprintf(line, sizeof line, "%s", fallback);
-    return strdup(line);
-}
-
 /* The event after the last matched one: an unexpected event, or, when the
  * transcript ran out, whatever ended the conversation. */
 static int departing_event(const struct jctx *x, size_t farthest) {
@@ -614,52 +448,91 @@ static enum verdict lowered(enum verdict v) {
 
 static void finish_texts(struct judgement *out, struct buf *reason, struct buf *expected,
                          char *actual) {
-    out->reason = take_string(reason);
-    out->expected = take_string(expected);
+    out->reason = judge_take_string(reason);
+    out->expected = judge_take_string(expected);
     out->actual = actual ? actual : strdup("");
 }
 
-void judge_case(const struct wcase *c, const struct transcript *t, struct judgement *out) {
-    memset(out, 0, sizeof *out);
-    out->outcome_index = -1;
-    out->first_unexpected = -1;
-    struct buf reason = {0}, expected = {0};
-    char *actual = NULL;
-    for (size_t i = 0; i < c->outcome_count; i++) {
-        describe_outcome(&c->outcomes[i], &expected);
-        buf_append_str(&expected, "\n");
-    }
-    if (expected.len)
-        expected.len--; /* no trailing newline */
+/* The first event of a kind, -1 when there is none. */
+static int first_event(const struct transcript *t, enum tev_kind kind) {
+    for (size_t i = 0; i < t->event_count; i++)
+        if (t->events[i].kind == kind)
+            return (int)i;
+    return -1;
+}
 
-    /* 6. The harness could not run the case. */
+/* 0. Our own failure, or a case that could not run: ERROR, never a verdict
+ * on the peer. Returns whether it decided. */
+static bool judge_ours(const struct transcript *t, struct judgement *out, struct buf *reason) {
+    if (transcript_is_internal(t)) {
+        out->verdict = VERDICT_ERROR;
+        out->internal = true;
+        buf_append_str(reason, "internal error of wsspec, not the peer's doing: ");
+        if (t->error)
+            buf_append_str(reason, t->error);
+        else
+            buf_appendf(reason,
+                        "%llu event%s of the transcript could not be recorded (out of "
+                        "memory), so the case cannot be judged",
+                        (unsigned long long)t->events_lost, t->events_lost == 1 ? "" : "s");
+        return true;
+    }
     if (t->error) {
         out->verdict = VERDICT_ERROR;
-        buf_appendf(&reason, "the case could not run: %s", t->error);
-        finish_texts(out, &reason, &expected, NULL);
-        return;
+        buf_appendf(reason, "the case could not run: %s", t->error);
+        return true;
     }
-    /* 1. A violation fails the case whatever the outcomes say. */
-    for (size_t i = 0; i < t->event_count; i++) {
-        if (t->events[i].kind != TEV_VIOLATION)
-            continue;
-        char line[512];
-        tev_describe(&t->events[i], line, sizeof line);
-        out->verdict = VERDICT_FAIL;
-        out->first_unexpected = (int)i;
-        buf_appendf(&reason, "the peer broke RFC 6455: %s", line);
-        finish_texts(out, &reason, &expected, strdup(line));
-        return;
-    }
+    return false;
+}
 
-    struct jctx x = {.c = c, .t = t};
-    if (collect_sequence(&x) != 0) {
-        out->verdict = VERDICT_ERROR;
-        buf_append_str(&reason, "out of memory while judging");
-        finish_texts(out, &reason, &expected, NULL);
-        return;
+/* 2. Our cap cut the conversation short: the peer did nothing wrong. An
+ * outcome with "limit" decides by the events before the cap; else ERROR
+ * naming the cap. Returns whether it decided (*actual may be set). */
+static bool judge_limit(struct jctx *x, struct judgement *out, struct buf *reason, char **actual) {
+    const struct transcript *t = x->t;
+    int limit = first_event(t, TEV_LIMIT);
+    if (limit < 0)
+        return false;
+    for (size_t i = 0; i < x->c->outcome_count; i++) {
+        const struct outcome *o = &x->c->outcomes[i];
+        size_t farthest = 0;
+        if (!o->accept_limit || !events_match(x, o, &farthest))
+            continue;
+        out->outcome_index = (int)i;
+        out->verdict = o->verdict;
+        buf_appendf(reason, "outcome %zu (%s) matched, which accepts our limit: %s", i + 1,
+                    verdict_name(o->verdict), t->events[limit].detail);
+        if (o->note)
+            buf_appendf(reason, " (%s)", o->note);
+        return true;
     }
-    /* 2-4. The first outcome whose events and close match. */
+    out->verdict = VERDICT_ERROR;
+    out->first_unexpected = limit;
+    buf_appendf(reason, "our limit was reached, not the peer's failure: %s",
+                t->events[limit].detail ? t->events[limit].detail : "a cap of ours");
+    if (t->events_dropped)
+        buf_appendf(reason, " (%llu later event%s counted, not kept)",
+                    (unsigned long long)t->events_dropped, t->events_dropped == 1 ? "" : "s");
+    *actual = judge_describe_event_at(t, limit, "");
+    return true;
+}
+
+/* The first time our idle deadline ran out while only the echo convention
+ * (not the RFC) asked for an answer, -1 when it never did. */
+static int idle_without_duty(const struct transcript *t) {
+    for (size_t i = 0; i < t->event_count; i++) {
+        const struct tev *ev = &t->events[i];
+        if (ev->kind == TEV_TIMEOUT && ev->idle && !ev->answer_required)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* 2-5. The outcomes in order. */
+static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *reason,
+                           char **actual) {
+    const struct wcase *c = x->c;
+    const struct transcript *t = x->t;
     long best_score = -1;
     int best_event = -1;
     char best_why[256] = "";
@@ -688,16 +561,16 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         if (hm == HM_DONE) {
             out->outcome_index = (int)i;
             out->verdict = o->verdict;
-            buf_appendf(&reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
+            buf_appendf(reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
             if (o->note)
-                buf_appendf(&reason, ": %s", o->note);
-            goto done;
+                buf_appendf(reason, ": %s", o->note);
+            return;
         }
-        if (!events_match(&x, o, &farthest)) {
+        if (!events_match(x, o, &farthest)) {
             if ((long)farthest + 2 > best_score) {
                 best_score = (long)farthest + 2;
                 best_is_answer = false;
-                best_event = departing_event(&x, farthest);
+                best_event = departing_event(x, farthest);
                 best_outcome = i;
                 snprintf(best_why, sizeof best_why, "the peer's events differ");
             }
@@ -705,10 +578,10 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         }
         enum close_match cm = close_matches(t, &o->close, why, sizeof why, &event);
         if (cm == CM_NO) {
-            if ((long)x.seq_len + 3 > best_score) {
-                best_score = (long)x.seq_len + 3;
+            if ((long)x->seq_len + 3 > best_score) {
+                best_score = (long)x->seq_len + 3;
                 best_is_answer = false;
-                best_event = event >= 0 ? event : departing_event(&x, x.seq_len);
+                best_event = event >= 0 ? event : departing_event(x, x->seq_len);
                 best_outcome = i;
                 snprintf(best_why, sizeof best_why, "%s", why);
             }
@@ -716,39 +589,93 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         }
         out->outcome_index = (int)i;
         out->verdict = o->verdict;
-        buf_appendf(&reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
+        buf_appendf(reason, "outcome %zu (%s) matched", i + 1, verdict_name(o->verdict));
         if (o->note)
-            buf_appendf(&reason, ": %s", o->note);
+            buf_appendf(reason, ": %s", o->note);
         if (cm == CM_DEGRADED) {
             out->verdict = lowered(o->verdict);
             out->degraded = out->verdict != o->verdict;
             out->first_unexpected = event;
-            buf_appendf(&reason, "; %s%s", why,
+            buf_appendf(reason, "; %s%s", why,
                         out->degraded ? ", so the verdict is lowered to non-strict" : "");
-            actual = describe_event_at(t, event, "");
+            *actual = judge_describe_event_at(t, event, "");
         }
-        goto done;
+        return;
     }
     /* 5. Nothing matched. */
     out->verdict = VERDICT_FAIL;
     out->first_unexpected = best_event;
     if (c->outcome_count == 0) {
-        buf_append_str(&reason, "the case lists no acceptable outcome");
-    } else {
-        buf_appendf(&reason, "no acceptable outcome matched; the closest is outcome %zu (%s): %s",
-                    best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
-        actual = best_is_answer
-                     ? describe_answer(t)
-                     : describe_event_at(t, best_event, "nothing (the connection stayed open)");
+        buf_append_str(reason, "the case lists no acceptable outcome");
+        return;
     }
-done:
+    /* Slow is not wrong: when the conversation departed from every outcome
+     * only because our idle deadline ended a wait for an answer the RFC
+     * does not require (an echo), the peer broke nothing we saw. */
+    int idle = idle_without_duty(t);
+    if (idle >= 0 && !best_is_answer && (best_event < 0 || best_event >= idle)) {
+        out->verdict = VERDICT_ERROR;
+        out->first_unexpected = idle;
+        buf_appendf(reason,
+                    "the peer sent nothing while an answer only the echo convention asks for "
+                    "was due, and our idle deadline ran out: slow is not wrong, so this is an "
+                    "error, not a failure (a longer --idle-timeout waits more); the closest "
+                    "outcome is %zu (%s): %s",
+                    best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
+        *actual = judge_describe_event_at(t, idle, "");
+        return;
+    }
+    buf_appendf(reason, "no acceptable outcome matched; the closest is outcome %zu (%s): %s",
+                best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
+    *actual = best_is_answer
+                  ? judge_describe_answer(t)
+                  : judge_describe_event_at(t, best_event, "nothing (the connection stayed open)");
+}
+
+void judge_case(const struct wcase *c, const struct transcript *t, struct judgement *out) {
+    memset(out, 0, sizeof *out);
+    out->outcome_index = -1;
+    out->first_unexpected = -1;
+    struct buf reason = {0}, expected = {0};
+    char *actual = NULL;
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        judge_describe_outcome(&c->outcomes[i], &expected);
+        buf_append_str(&expected, "\n");
+    }
+    if (expected.len)
+        expected.len--; /* no trailing newline */
+
+    /* 0. Ours: an internal failure, or the case could not run. */
+    if (judge_ours(t, out, &reason)) {
+        finish_texts(out, &reason, &expected, NULL);
+        return;
+    }
+    /* 1. A violation fails the case whatever the outcomes say. */
+    int violation = first_event(t, TEV_VIOLATION);
+    if (violation >= 0) {
+        char line[512];
+        tev_describe(&t->events[violation], line, sizeof line);
+        out->verdict = VERDICT_FAIL;
+        out->first_unexpected = violation;
+        buf_appendf(&reason, "the peer broke RFC 6455: %s", line);
+        finish_texts(out, &reason, &expected, strdup(line));
+        return;
+    }
+
+    struct jctx x = {.c = c, .t = t};
+    if (collect_sequence(&x) != 0) {
+        out->verdict = VERDICT_ERROR;
+        out->internal = true;
+        buf_append_str(&reason, "internal error of wsspec: out of memory while judging");
+        finish_texts(out, &reason, &expected, NULL);
+        return;
+    }
+    /* 2. Our limit; 3-5. the outcomes. */
+    if (!judge_limit(&x, out, &reason, &actual))
+        judge_outcomes(&x, out, &reason, &actual);
     free(x.seq);
     free(x.digests);
     finish_texts(out, &reason, &expected, actual);
-}
-
-void judge_describe_outcome(const struct outcome *o, struct buf *out) {
-    describe_outcome(o, out);
 }
 
 void judgement_free(struct judgement *j) {

@@ -14,6 +14,8 @@ struct judgement {
     char *expected;       /* owned: every acceptable outcome, one per line */
     char *actual;         /* owned: the first event departing from the closest outcome */
     int first_unexpected; /* index into the transcript's events, -1 when none */
+    bool internal;        /* ERROR through a failure of ours (out of memory, a lost event, a
+                             bug): the run exits 4 */
 };
 
 void judge_case(const struct wcase *c, const struct transcript *t, struct judgement *out);

@@ -257,6 +257,10 @@ static int parse_outcome_handshake(struct caseload_ctx *c, const json_t *v, stru
     return caseload_handshake_expect(c, v, &o->handshake);
 }
 
+static int parse_outcome_limit(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    return caseload_bool_value(c, v, &o->accept_limit);
+}
+
 /* The fields of an outcome (cases/README.md "Outcomes"), read in this
  * order; a new field is one row (and its parser). */
 static const struct {
@@ -269,6 +273,7 @@ static const struct {
     {"events", false, parse_outcome_events},
     {"close", false, parse_outcome_close},
     {"handshake", false, parse_outcome_handshake},
+    {"limit", false, parse_outcome_limit},
 };
 #define OUTCOME_FIELD_COUNT (sizeof outcome_fields / sizeof outcome_fields[0])
 

@@ -174,6 +174,10 @@ struct outcome {
     size_t event_count;
     struct close_expect close;
     struct handshake_expect handshake; /* unset: a valid 101, as every non-handshake case */
+    bool accept_limit; /* "limit": true: our cap cutting the conversation short (a message
+                          over max_message, ...) is this outcome, its events compared up
+                          to that point and its close not at all; without it, reaching a
+                          cap of ours is an error */
 };
 
 /* ---- a case ------------------------------------------------------------ */

@@ -24,14 +24,35 @@ void transcript_init(struct transcript *t, size_t wire_cap) {
     t->wire_cap = wire_cap;
 }
 
+void transcript_set_event_limit(struct transcript *t, size_t max_events) {
+    t->event_limit = max_events;
+}
+
+/* The events that end a case, or say why it ended: they may use the reserve. */
+static bool ends_case(enum tev_kind k) {
+    return k == TEV_LIMIT || k == TEV_TIMEOUT || k == TEV_EOF || k == TEV_RESET ||
+           k == TEV_WRITE_FAILED || k == TEV_SENT_CLOSE;
+}
+
 int transcript_add(struct transcript *t, const struct tev *ev) {
+    if (t->event_limit) {
+        size_t room = t->event_limit + (ends_case(ev->kind) ? TRANSCRIPT_RESERVE : 0);
+        if (t->event_count >= room) {
+            t->events_dropped++;
+            return WS_ERR_LIMIT;
+        }
+    }
     if (t->event_count == t->event_cap) {
         size_t cap = t->event_cap ? t->event_cap * 2 : 16;
-        if (cap < t->event_cap || cap > SIZE_MAX / sizeof *t->events)
+        if (cap < t->event_cap || cap > SIZE_MAX / sizeof *t->events) {
+            t->events_lost++;
             return WS_ERR_OVERFLOW;
+        }
         struct tev *grown = realloc(t->events, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            t->events_lost++;
             return WS_ERR_NOMEM;
+        }
         t->events = grown;
         t->event_cap = cap;
     }
@@ -40,11 +61,35 @@ int transcript_add(struct transcript *t, const struct tev *ev) {
         copy.head_len = TEV_HEAD_CAP;
     if (ev->detail) {
         copy.detail = strdup(ev->detail);
-        if (!copy.detail)
+        if (!copy.detail) {
+            t->events_lost++;
             return WS_ERR_NOMEM;
+        }
     }
     t->events[t->event_count++] = copy;
     return 0;
+}
+
+size_t transcript_drop_events(struct transcript *t, size_t keep_head, size_t from) {
+    if (from > t->event_count)
+        from = t->event_count;
+    if (keep_head >= from)
+        return 0;
+    size_t gone = from - keep_head;
+    for (size_t i = keep_head; i < from; i++)
+        free(t->events[i].detail);
+    memmove(t->events + keep_head, t->events + from, (t->event_count - from) * sizeof *t->events);
+    t->event_count -= gone;
+    t->events_dropped += gone;
+    /* Give the memory back (a smaller realloc cannot fail in a way that
+     * matters: the old block stays valid). */
+    size_t cap = t->event_count ? t->event_count : 1;
+    struct tev *smaller = realloc(t->events, cap * sizeof *smaller);
+    if (smaller) {
+        t->events = smaller;
+        t->event_cap = cap;
+    }
+    return gone;
 }
 
 static void put_le(uint8_t *out, uint64_t v, int octets) {
@@ -90,6 +135,28 @@ void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us
     *dropped += len - keep;
 }
 
+void transcript_trim_wire(struct transcript *t, size_t keep) {
+    size_t pos = 0, cut = 0;
+    struct wire_record rec;
+    bool cutting = false;
+    while (transcript_wire_next(t, &pos, &rec)) {
+        if (!cutting && pos > keep) {
+            cutting = true;
+            cut = pos - WIRE_RECORD_HEAD - rec.len;
+        }
+        if (cutting)
+            *(rec.dir == WIRE_ENTRY_OUT ? &t->wire_dropped_out : &t->wire_dropped_in) += rec.len;
+    }
+    if (!cutting)
+        return;
+    t->wire.len = cut;
+    uint8_t *smaller = realloc(t->wire.data, cut ? cut : 1);
+    if (smaller) {
+        t->wire.data = smaller;
+        t->wire.cap = cut ? cut : 1;
+    }
+}
+
 int transcript_wire_next(const struct transcript *t, size_t *pos, struct wire_record *out) {
     if (*pos + WIRE_RECORD_HEAD > t->wire.len)
         return 0;
@@ -129,6 +196,7 @@ const char *tev_kind_name(enum tev_kind k) {
     case TEV_SENT_CLOSE: return "sent-close";
     case TEV_TIMEOUT: return "timeout";
     case TEV_WRITE_FAILED: return "write-failed";
+    case TEV_LIMIT: return "limit";
     }
     return "?";
 }
@@ -238,6 +306,7 @@ void tev_describe(const struct tev *ev, char *out, size_t cap) {
         return;
     case TEV_MARK: snprintf(out, cap, "mark \"%s\"", detail); return;
     case TEV_TIMEOUT: snprintf(out, cap, "timeout: %s", detail); return;
+    case TEV_LIMIT: snprintf(out, cap, "our limit: %s", detail); return;
     case TEV_WRITE_FAILED:
         snprintf(out, cap, "our write failed%s%s", detail[0] ? ": " : "", detail);
         return;
@@ -254,4 +323,23 @@ void transcript_set_error(struct transcript *t, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     t->error = strdup(msg);
+    if (!t->error)
+        t->internal = true; /* the reason is lost, the error is not */
+}
+
+void transcript_set_internal(struct transcript *t, const char *fmt, ...) {
+    if (t->internal)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    free(t->error);
+    t->error = strdup(msg);
+    t->internal = true;
+}
+
+bool transcript_is_internal(const struct transcript *t) {
+    return t->internal || t->events_lost > 0;
 }

@@ -23,6 +23,8 @@ enum tev_kind {
     TEV_SENT_CLOSE,   /* we sent a close frame */
     TEV_TIMEOUT,      /* a wait or the close wait ran out (detail says which) */
     TEV_WRITE_FAILED, /* a write of ours failed (the peer was gone) */
+    TEV_LIMIT,        /* a cap of ours was reached (detail names it): the peer did nothing
+                         wrong, the case cannot go on (an ERROR unless an outcome accepts it) */
 };
 
 #define TEV_HEAD_CAP 64 /* payload octets kept per event for display */
@@ -37,9 +39,21 @@ struct tev {
     size_t head_len;
     bool has_code; /* CLOSE */
     uint16_t code;
-    char *detail;    /* VIOLATION/MARK/TIMEOUT/CLOSE reason (escaped), owned, may be NULL */
+    char *detail;    /* VIOLATION/MARK/TIMEOUT/LIMIT/CLOSE reason (escaped), owned, may be NULL */
     const char *rfc; /* VIOLATION: "6455:5.1" (static) */
+    /* TIMEOUT only: what ran out and what was due. */
+    bool idle;            /* our idle deadline (no octet from the peer while an answer was
+                             due), not a wait step's or the case's own time */
+    bool answer_required; /* the answer that was due is one the RFC requires (a pong, the
+                             reply to our close, the TCP close after the closing handshake),
+                             not one the echo convention only asks for */
 };
+
+/* Events kept per transcript unless transcript_set_event_limit says otherwise;
+ * beyond it events are counted (events_dropped), not kept. A reserve of
+ * TRANSCRIPT_RESERVE more is kept for the events that end a case (our limit,
+ * timeouts, EOF, reset, failed write, our close). */
+#define TRANSCRIPT_RESERVE 16
 
 enum wire_entry_dir { WIRE_ENTRY_OUT = 0, WIRE_ENTRY_IN = 1 };
 
@@ -52,6 +66,13 @@ struct transcript {
     size_t wire_cap;
     uint64_t wire_dropped_out, wire_dropped_in;
     uint64_t octets_out, octets_in;
+    /* Events: at most event_limit kept (0 = no limit). Over it they are counted
+     * in events_dropped (a cap of ours: the runner records a TEV_LIMIT); when
+     * memory runs out they are counted in events_lost (our failure: the
+     * transcript is incomplete, the case is an internal error). */
+    size_t event_limit;
+    uint64_t events_dropped, events_lost;
+    uint64_t pongs_dropped; /* pings left unanswered because our pong queue was full */
     /* Handshake. */
     int http_status;           /* 0 when no response head arrived */
     struct buf response_head;  /* copy */
@@ -65,13 +86,27 @@ struct transcript {
     bool clean;          /* close frames exchanged and the peer closed TCP */
     bool we_dropped_tcp; /* we had to close TCP ourselves (close_timeout ran out) */
     char *error;         /* why the case could not run (ERROR verdict), owned */
+    bool internal;       /* error is a failure of ours (out of memory, a bug): exit 4 */
     int64_t started_wall_ms;
     int64_t duration_us;
 };
 
 void transcript_init(struct transcript *t, size_t wire_cap);
-/* Append an event (copied; detail duplicated). Returns 0 or WS_ERR_NOMEM. */
+/* Keep at most max_events events (0 = no limit; see TRANSCRIPT_RESERVE). */
+void transcript_set_event_limit(struct transcript *t, size_t max_events);
+/* Append an event (copied; detail duplicated). Returns 0; WS_ERR_LIMIT when
+ * the event is over the event limit (counted in events_dropped, not kept);
+ * WS_ERR_NOMEM / WS_ERR_OVERFLOW when it could not be stored (counted in
+ * events_lost). */
 int transcript_add(struct transcript *t, const struct tev *ev);
+/* Free events [keep_head, from) and close the gap (the events from `from`
+ * on move down); they are counted in events_dropped. For a case that was
+ * cut short by the event limit, once judged: its record keeps the start and
+ * the end of the flood, not all of it. Returns how many were dropped. */
+size_t transcript_drop_events(struct transcript *t, size_t keep_head, size_t from);
+/* Keep only the wire records that start within the first `keep` octets of
+ * the log; the octets of the rest are counted in wire_dropped_out / _in. */
+void transcript_trim_wire(struct transcript *t, size_t keep);
 /* Append a wire record (kept up to wire_cap). */
 void transcript_wire(struct transcript *t, enum wire_entry_dir dir, int64_t t_us,
                      const uint8_t *data, size_t len);
@@ -80,6 +115,13 @@ void transcript_free(struct transcript *t);
  * are ignored). */
 void transcript_set_error(struct transcript *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a failure of ours (out of memory, a bug): the case is an
+ * internal error. An internal error replaces an earlier ordinary one. */
+void transcript_set_internal(struct transcript *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Whether the transcript is known to be incomplete or wrong through a
+ * failure of ours (internal set, or events lost). */
+bool transcript_is_internal(const struct transcript *t);
 
 /* One record of the wire log, as transcript_wire_next() hands it out
  * (data is a view into t->wire). */

@@ -9,6 +9,7 @@
  * under the lock, from whichever thread asks first. */
 #include "net/spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -434,6 +435,66 @@ static int connect_once(const char *host, unsigned port, int timeout_ms) {
     }
     freeaddrinfo(res);
     return rc;
+}
+
+#define PF_EXITING_FLAG 0x00000004u /* linux/sched.h PF_EXITING: "getting shut down" */
+
+/* Whether some process of process group pgid is on its way out: a zombie,
+ * or PF_EXITING set (from the first instruction of the kernel's exit path,
+ * before a single descriptor is closed). Read from /proc (Linux); false
+ * where there is none. */
+static bool group_exiting(pid_t pgid) {
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return false;
+    bool exiting = false;
+    struct dirent *de;
+    while (!exiting && (de = readdir(proc)) != NULL) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        char path[300], stat[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t got = read(fd, stat, sizeof stat - 1);
+        close(fd);
+        if (got <= 0)
+            continue;
+        stat[got] = '\0';
+        /* "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm
+         * may hold anything, so fields count from its last ')'. */
+        const char *p = strrchr(stat, ')');
+        char state = 0;
+        int ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
+        unsigned flags = 0;
+        if (!p || sscanf(p + 1, " %c %d %d %d %d %d %u", &state, &ppid, &pgrp, &session, &tty,
+                         &tpgid, &flags) != 7)
+            continue;
+        if (pgrp == (int)pgid && (state == 'Z' || state == 'X' || (flags & PF_EXITING_FLAG)))
+            exiting = true;
+    }
+    closedir(proc);
+    return exiting;
+}
+
+enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port,
+                              int64_t timeout_ms) {
+    int64_t end = clock_now_ms() + timeout_ms;
+    for (;;) {
+        if (spawn_exited(s))
+            return SPAWN_EXITED;
+        /* Alive: it takes a connection, and nothing of it is on its way
+         * out. A dying process closes our connection a moment before its
+         * listening socket (the kernel releases sockets in reverse order),
+         * so the connect alone could still succeed; the exit flag is set
+         * before either. */
+        if (connect_once(host, port, 100) == 0 && !group_exiting(s->pid))
+            return spawn_exited(s) ? SPAWN_EXITED : SPAWN_ALIVE;
+        if (clock_now_ms() >= end)
+            return spawn_exited(s) ? SPAWN_EXITED : SPAWN_UNKNOWN;
+        sleep_ms(2);
+    }
 }
 
 int spawn_wait_ready(struct spawn *s, const char *host, unsigned port, double timeout_s,

@@ -53,6 +53,23 @@ bool spawn_exited(struct spawn *s);
 /* Poll for up to timeout_ms for the target to exit; returns spawn_exited(). */
 bool spawn_wait_exit(struct spawn *s, int64_t timeout_ms);
 
+enum spawn_state {
+    SPAWN_ALIVE,   /* it accepted a new TCP connection: it is up */
+    SPAWN_EXITED,  /* it has exited (spawn_describe_exit says how) */
+    SPAWN_UNKNOWN, /* neither within the time given (not listening, not gone) */
+};
+/* Settle the target's state after a connection to it ended abnormally (EOF
+ * or reset without a close frame, or no connection at all): a target that
+ * is dying has closed its sockets, listening one included, a moment before
+ * it can be reaped (and the shell of `sh -c` has to reap it first), so the
+ * case must not be judged on a guess. Alive means: a TCP connection to
+ * host:port succeeds (closed at once) and no process of the target's group
+ * is exiting (Linux /proc: a zombie or PF_EXITING, set before the dying
+ * process closes anything). Polls until one answer holds or timeout_ms
+ * pass; never blocks much longer than timeout_ms (one connect of at most
+ * 100 ms and a walk of /proc). */
+enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port, int64_t timeout_ms);
+
 /* How it ended: "signal 11 (SIGSEGV)", "exit status 1", "signal 6 (SIGABRT)
  * (exit status 134 from the shell)"; "running" while it runs. */
 void spawn_describe_exit(struct spawn *s, char *out, size_t cap);

@@ -19,6 +19,7 @@
 #include "run/runner_int.h"
 
 #define DEFAULT_WIRE_CAP (64 * 1024)
+#define DEFAULT_IDLE_S   3.0 /* the idle deadline when run_options leaves it at 0 */
 
 /* FNV-1a: a stable hash of the case id, mixed into the run's seed. */
 static uint64_t id_hash(const char *id) {
@@ -30,25 +31,32 @@ static uint64_t id_hash(const char *id) {
     return h;
 }
 
-void runner_run_case(const struct wcase *c, const struct run_target *target,
-                     const struct run_options *opts, struct case_result *out) {
+/* Run the case into out->tr (no verdict yet). */
+static void exec_case(const struct wcase *c, const struct run_target *target,
+                      const struct run_options *opts, struct case_result *out) {
     memset(out, 0, sizeof *out);
     out->c = c;
     out->ran = true;
     struct transcript *tr = &out->tr;
     transcript_init(tr, opts->wire_cap ? opts->wire_cap : DEFAULT_WIRE_CAP);
+    transcript_set_event_limit(tr, opts->max_events ? opts->max_events : RUNNER_MAX_EVENTS);
     out->started_wall_ms = tr->started_wall_ms = clock_wall_ms();
 
     struct exec ex;
     memset(&ex, 0, sizeof ex);
     ex.c = c;
     ex.tr = tr;
+    ex.phase = RUN_OPEN;
+    ex.stop = RUN_GO;
+    ex.tx = RUN_TX_OPEN;
     ex.t0_ns = clock_now_ns();
     ex.scale = opts->timeout_scale > 0 ? opts->timeout_scale : 1.0;
     ex.chop_override = opts->chop;
     ex.interrupted = opts->interrupted;
     double timeout_s = c->timeout_s > 0 ? c->timeout_s : 10.0;
     ex.deadline_ms = clock_now_ms() + (int64_t)(timeout_s * ex.scale * 1000.0);
+    double idle_s = opts->idle_timeout_s == 0 ? DEFAULT_IDLE_S : opts->idle_timeout_s;
+    ex.idle_ms = idle_s > 0 ? (int64_t)(idle_s * ex.scale * 1000.0) : 0;
     uint64_t case_seed = opts->seed ^ (id_hash(c->id) * 0x9e3779b97f4a7c15ULL);
     prng_seed(&ex.prng, case_seed);
     prng_seed(&ex.reply_prng, ~case_seed);
@@ -66,7 +74,7 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
     ex.gen = malloc(RUNNER_CHUNK);
     bool ready = ex.gen && runner_rx_init(&ex) == 0 && wsclient_init(&ex.cl, &limits) == 0;
     if (!ready) {
-        transcript_set_error(tr, "out of memory");
+        transcript_set_internal(tr, "out of memory setting up the case");
     } else if (runner_open(&ex, target) == RUNNER_OPEN_WEBSOCKET) {
         runner_rx_buffered(&ex);
         if (runner_wants_websocket(c))
@@ -74,7 +82,7 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
         else
             runner_close_unwanted(&ex);
         runner_exec_closing(&ex);
-        if (ex.interrupt_hit)
+        if (ex.stop == RUN_STOP_INTERRUPT)
             transcript_set_error(tr, "interrupted before the case finished");
     }
     if (ex.cl.rx || ex.cl.conn)
@@ -86,7 +94,38 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
 
     tr->duration_us = (clock_now_ns() - ex.t0_ns) / 1000;
     out->duration_s = (double)tr->duration_us / 1e6;
-    judge_case(c, tr, &out->j);
+}
+
+/* A case cut short by the event limit (a flood), once judged, keeps the
+ * first RUNNER_REPORT_EVENTS events of the flood and what came from the
+ * limit on, and the first RUNNER_REPORT_WIRE octets of its wire log: every
+ * case's record stays small, so a run against a flooding target stays
+ * small too (each event costs again in the report). */
+static void trim_flood(struct case_result *r) {
+    struct transcript *t = &r->tr;
+    size_t limit = 0;
+    while (limit < t->event_count && t->events[limit].kind != TEV_LIMIT)
+        limit++;
+    if (limit == t->event_count || limit <= RUNNER_REPORT_EVENTS)
+        return;
+    size_t gone = transcript_drop_events(t, RUNNER_REPORT_EVENTS, limit);
+    transcript_trim_wire(t, RUNNER_REPORT_WIRE);
+    int *index = &r->j.first_unexpected;
+    if (*index >= (int)limit)
+        *index -= (int)gone;
+    else if (*index >= (int)RUNNER_REPORT_EVENTS)
+        *index = -1;
+}
+
+static void judge(struct case_result *r) {
+    judge_case(r->c, &r->tr, &r->j);
+    trim_flood(r);
+}
+
+void runner_run_case(const struct wcase *c, const struct run_target *target,
+                     const struct run_options *opts, struct case_result *out) {
+    exec_case(c, target, opts, out);
+    judge(out);
 }
 
 void case_result_free(struct case_result *r) {
@@ -99,11 +138,13 @@ void case_result_free(struct case_result *r) {
 struct pool {
     const struct wcase *cases;
     size_t n;
+    const size_t *order; /* dispatch order: indices into cases */
     const struct run_target *target;
     const struct run_options *opts;
     const struct run_progress *progress;
     struct case_result *results;
-    pthread_mutex_t lock; /* next, done and the progress callbacks */
+    bool *dispatched;     /* per case index */
+    pthread_mutex_t lock; /* next, done, dispatched and the progress callbacks */
     size_t next, done;
 };
 
@@ -123,7 +164,8 @@ static void *worker(void *arg) {
             pthread_mutex_unlock(&p->lock);
             return NULL;
         }
-        size_t i = p->next++;
+        size_t i = p->order[p->next++];
+        p->dispatched[i] = true;
         struct case_result *r = &p->results[i];
         r->c = &p->cases[i];
         r->ran = true;
@@ -131,7 +173,15 @@ static void *worker(void *arg) {
             p->progress->started(p->progress->ud, r, i);
         pthread_mutex_unlock(&p->lock);
 
-        runner_run_case(&p->cases[i], p->target, p->opts, r);
+        exec_case(&p->cases[i], p->target, p->opts, r);
+        /* What the target's state means for this case is settled before
+         * the case is judged and before another case starts on this worker. */
+        if (p->progress && p->progress->settle) {
+            pthread_mutex_lock(&p->lock);
+            p->progress->settle(p->progress->ud, r, i);
+            pthread_mutex_unlock(&p->lock);
+        }
+        judge(r);
 
         pthread_mutex_lock(&p->lock);
         p->done++;
@@ -153,18 +203,82 @@ void runner_mark_not_run(struct case_result *r, const struct wcase *c, const cha
     r->tr.error = strdup(reason);
 }
 
+/* Seconds a case spends waiting on purpose (its pauses and chop delays),
+ * whatever the target does: a lower bound of its duration. */
+static double steps_weight(const struct wcase *c, const struct step *steps, size_t n) {
+    double w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct step *st = &steps[i];
+        switch (st->kind) {
+        case STEP_PAUSE: w += st->u.pause_s; break;
+        case STEP_REPEAT:
+            w += st->u.repeat.count * steps_weight(c, st->u.repeat.steps, st->u.repeat.step_count);
+            break;
+        default: {
+            double delay = st->chop_delay_s > 0 ? st->chop_delay_s : c->chop_delay_s;
+            uint32_t chop = st->chop ? st->chop : c->chop;
+            if (delay > 0 && chop > 0)
+                w += delay * 4; /* a few chops at least; the exact count does not matter */
+            break;
+        }
+        }
+    }
+    return w;
+}
+
+struct weighted {
+    size_t index;
+    double weight;
+};
+
+static int heavier_first(const void *a, const void *b) {
+    const struct weighted *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The dispatch order: with one worker the cases' own order; with more, the
+ * cases that wait longest on purpose first (stable), so that their pauses
+ * overlap the rest of the run instead of ending it. */
+static size_t *dispatch_order(const struct wcase *cases, size_t n, size_t jobs) {
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    struct weighted *w = jobs > 1 ? malloc((n ? n : 1) * sizeof *w) : NULL;
+    if (!order) {
+        free(w);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    if (!w)
+        return order; /* -j 1, or no memory for the weights: the cases' order */
+    for (size_t i = 0; i < n; i++)
+        w[i] = (struct weighted){i, steps_weight(&cases[i], cases[i].steps, cases[i].step_count)};
+    qsort(w, n, sizeof *w, heavier_first);
+    for (size_t i = 0; i < n; i++)
+        order[i] = w[i].index;
+    free(w);
+    return order;
+}
+
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
                    const struct run_options *opts, const struct run_progress *progress,
                    struct case_result *results) {
+    size_t jobs = opts->jobs > 0 ? (size_t)opts->jobs : 1;
     struct pool p = {.cases = cases,
                      .n = n,
                      .target = target,
                      .opts = opts,
                      .progress = progress,
                      .results = results};
-    if (pthread_mutex_init(&p.lock, NULL) != 0)
-        return WS_ERR_INTERNAL;
-    size_t jobs = opts->jobs > 0 ? (size_t)opts->jobs : 1;
+    size_t *order = dispatch_order(cases, n, jobs);
+    p.dispatched = calloc(n ? n : 1, sizeof *p.dispatched);
+    if (!order || !p.dispatched || pthread_mutex_init(&p.lock, NULL) != 0) {
+        free(order);
+        free(p.dispatched);
+        return WS_ERR_NOMEM;
+    }
+    p.order = order;
     if (jobs > n)
         jobs = n ? n : 1;
     pthread_t *threads = calloc(jobs, sizeof *threads);
@@ -183,9 +297,12 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
     free(threads);
     pthread_mutex_destroy(&p.lock);
 
-    for (size_t i = p.next; i < n; i++)
-        runner_mark_not_run(&results[i], &cases[i],
-                            interrupted(opts) ? "not run: the run was interrupted"
-                                              : "not run: the run was stopped");
+    for (size_t i = 0; i < n; i++)
+        if (!p.dispatched[i])
+            runner_mark_not_run(&results[i], &cases[i],
+                                interrupted(opts) ? "not run: the run was interrupted"
+                                                  : "not run: the run was stopped");
+    free(order);
+    free(p.dispatched);
     return interrupted(opts) ? WS_ERR_INTERRUPTED : 0;
 }

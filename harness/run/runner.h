@@ -22,12 +22,16 @@ struct run_target {
 };
 
 struct run_options {
-    int jobs;                           /* worker threads (default 1) */
-    double timeout_scale;               /* WSSPEC_TIMEOUT_SCALE (default 1) */
-    uint64_t seed;                      /* masks, keys, generated mutations */
-    size_t wire_cap;                    /* wire log octets kept per case (default 64 KiB) */
-    uint32_t chop;                      /* --chop N: every send without its own chop is written in
+    int jobs;              /* worker threads (default 1) */
+    double timeout_scale;  /* WSSPEC_TIMEOUT_SCALE (default 1) */
+    uint64_t seed;         /* masks, keys, generated mutations */
+    size_t wire_cap;       /* wire log octets kept per case (default 64 KiB) */
+    uint32_t chop;         /* --chop N: every send without its own chop is written in
                                  chops of N octets (0 = as the case says) */
+    double idle_timeout_s; /* the idle deadline: no octet from the peer for this long (scaled)
+                              while an answer is due ends the wait. 0 = the default (3 s),
+                              < 0 = none */
+    size_t max_events;     /* events kept per case (0 = RUNNER_MAX_EVENTS) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
     volatile sig_atomic_t *stop;        /* may be NULL; set by the caller (e.g. from a progress
                                     callback when a spawned target died): start no more
@@ -43,10 +47,13 @@ struct case_result {
     double duration_s;
 };
 
-/* Called from worker threads (serialised by the runner) when a case starts
- * and when it finishes. */
+/* Called from worker threads (serialised by the runner) when a case starts,
+ * when it ran (settle: before it is judged, e.g. to find out whether a
+ * spawned target died under it; its worker starts no other case until
+ * settle returns) and when it finishes (judged). Each may be NULL. */
 struct run_progress {
     void (*started)(void *ud, const struct case_result *r, size_t index);
+    void (*settle)(void *ud, const struct case_result *r, size_t index);
     void (*finished)(void *ud, const struct case_result *r, size_t index, size_t done,
                      size_t total);
     void *ud;
@@ -58,10 +65,12 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
                      const struct run_options *opts, struct case_result *out);
 
 /* Run cases[0..n) with opts->jobs workers; results[i] belongs to cases[i]
- * (caller allocates n results, zeroed). Returns 0, or WS_ERR_INTERRUPTED
- * when *opts->interrupted stopped it early (not-started results have
- * ran = false). When *opts->stop ends it early it returns 0; the results
- * not started have ran = false and the reason "not run: the run was stopped". */
+ * (caller allocates n results, zeroed). With more than one worker the
+ * cases that pause longest start first (results stay in case order).
+ * Returns 0, WS_ERR_NOMEM, or WS_ERR_INTERRUPTED when *opts->interrupted
+ * stopped it early (not-started results have ran = false). When
+ * *opts->stop ends it early it returns 0; the results not started have
+ * ran = false and the reason "not run: the run was stopped". */
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
                    const struct run_options *opts, const struct run_progress *progress,
                    struct case_result *results);

@@ -21,17 +21,10 @@
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void write_failed(struct exec *ex, int err) {
-    ex->peer_gone = true;
-    if (!ex->we_closed)
-        ex->tr->peer_closed_first = true;
-    runner_record(ex, TEV_WRITE_FAILED, ws_strerror(err));
-}
-
 int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_on_close) {
     size_t done = 0;
     while (done < len) {
-        if (ex->stop || ex->peer_gone || ex->write_shut)
+        if (ex->stop != RUN_GO || ex->phase == RUN_GONE || ex->tx == RUN_TX_SHUT)
             return -1;
         long n = conn_write_some(ex->cl.conn, data + done, len - done);
         if (n > 0) {
@@ -40,10 +33,13 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
             continue;
         }
         if (n < 0) {
-            write_failed(ex, (int)n);
+            if (runner_error_is_ours((int)n))
+                runner_internal(ex, "writing to the peer", (int)n);
+            else
+                runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror((int)n));
             return -1;
         }
-        if (give_up_on_close && ex->peer_close)
+        if (give_up_on_close && runner_peer_closed(ex))
             return -1; /* the conversation is over and the peer stopped reading */
         if (runner_rx_poll(ex, ex->deadline_ms, true) < 0)
             return -1;
@@ -51,30 +47,21 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
     return 0;
 }
 
-static void record_we_closed(struct exec *ex, bool has_code, uint16_t code) {
-    if (ex->we_closed)
-        return;
-    ex->we_closed = true;
-    ex->tr->we_sent_close = true;
-    struct tev ev = {
-        .kind = TEV_SENT_CLOSE, .t_us = runner_now_us(ex), .has_code = has_code, .code = code};
-    (void)transcript_add(ex->tr, &ev);
-}
-
 void runner_flush_replies(struct exec *ex) {
-    if (ex->sending || ex->broken_stream || ex->replies.len == 0)
+    if (ex->sending || ex->tx != RUN_TX_OPEN || ex->replies.len == 0)
         return;
     /* Take the queue: replies queued while we write go out next time. */
     struct buf out = ex->replies;
     memset(&ex->replies, 0, sizeof ex->replies);
-    bool closing = ex->close_reply_due;
+    /* The queue ends with our close reply when the peer's close came first. */
+    bool closing = ex->phase == RUN_PEER_CLOSED;
     if (runner_write(ex, out.data, out.len, false) == 0 && closing) {
         /* Our reply echoed the code of the peer's (last) close frame. */
         const struct tev *peer = NULL;
         for (size_t i = ex->tr->event_count; i-- > 0 && !peer;)
             if (ex->tr->events[i].kind == TEV_CLOSE)
                 peer = &ex->tr->events[i];
-        record_we_closed(ex, peer && peer->has_code, peer ? peer->code : 0);
+        runner_phase_we_closed(ex, peer && peer->has_code, peer ? peer->code : 0);
     }
     buf_free(&out);
 }
@@ -123,18 +110,28 @@ static bool at_boundary(const struct sender *s) {
     return false;
 }
 
+/* Whether no step of ours may send any more: the case stopped, the peer
+ * closed, failed or left, or our own stream is shut or broken. */
 static bool conversation_over(const struct exec *ex) {
-    return ex->stop || ex->peer_close || ex->peer_gone || ex->rx_dead || ex->write_shut ||
-           ex->broken_stream;
+    return ex->stop != RUN_GO || ex->tx != RUN_TX_OPEN ||
+           (ex->phase != RUN_OPEN && ex->phase != RUN_WE_CLOSED);
+}
+
+/* Whether the peer acted in a way that ends the conversation: its close
+ * frame, a violation that fails the connection, or TCP gone. */
+static bool peer_ended(const struct exec *ex) {
+    return ex->phase != RUN_OPEN && ex->phase != RUN_WE_CLOSED;
 }
 
 /* Sleep for ms while still reading the peer (and answering it, between
- * steps). Ends early when the peer closes: the conversation is over. */
+ * steps). A pause gives the peer the time to act (to fail fast, to
+ * answer); once it closed, failed or left, nothing is left to wait for, so
+ * the pause ends at once. */
 static void pause_reading(struct exec *ex, int64_t ms) {
     int64_t until = clock_now_ms() + ms;
     for (;;) {
         runner_flush_replies(ex);
-        if (ex->peer_close || ex->rx_dead)
+        if (peer_ended(ex) || ex->stop != RUN_GO)
             return;
         enum rx_poll_result r = runner_rx_poll(ex, until, false);
         if (r != RX_POLL_PROGRESS)
@@ -214,10 +211,10 @@ static void sender_finish(struct sender *s) {
         s->ex->sending = false;
         /* A step cut short inside a frame: no frame of ours can follow it
          * on this connection (not even the reply to the peer's close). */
-        if (s->failed && !at_boundary(s))
-            s->ex->broken_stream = true;
+        if (s->failed && !at_boundary(s) && s->ex->tx == RUN_TX_OPEN)
+            s->ex->tx = RUN_TX_BROKEN;
         if (s->held_close && s->written >= s->held_close_end)
-            record_we_closed(s->ex, s->held_close_has_code, s->held_close_code);
+            runner_phase_we_closed(s->ex, s->held_close_has_code, s->held_close_code);
     }
     free(s->chunk);
     free(s->bounds);
@@ -303,13 +300,16 @@ static void note_we_closed(struct sender *s, const struct source *src) {
     }
 }
 
+/* A step that cannot be sent: out of memory is ours (internal); a frame the
+ * writer cannot encode is the case's own problem (an error, not the peer's). */
 static void case_bug(struct exec *ex, const char *what, int err) {
-    if (ex->tr->error)
+    if (runner_error_is_ours(err)) {
+        runner_internal(ex, what, err);
         return;
-    char msg[256];
-    snprintf(msg, sizeof msg, "case %s: %s: %s", ex->c->id, what, ws_strerror(err));
-    ex->tr->error = strdup(msg);
-    ex->stop = true;
+    }
+    transcript_set_error(ex->tr, "case %s: %s: %s", ex->c->id, what, ws_strerror(err));
+    if (ex->stop == RUN_GO)
+        ex->stop = RUN_STOP_INTERNAL;
 }
 
 /* ---- send steps ----------------------------------------------------------- */
@@ -328,6 +328,8 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
         case_bug(ex, "send_frame cannot be encoded", rc);
     else if (f->opcode == FRAME_OP_CLOSE && !s->failed)
         note_we_closed(s, &src);
+    else if (f->opcode == FRAME_OP_PING && !s->failed)
+        ex->pings_sent++;
 }
 
 static void send_message_step(struct exec *ex, struct sender *s, const struct message_step *m) {
@@ -378,7 +380,7 @@ static void send_close_step(struct exec *ex, struct sender *s, const struct clos
         note_we_closed(s, &src);
 }
 
-static void send_step(struct exec *ex, const struct step *st) {
+void runner_send_step(struct exec *ex, const struct step *st) {
     struct sender s;
     if (sender_start(&s, ex, st) != 0) {
         case_bug(ex, "sending", WS_ERR_NOMEM);
@@ -414,7 +416,7 @@ static uint64_t wait_counter(const struct exec *ex, enum wait_for what) {
     case WAIT_PONG: return ex->n_pong;
     case WAIT_CLOSE: return ex->n_close;
     case WAIT_ANY: return ex->n_message + ex->n_ping + ex->n_pong + ex->n_close;
-    case WAIT_EOF: return ex->peer_gone ? 1 : 0;
+    case WAIT_EOF: return ex->phase == RUN_GONE ? 1 : 0;
     }
     return 0;
 }
@@ -424,10 +426,30 @@ static const char *wait_name(enum wait_for what) {
     return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
 }
 
+/* Whether the answer a wait step waits for is one the RFC requires of the
+ * peer (not only the echo convention): a pong to our ping (6455:5.5.2
+ * "MUST send a Pong frame in response"), the reply to our close (6455:5.5.1
+ * "MUST send a Close frame in response"), the TCP close after the closing
+ * handshake (6455:5.5.1 "MUST close the underlying TCP connection"). */
+static bool answer_required(const struct exec *ex, enum wait_for what) {
+    switch (what) {
+    case WAIT_PONG: return ex->pings_sent > 0;
+    case WAIT_CLOSE: return ex->phase == RUN_WE_CLOSED;
+    case WAIT_EOF: return ex->phase == RUN_CLOSED;
+    default: return false;
+    }
+}
+
 /* A wait claims `count` events of its kind beyond those earlier waits
  * claimed, so an event that arrived while we were still sending (the
  * runner reads during writes) satisfies the next wait instead of being
- * missed by it. */
+ * missed by it.
+ *
+ * It ends at its own timeout, or earlier at the idle deadline: no octet
+ * from the peer for idle_ms while the answer is due. After the idle
+ * deadline ran out once, a wait for an answer the RFC does not require
+ * ends at once while the peer stays silent (one stuck peer costs a case
+ * one idle deadline, not one per wait). */
 static void wait_step(struct exec *ex, const struct wait_step *w) {
     uint32_t count = w->count ? w->count : 1;
     uint64_t start = ex->waited[w->what];
@@ -435,26 +457,54 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
         start = 0;
     ex->waited[w->what] = start + count;
     double seconds = w->timeout_s > 0 ? w->timeout_s : ex->c->timeout_s;
-    int64_t until = clock_now_ms() + (int64_t)(seconds * ex->scale * 1000.0);
+    int64_t due = clock_now_ms();
+    int64_t until = due + (int64_t)(seconds * ex->scale * 1000.0);
+    bool required = answer_required(ex, w->what);
+    char why[160];
     for (;;) {
         runner_flush_replies(ex);
         if (wait_counter(ex, w->what) - start >= count)
             return;
         /* "returns early when the peer closes" */
-        if (ex->peer_gone || (w->what != WAIT_EOF && ex->peer_close) || ex->rx_dead)
+        if (runner_rx_over(ex) || (w->what != WAIT_EOF && runner_peer_closed(ex)) ||
+            ex->stop != RUN_GO)
             return;
-        enum rx_poll_result r = runner_rx_poll(ex, until, false);
-        if (r == RX_POLL_TIMEOUT) {
+        if (ex->idle_struck && !required) {
             ex->waited[w->what] = wait_counter(ex, w->what);
-            char why[128];
+            return;
+        }
+        enum rx_poll_result r =
+            runner_rx_poll(ex, runner_poll_end(until, runner_idle_end(ex, due)), false);
+        if (r < 0)
+            return;
+        if (r != RX_POLL_TIMEOUT)
+            continue;
+        if (clock_now_ms() >= until) {
+            ex->waited[w->what] = wait_counter(ex, w->what);
             snprintf(why, sizeof why, "waiting for %u %s: nothing after %.1f s", count,
                      wait_name(w->what), seconds * ex->scale);
             runner_record(ex, TEV_TIMEOUT, why);
             return;
         }
-        if (r < 0)
+        if (clock_now_ms() >= runner_idle_end(ex, due)) {
+            ex->waited[w->what] = wait_counter(ex, w->what);
+            snprintf(why, sizeof why, "waiting for %u %s", count, wait_name(w->what));
+            runner_record_idle(ex, why, required);
+            ex->idle_struck = true;
             return;
+        }
     }
+}
+
+static void shutdown_step(struct exec *ex) {
+    if (ex->tx == RUN_TX_SHUT || ex->phase == RUN_GONE || ex->stop != RUN_GO)
+        return;
+    if (ex->held.len && !conversation_over(ex)) {
+        struct step flush = {.kind = STEP_SEND_RAW};
+        runner_send_step(ex, &flush);
+    }
+    conn_shutdown_write(ex->cl.conn);
+    ex->tx = RUN_TX_SHUT;
 }
 
 static void run_step(struct exec *ex, const struct step *st) {
@@ -465,136 +515,27 @@ static void run_step(struct exec *ex, const struct step *st) {
     case STEP_SEND_RAW:
         /* Once the peer closed (or we broke off), the conversation is over. */
         if (!conversation_over(ex))
-            send_step(ex, st);
+            runner_send_step(ex, st);
         break;
     case STEP_PAUSE:
-        if (!ex->stop && !ex->peer_close && !ex->peer_gone && !ex->rx_dead)
+        if (ex->stop == RUN_GO && !peer_ended(ex))
             pause_reading(ex, (int64_t)(st->u.pause_s * ex->scale * 1000.0));
         break;
     case STEP_WAIT:
         /* A wait may outlive the peer's close frame (waiting for its EOF). */
-        if (!ex->stop && !ex->peer_gone && !ex->rx_dead)
+        if (ex->stop == RUN_GO && !runner_rx_over(ex))
             wait_step(ex, &st->u.wait);
         break;
     case STEP_MARK: runner_record(ex, TEV_MARK, st->u.mark); break;
     case STEP_REPEAT:
-        for (uint32_t i = 0; i < st->u.repeat.count && !ex->stop; i++)
+        for (uint32_t i = 0; i < st->u.repeat.count && ex->stop == RUN_GO; i++)
             runner_exec_steps(ex, st->u.repeat.steps, st->u.repeat.step_count);
         break;
-    case STEP_SHUTDOWN:
-        if (!ex->write_shut && !ex->peer_gone && !ex->stop) {
-            if (ex->held.len && !conversation_over(ex)) {
-                struct step flush = {.kind = STEP_SEND_RAW};
-                send_step(ex, &flush);
-            }
-            conn_shutdown_write(ex->cl.conn);
-            ex->write_shut = true;
-        }
-        break;
+    case STEP_SHUTDOWN: shutdown_step(ex); break;
     }
 }
 
 void runner_exec_steps(struct exec *ex, const struct step *steps, size_t n) {
-    for (size_t i = 0; i < n && !ex->stop; i++)
+    for (size_t i = 0; i < n && ex->stop == RUN_GO; i++)
         run_step(ex, &steps[i]);
-}
-
-/* ---- the closing phase ------------------------------------------------------ */
-
-/* Read until cond holds, the peer is gone or ms pass. Returns whether cond
- * holds. */
-static bool wait_for(struct exec *ex, bool (*cond)(const struct exec *), int64_t ms) {
-    int64_t until = clock_now_ms() + ms;
-    for (;;) {
-        runner_flush_replies(ex);
-        if (cond(ex))
-            return true;
-        if (runner_rx_poll(ex, until, false) <= 0)
-            return cond(ex);
-    }
-}
-
-static bool peer_acted(const struct exec *ex) {
-    return ex->peer_close || ex->peer_gone || ex->rx_dead;
-}
-
-static bool peer_left(const struct exec *ex) {
-    return ex->peer_gone || ex->rx_dead;
-}
-
-/* The peer broke the protocol: 6455:7.1.7 "the endpoint SHOULD send a
- * Close frame with an appropriate status code (Section 7.4) before
- * proceeding to _Close the WebSocket Connection_" (best effort: 1002). */
-static void fail_connection(struct exec *ex) {
-    if (ex->we_closed || ex->peer_gone || ex->broken_stream || ex->sending || ex->write_shut)
-        return;
-    struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE};
-    mask_key(ex, MASK_RANDOM, NULL, &spec);
-    uint8_t code[2];
-    closeframe_payload_write(1002, NULL, 0, code, sizeof code);
-    struct buf frame = {0};
-    if (frame_build(&spec, code, sizeof code, &frame) == 0 &&
-        runner_write(ex, frame.data, frame.len, false) == 0) {
-        record_we_closed(ex, true, 1002);
-    }
-    buf_free(&frame);
-}
-
-void runner_exec_closing(struct exec *ex) {
-    struct transcript *tr = ex->tr;
-    double ct_s = (ex->c->close_timeout_s > 0 ? ex->c->close_timeout_s : 2.0) * ex->scale;
-    int64_t ct_ms = (int64_t)(ct_s * 1000.0);
-    char why[160];
-
-    /* Octets of trailing coalesced steps. */
-    if (ex->held.len && !conversation_over(ex)) {
-        struct step flush = {.kind = STEP_SEND_RAW};
-        send_step(ex, &flush);
-    }
-    runner_flush_replies(ex);
-    if (ex->rx_dead)
-        fail_connection(ex);
-    if (ex->stop || ex->rx_dead)
-        goto drop; /* the deadline ran out, or we fail the connection */
-    if (ex->peer_gone)
-        goto done;
-
-    if (!ex->peer_close) {
-        /* We closed and wait for the answer, or nobody closed and a peer
-         * that must fail the connection does it now. */
-        if (!wait_for(ex, peer_acted, ct_ms)) {
-            if (ex->we_closed)
-                snprintf(why, sizeof why,
-                         "no close frame from the peer within %.1f s of ours (close_timeout)",
-                         ct_s);
-            else
-                snprintf(why, sizeof why,
-                         "the connection was still open %.1f s after the last"
-                         " step (close_timeout)",
-                         ct_s);
-            runner_record(ex, TEV_TIMEOUT, why);
-            goto drop;
-        }
-        if (ex->rx_dead || ex->stop)
-            goto drop;
-        if (ex->peer_gone)
-            goto done;
-    }
-    /* Both close frames are out (our reply is sent by wait_for). 6455:5.5.1
-     * "The server MUST close the underlying TCP connection immediately; the
-     * client SHOULD wait for the server to close the connection". */
-    if (!wait_for(ex, peer_left, ct_ms)) {
-        snprintf(why, sizeof why,
-                 "the peer did not close TCP within %.1f s of the closing handshake", ct_s);
-        runner_record(ex, TEV_TIMEOUT, why);
-        goto drop;
-    }
-    if (ex->rx_dead)
-        goto drop;
-done:
-    tr->clean = tr->we_sent_close && tr->peer_sent_close && ex->eof_seen;
-    return;
-drop:
-    tr->we_dropped_tcp = !ex->peer_gone;
-    tr->clean = false;
 }

@@ -7,7 +7,12 @@
  *     the connection; the judge fails the case), for every case;
  *   - another status, no answer, or an answer that is not HTTP: recorded for
  *     the judge when the case is about the handshake (an outcome has a
- *     "handshake" expectation), else the case could not run (error).
+ *     "handshake" expectation), else the case could not run (error);
+ *   - an answer over one of our caps (head size, line length, header count):
+ *     a TEV_LIMIT naming the cap, for every case: the peer did nothing
+ *     wrong (RFC 6455 and 7230 set no such limit), the case is an error;
+ *   - out of memory or another failure of ours: an internal error, never
+ *     an event of the peer's.
  *
  * What the 101 is checked against (key, offered subprotocols and
  * extensions) is read back from the octets actually sent, so overrides and
@@ -138,11 +143,14 @@ static struct handshake_view trim(struct handshake_view v) {
     return v;
 }
 
-/* Append the value of every header line called `name` in the request head
- * (lenient: lines may end in LF alone, whitespace around the name is
- * skipped, so even a request our own parser rejects is read the way a
- * lenient peer reads it). first_only stops at the first line. */
-static char *sent_header(const uint8_t *head, size_t len, const char *name, bool first_only) {
+/* Join the value of every header line called `name` in the request head
+ * into *out (NULL when there is none; lenient: lines may end in LF alone,
+ * whitespace around the name is skipped, so even a request our own parser
+ * rejects is read the way a lenient peer reads it). first_only stops at the
+ * first line. Returns 0 or WS_ERR_NOMEM. */
+static int sent_header(const uint8_t *head, size_t len, const char *name, bool first_only,
+                       char **out) {
+    *out = NULL;
     struct buf joined = {0};
     bool found = false;
     size_t pos = 0;
@@ -167,7 +175,7 @@ static char *sent_header(const uint8_t *head, size_t len, const char *name, bool
                 if ((found && buf_append(&joined, ", ", 2) != 0) ||
                     buf_append(&joined, v.ptr, v.len) != 0) {
                     buf_free(&joined);
-                    return NULL;
+                    return WS_ERR_NOMEM;
                 }
                 found = true;
                 if (first_only)
@@ -176,20 +184,61 @@ static char *sent_header(const uint8_t *head, size_t len, const char *name, bool
         }
         pos = end + 1;
     }
-    if (!found || buf_append(&joined, "", 1) != 0) {
+    if (!found)
+        return 0;
+    if (buf_append(&joined, "", 1) != 0) {
         buf_free(&joined);
-        return NULL;
+        return WS_ERR_NOMEM;
     }
-    return (char *)joined.data;
+    *out = (char *)joined.data;
+    return 0;
 }
 
-static void read_offer(const uint8_t *head, size_t len, struct offer *o) {
-    o->key = sent_header(head, len, "Sec-WebSocket-Key", true);
-    o->protocols = sent_header(head, len, "Sec-WebSocket-Protocol", false);
-    o->extensions = sent_header(head, len, "Sec-WebSocket-Extensions", false);
+/* What the request offered. Out of memory is an error of ours: a key we
+ * failed to read back must not make a valid 101 look wrong. */
+static int read_offer(const uint8_t *head, size_t len, struct offer *o) {
+    int rc = sent_header(head, len, "Sec-WebSocket-Key", true, &o->key);
+    if (rc == 0)
+        rc = sent_header(head, len, "Sec-WebSocket-Protocol", false, &o->protocols);
+    if (rc == 0)
+        rc = sent_header(head, len, "Sec-WebSocket-Extensions", false, &o->extensions);
+    return rc;
 }
 
 /* ---- the answer ------------------------------------------------------------------ */
+
+/* Whether the answer went over one of our caps (the peer did nothing wrong). */
+static bool over_our_cap(int rc) {
+    return rc == WS_ERR_HANDSHAKE_LINE_TOO_LONG || rc == WS_ERR_HANDSHAKE_TOO_MANY_HEADERS ||
+           rc == WS_ERR_HANDSHAKE_HEAD_TOO_BIG;
+}
+
+static void record_cap(struct exec *ex, const struct wsclient_handshake *hs) {
+    char detail[300];
+    const char *cap = "the receive buffer";
+    char size[64] = "";
+    switch (hs->head_status) {
+    case WS_ERR_HANDSHAKE_LINE_TOO_LONG:
+        cap = "a line of the response head";
+        snprintf(size, sizeof size, " (%d octets)", HANDSHAKE_MAX_LINE);
+        break;
+    case WS_ERR_HANDSHAKE_TOO_MANY_HEADERS:
+        cap = "header lines in the response head";
+        snprintf(size, sizeof size, " (%d)", HANDSHAKE_MAX_HEADERS);
+        break;
+    case WS_ERR_HANDSHAKE_HEAD_TOO_BIG:
+        cap = "the response head";
+        snprintf(size, sizeof size, " (%d octets)", HANDSHAKE_MAX_HEAD);
+        break;
+    default: snprintf(size, sizeof size, " (%d octets)", WSCLIENT_RX_CAP); break;
+    }
+    snprintf(detail, sizeof detail,
+             "the answer to the opening handshake is over our cap on %s%s: the peer did "
+             "nothing wrong",
+             cap, size);
+    struct tev ev = {.kind = TEV_LIMIT, .t_us = runner_now_us(ex), .detail = detail};
+    runner_add(ex, &ev);
+}
 
 /* No usable answer in a case about the handshake: what happened becomes an
  * event for the judge. rc is wsclient_handshake's return; 0 with
@@ -229,7 +278,7 @@ static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_hand
         break;
     default: return false; /* our limit, out of memory, a bug: not the peer's fault */
     }
-    (void)transcript_add(ex->tr, &ev);
+    runner_add(ex, &ev);
     ex->tr->handshake_unanswered = true;
     return true;
 }
@@ -249,21 +298,35 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
     if (c->has_handshake && c->handshake.raw_set) {
         uint8_t *raw = payload_materialize(&c->handshake.raw, (size_t)c->handshake.raw.length);
         rc = raw ? buf_append(&request, raw, (size_t)c->handshake.raw.length) : WS_ERR_NOMEM;
+        /* an empty raw request materialises as NULL too: nothing to append */
+        if (!raw && c->handshake.raw.length == 0)
+            rc = 0;
         free(raw);
     } else {
         rc = build_request(c, &target->url, key, &request);
     }
     if (rc != 0) {
-        transcript_set_error(tr, "building the opening handshake: %s", ws_strerror(rc));
+        /* Out of memory is ours; a request the case's overrides cannot make
+         * (CR/LF in a header, say) is the case's problem: an error either way. */
+        if (runner_error_is_ours(rc))
+            transcript_set_internal(tr, "building the opening handshake: %s", ws_strerror(rc));
+        else
+            transcript_set_error(tr, "building the opening handshake: %s", ws_strerror(rc));
         buf_free(&request);
         return RUNNER_OPEN_ERROR;
     }
     size_t scan = 0;
     long head_len = handshake_head_complete(request.data, request.len, &scan);
     size_t recorded = head_len > 0 ? (size_t)head_len : request.len;
-    (void)buf_append(&tr->request_head, request.data, recorded);
     struct offer offer = {0};
-    read_offer(request.data, recorded, &offer);
+    if (buf_append(&tr->request_head, request.data, recorded) != 0 ||
+        read_offer(request.data, recorded, &offer) != 0) {
+        transcript_set_internal(tr, "recording the opening handshake: %s",
+                                ws_strerror(WS_ERR_NOMEM));
+        offer_free(&offer);
+        buf_free(&request);
+        return RUNNER_OPEN_ERROR;
+    }
 
     struct wsclient_handshake hs;
     rc = wsclient_handshake_raw(&ex->cl, &target->url, &target->tls, request.data, request.len,
@@ -271,13 +334,23 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
                                 errmsg, sizeof errmsg);
     buf_free(&request);
     offer_free(&offer);
-    if (hs.head.len)
-        (void)buf_append(&tr->response_head, hs.head.data, hs.head.len);
+    if (hs.head.len && buf_append(&tr->response_head, hs.head.data, hs.head.len) != 0) {
+        transcript_set_internal(tr, "recording the answer to the opening handshake: %s",
+                                ws_strerror(WS_ERR_NOMEM));
+        wsclient_handshake_free(&hs);
+        return RUNNER_OPEN_ERROR;
+    }
 
     enum runner_open_result result = RUNNER_OPEN_JUDGED;
     if (rc != 0 || hs.problem == HANDSHAKE_RESP_NOT_HTTP) {
         bool connected = ex->cl.conn != NULL;
-        if (!connected || !about_handshake(c) || !record_no_answer(ex, rc, &hs, errmsg)) {
+        if (runner_error_is_ours(rc)) {
+            transcript_set_internal(tr, "opening handshake with %s: %s", target->url_text,
+                                    errmsg[0] ? errmsg : ws_strerror(rc));
+            result = RUNNER_OPEN_ERROR;
+        } else if (connected && over_our_cap(rc)) {
+            record_cap(ex, &hs);
+        } else if (!connected || !about_handshake(c) || !record_no_answer(ex, rc, &hs, errmsg)) {
             if (rc == WS_ERR_TIMEOUT)
                 transcript_set_error(tr, "no opening handshake before the case deadline: %s",
                                      errmsg);
@@ -312,7 +385,7 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
                  handshake_response_problem_name(hs.problem));
         struct tev ev = {
             .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = "6455:4.1", .detail = detail};
-        (void)transcript_add(tr, &ev);
+        runner_add(ex, &ev);
     }
     wsclient_handshake_free(&hs);
     return result;

@@ -17,10 +17,55 @@
 #include "model/transcript.h"
 #include "net/wsclient.h"
 
-#define RUNNER_CHUNK       (64 * 1024)   /* octets generated / written at a time */
-#define RUNNER_SLICE_MS    100           /* longest wait before the interrupt flag is looked at */
-#define RUNNER_MAX_EVENTS  100000        /* a peer flooding us with tiny frames is cut off here */
-#define RUNNER_MAX_REPLIES (1024 * 1024) /* queued pong octets; beyond, pings go unanswered */
+#define RUNNER_CHUNK    (64 * 1024) /* octets generated / written at a time */
+#define RUNNER_SLICE_MS 100         /* longest wait before the interrupt flag is looked at */
+#define RUNNER_MAX_EVENTS                                                                          \
+    4096 /* events kept per case: a peer flooding us with tiny
+                                         frames or pings reaches our limit here */
+#define RUNNER_REPORT_EVENTS                                                                       \
+    64 /* events of a flood kept once the case is judged (plus those from the limit on) */
+#define RUNNER_REPORT_WIRE (4 * 1024) /* ... and octets of its wire log */
+#define RUNNER_MAX_REPLIES                                                                         \
+    (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
+
+/* How the conversation of one case stands: one phase, moved only by the
+ * runner_phase_* transitions below (the reference server's enum rs_phase
+ * plays the same part on the other side):
+ *
+ *   OPEN --our close out--> WE_CLOSED --the peer's close in--> CLOSED
+ *     \--the peer's close in--> PEER_CLOSED --our reply out--> CLOSED
+ *   OPEN, WE_CLOSED, PEER_CLOSED, CLOSED --the peer broke the framing, or a
+ *     frame or message passed our cap--> FAILED (we fail the connection)
+ *   any --EOF, reset, a failed write--> GONE
+ *
+ * GONE and FAILED are final for the conversation: nothing more is parsed
+ * (FAILED) or can be read or written (GONE); FAILED may still become GONE
+ * when the peer's EOF arrives. */
+enum run_phase {
+    RUN_OPEN,        /* both sides may send: the steps run */
+    RUN_WE_CLOSED,   /* our close frame is out: the peer's close is due (6455:5.5.1) */
+    RUN_PEER_CLOSED, /* the peer's close frame came first: our reply is queued */
+    RUN_CLOSED,      /* both close frames crossed: the peer's TCP close is due */
+    RUN_FAILED,      /* we fail the connection (the peer's violation, or our cap) */
+    RUN_GONE,        /* TCP is gone: EOF, reset or a failed write */
+};
+
+/* Why the case stopped before its steps and closing phase ran out; the
+ * phase says how far the conversation got. */
+enum run_stop {
+    RUN_GO,             /* not stopped */
+    RUN_STOP_DEADLINE,  /* the case's deadline ran out */
+    RUN_STOP_INTERRUPT, /* Ctrl-C */
+    RUN_STOP_LIMIT,     /* a cap of ours (events kept) was reached */
+    RUN_STOP_INTERNAL,  /* a failure of ours (out of memory, a case that cannot be sent) */
+};
+
+/* Our side of the TCP stream, apart from the close frames (the phase). */
+enum run_tx {
+    RUN_TX_OPEN,   /* frames may be written */
+    RUN_TX_BROKEN, /* a send stopped inside a frame: no frame of ours may follow */
+    RUN_TX_SHUT,   /* we half-closed TCP (shutdown step): nothing may follow */
+};
 
 /* The data message the peer is sending: never held whole, only its length,
  * a running SHA-256, its first octets and the UTF-8 state. */
@@ -46,21 +91,20 @@ struct exec {
     uint32_t chop_override;             /* run_options.chop */
     int64_t t0_ns;                      /* case start (monotonic) */
     int64_t deadline_ms;                /* the whole case */
+    int64_t idle_ms;                    /* the idle deadline (scaled), 0 = none */
+    int64_t last_rx_ms;                 /* when the peer's last octet arrived */
+    int64_t tx_queued_ms;               /* when octets of ours were last seen unsent */
     volatile sig_atomic_t *interrupted; /* may be NULL */
 
     /* How the conversation stands. */
-    bool peer_close;      /* the peer's close frame arrived */
-    bool peer_gone;       /* EOF, reset or a failed write: nothing more can be read */
-    bool eof_seen;        /* the peer closed TCP in an orderly way */
-    bool we_closed;       /* we sent a close frame */
-    bool close_reply_due; /* a reply to the peer's close is queued in `replies` */
-    bool rx_dead;         /* the peer broke the framing: we fail the connection */
-    bool write_shut;      /* we half-closed (shutdown step) */
-    bool sending;         /* inside a send step: no reply frames may go out */
-    bool broken_stream;   /* a send stopped inside a frame: no frame may follow */
-    bool stop;            /* case deadline or interrupt: end now */
-    bool deadline_hit;
-    bool interrupt_hit;
+    enum run_phase phase;
+    enum run_stop stop;
+    enum run_tx tx;
+    bool sending;       /* inside a send step: no reply frames may go out */
+    bool gone_orderly;  /* GONE by the peer's orderly TCP close (EOF), not a reset */
+    bool idle_struck;   /* a wait ran into the idle deadline and the peer has sent
+                          nothing since (runner_exec.c) */
+    uint16_t fail_code; /* FAILED: the code of the close we fail the connection with */
 
     /* Receive side. */
     struct rx_message msg;
@@ -68,6 +112,7 @@ struct exec {
     uint8_t ctl[125];     /* control frame payload so far */
     size_t ctl_len;
     uint64_t n_message, n_ping, n_pong, n_close; /* counts for wait steps */
+    uint64_t pings_sent;                         /* ping frames of our send_frame steps */
     uint64_t waited[WAIT_EOF + 1]; /* events per kind already claimed by earlier waits */
 
     /* Send side. */
@@ -80,11 +125,43 @@ struct exec {
     uint8_t *gen; /* owned, RUNNER_CHUNK: payload generation */
 };
 
-/* runner_rx.c */
+/* ---- the phase (runner_rx.c) ---------------------------------------------- */
+
+/* Our close frame went out: OPEN -> WE_CLOSED, PEER_CLOSED -> CLOSED;
+ * records TEV_SENT_CLOSE once. */
+void runner_phase_we_closed(struct exec *ex, bool has_code, uint16_t code);
+/* The peer's (valid) close frame arrived: OPEN -> PEER_CLOSED, WE_CLOSED -> CLOSED. */
+void runner_phase_peer_closed(struct exec *ex);
+/* We fail the connection with a close `code` (1002 for the peer's
+ * violation, 1009 for a message over our cap): any live phase -> FAILED. */
+void runner_phase_failed(struct exec *ex, uint16_t code);
+/* TCP is gone: -> GONE, recording an EOF, RESET or WRITE_FAILED event. */
+void runner_phase_gone(struct exec *ex, enum tev_kind kind, const char *detail);
+/* A failure of ours: the case stops as an internal error (what says where). */
+void runner_internal(struct exec *ex, const char *what, int err);
+
+/* Whether the peer's close frame arrived (and nothing ended the conversation since). */
+static inline bool runner_peer_closed(const struct exec *ex) {
+    return ex->phase == RUN_PEER_CLOSED || ex->phase == RUN_CLOSED;
+}
+/* Whether nothing more will be parsed from the peer (FAILED or GONE). */
+static inline bool runner_rx_over(const struct exec *ex) {
+    return ex->phase == RUN_FAILED || ex->phase == RUN_GONE;
+}
+/* Whether our error code is a failure of ours rather than the peer's doing
+ * (out of memory, a bad argument, a closed handle): such an error from an
+ * I/O call is an internal error, never "the peer reset the connection". */
+bool runner_error_is_ours(int err);
+
+/* ---- runner_rx.c ---------------------------------------------------------- */
 int runner_rx_init(struct exec *ex);
 void runner_rx_free(struct exec *ex);
 int64_t runner_now_us(const struct exec *ex);
+/* Record an event of ours (detail copied). An event lost for want of memory
+ * makes the case an internal error; one over the event limit is counted. */
 void runner_record(struct exec *ex, enum tev_kind kind, const char *detail);
+/* Record any event (see runner_record). */
+void runner_add(struct exec *ex, const struct tev *ev);
 /* Wire callback for wsclient (handshake bytes). */
 void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len);
 /* Parse bytes already received (those that came with the 101 response). */
@@ -102,6 +179,18 @@ enum rx_poll_result {
  * RUNNER_SLICE_MS), read once and process every frame event. */
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write);
 
+/* When the idle deadline of an answer due since due_ms runs out: the
+ * latest of due_ms, the peer's last octet and the last time octets of ours
+ * were still waiting in the send queue, plus the idle deadline (INT64_MAX
+ * when there is none). */
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms);
+/* Where a wait that ends at until_ms (its own timeout) polls to, given the
+ * idle deadline's current end: until_ms, or at most a slice ahead when the
+ * idle deadline comes first (it may move). */
+int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms);
+/* Record that the idle deadline ran out while `what` was due. */
+void runner_record_idle(struct exec *ex, const char *what, bool answer_required);
+
 /* runner_handshake.c */
 struct run_target;
 enum runner_open_result {
@@ -117,7 +206,7 @@ bool runner_wants_websocket(const struct wcase *c);
 /* After a 101 that no outcome wanted: send a close 1000 instead of the steps. */
 void runner_close_unwanted(struct exec *ex);
 
-/* runner_exec.c */
+/* ---- runner_exec.c --------------------------------------------------------- */
 /* Write octets, reading the peer's frames while the socket is full. Returns
  * 0, or -1 when stopped (peer gone, deadline, interrupt; or, with
  * give_up_on_close, the peer closed while we were blocked). */
@@ -125,6 +214,13 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
 /* Send the queued pongs / close reply, when no frame of ours is half sent. */
 void runner_flush_replies(struct exec *ex);
 void runner_exec_steps(struct exec *ex, const struct step *steps, size_t n);
+/* Send one step now (runner_close.c flushes coalesced octets with it). */
+void runner_send_step(struct exec *ex, const struct step *st);
+
+/* ---- runner_close.c ---------------------------------------------------------- */
+/* After the steps: flush, fail the connection if the peer broke the framing,
+ * wait for the closing handshake and the peer's TCP close; sets the
+ * transcript's clean / we_dropped_tcp. */
 void runner_exec_closing(struct exec *ex);
 
 #endif

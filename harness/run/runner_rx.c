@@ -4,9 +4,11 @@
  * whole message), pings (answered with pongs), pongs, the peer's close
  * (answered with a close echoing its code), EOF and resets, and every way
  * the peer breaks RFC 6455 as a VIOLATION event. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "base/errors.h"
 #include "codec/closeframe.h"
@@ -18,18 +20,121 @@ int64_t runner_now_us(const struct exec *ex) {
     return (clock_now_ns() - ex->t0_ns) / 1000;
 }
 
+/* WS_ERR_CLOSED is not listed: the net layer also uses it for the peer's
+ * EOF before a complete head. */
+bool runner_error_is_ours(int err) {
+    switch (err) {
+    case WS_ERR_NOMEM:
+    case WS_ERR_OVERFLOW:
+    case WS_ERR_ARG:
+    case WS_ERR_INTERNAL: return true;
+    case WS_ERR_IO:
+        /* "other socket error": errno says whose. A network or the peer's
+         * doing (ETIMEDOUT, EHOSTUNREACH, ...) is the peer gone; these are
+         * ours. */
+        return errno == ENOMEM || errno == ENOBUFS || errno == EBADF || errno == EFAULT ||
+               errno == EINVAL || errno == ENOTSOCK || errno == EMFILE || errno == ENFILE;
+    default: return false;
+    }
+}
+
+void runner_internal(struct exec *ex, const char *what, int err) {
+    transcript_set_internal(ex->tr, "%s: %s", what, ws_strerror(err));
+    ex->stop = RUN_STOP_INTERNAL;
+}
+
+void runner_add(struct exec *ex, const struct tev *ev) {
+    int rc = transcript_add(ex->tr, ev);
+    if (rc == 0)
+        return;
+    if (rc != WS_ERR_LIMIT) {
+        /* The transcript is incomplete: the case cannot be judged. */
+        runner_internal(ex, "recording an event of the case", rc);
+        return;
+    }
+    if (ex->stop != RUN_GO)
+        return;
+    /* Our cap, not the peer's failure: whatever it sent is allowed, we
+     * only will not keep more of it. The case stops here. */
+    char why[200];
+    snprintf(why, sizeof why,
+             "the transcript holds %zu events, our limit per case: later events are counted, "
+             "not kept; the case was stopped",
+             ex->tr->event_limit);
+    struct tev limit = {.kind = TEV_LIMIT, .t_us = runner_now_us(ex), .detail = why};
+    if (transcript_add(ex->tr, &limit) != 0 && ex->tr->events_lost) {
+        runner_internal(ex, "recording our limit", WS_ERR_NOMEM);
+        return;
+    }
+    ex->stop = RUN_STOP_LIMIT;
+}
+
 void runner_record(struct exec *ex, enum tev_kind kind, const char *detail) {
     struct tev ev = {.kind = kind, .t_us = runner_now_us(ex), .detail = (char *)detail};
-    (void)transcript_add(ex->tr, &ev);
+    runner_add(ex, &ev);
+}
+
+/* ---- the phase ------------------------------------------------------------ */
+
+void runner_phase_we_closed(struct exec *ex, bool has_code, uint16_t code) {
+    if (ex->tr->we_sent_close)
+        return;
+    ex->tr->we_sent_close = true;
+    struct tev ev = {
+        .kind = TEV_SENT_CLOSE, .t_us = runner_now_us(ex), .has_code = has_code, .code = code};
+    runner_add(ex, &ev);
+    if (ex->phase == RUN_OPEN)
+        ex->phase = RUN_WE_CLOSED;
+    else if (ex->phase == RUN_PEER_CLOSED)
+        ex->phase = RUN_CLOSED;
+}
+
+void runner_phase_peer_closed(struct exec *ex) {
+    ex->tr->peer_sent_close = true;
+    if (!ex->tr->we_sent_close)
+        ex->tr->peer_closed_first = true;
+    if (ex->phase == RUN_OPEN)
+        ex->phase = RUN_PEER_CLOSED;
+    else if (ex->phase == RUN_WE_CLOSED)
+        ex->phase = RUN_CLOSED;
+}
+
+void runner_phase_failed(struct exec *ex, uint16_t code) {
+    if (runner_rx_over(ex))
+        return;
+    ex->phase = RUN_FAILED;
+    ex->fail_code = code;
+}
+
+void runner_phase_gone(struct exec *ex, enum tev_kind kind, const char *detail) {
+    if (ex->phase == RUN_GONE)
+        return;
+    ex->phase = RUN_GONE;
+    ex->gone_orderly = kind == TEV_EOF;
+    if (!ex->tr->we_sent_close)
+        ex->tr->peer_closed_first = true;
+    runner_record(ex, kind, detail);
 }
 
 static void record_violation(struct exec *ex, const char *rfc, const char *detail) {
     struct tev ev = {
         .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = rfc, .detail = (char *)detail};
-    (void)transcript_add(ex->tr, &ev);
+    runner_add(ex, &ev);
     /* The parser may be fine, but the connection is not: as a client we
-     * now fail it (6455:7.1.7) and read nothing more. */
-    ex->rx_dead = true;
+     * now fail it (6455:7.1.7) and read nothing more. 6455:7.4.1 "1002
+     * indicates that an endpoint is terminating the connection due to a
+     * protocol error." */
+    runner_phase_failed(ex, 1002);
+}
+
+/* A frame or message over our cap: not the peer's failure (the RFC sets no
+ * size limit), but we cannot go on. 6455:7.4.1 "1009 indicates that an
+ * endpoint is terminating the connection because it has received a message
+ * that is too big for it to process." */
+static void record_limit(struct exec *ex, const char *detail) {
+    struct tev ev = {.kind = TEV_LIMIT, .t_us = runner_now_us(ex), .detail = (char *)detail};
+    runner_add(ex, &ev);
+    runner_phase_failed(ex, 1009);
 }
 
 void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len) {
@@ -40,6 +145,7 @@ void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len
 
 int runner_rx_init(struct exec *ex) {
     ex->msg.sha = EVP_MD_CTX_new();
+    ex->last_rx_ms = clock_now_ms();
     return ex->msg.sha ? 0 : WS_ERR_NOMEM;
 }
 
@@ -56,7 +162,6 @@ static const char *violation_rfc(enum frame_violation v) {
     case FRAME_V_CONTROL_FRAGMENTED: return "6455:5.5";
     case FRAME_V_ORPHAN_CONTINUATION:
     case FRAME_V_EXPECTED_CONTINUATION: return "6455:5.4";
-    case FRAME_V_TOO_BIG: return NULL; /* our cap (the case's max_message), not an RFC rule */
     default: return "6455:5.2";
     }
 }
@@ -69,7 +174,9 @@ static void queue_control(struct exec *ex, uint8_t opcode, const uint8_t *payloa
     struct frame_spec spec = {.fin = true, .opcode = opcode, .masked = true};
     uint64_t key = prng_next(&ex->reply_prng);
     memcpy(spec.mask_key, &key, 4);
-    (void)frame_build(&spec, payload, len, &ex->replies);
+    int rc = frame_build(&spec, payload, len, &ex->replies);
+    if (rc != 0)
+        runner_internal(ex, "queueing a reply to the peer", rc);
 }
 
 /* ---- data messages ------------------------------------------------------ */
@@ -81,7 +188,8 @@ static void message_start(struct exec *ex, uint8_t opcode) {
     m->length = 0;
     m->head_len = 0;
     utf8_init(&m->utf8);
-    EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL);
+    if (EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL) != 1)
+        runner_internal(ex, "SHA-256 of a message", WS_ERR_NOMEM);
 }
 
 static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
@@ -89,14 +197,19 @@ static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
     uint64_t total;
     uint64_t cap = ex->c->max_message ? ex->c->max_message : (64u << 20);
     if (u64_add(m->length, len, &total) != 0 || total > cap) {
-        char why[128];
-        snprintf(why, sizeof why, "message longer than the case's max_message (%llu octets)",
+        char why[200];
+        snprintf(why, sizeof why,
+                 "a message longer than the case's max_message (%llu octets), our cap: the "
+                 "peer did nothing wrong",
                  (unsigned long long)cap);
-        record_violation(ex, NULL, why);
+        record_limit(ex, why);
         return;
     }
     m->length = total;
-    EVP_DigestUpdate(m->sha, data, len);
+    if (EVP_DigestUpdate(m->sha, data, len) != 1) {
+        runner_internal(ex, "SHA-256 of a message", WS_ERR_NOMEM);
+        return;
+    }
     if (m->head_len < TEV_HEAD_CAP) {
         size_t take = TEV_HEAD_CAP - m->head_len < len ? TEV_HEAD_CAP - m->head_len : len;
         memcpy(m->head + m->head_len, data, take);
@@ -131,8 +244,11 @@ static void message_end(struct exec *ex) {
                      .head_len = m->head_len};
     memcpy(ev.head, m->head, m->head_len);
     unsigned int dlen = 0;
-    EVP_DigestFinal_ex(m->sha, ev.sha256, &dlen);
-    (void)transcript_add(ex->tr, &ev);
+    if (EVP_DigestFinal_ex(m->sha, ev.sha256, &dlen) != 1) {
+        runner_internal(ex, "SHA-256 of a message", WS_ERR_NOMEM);
+        return;
+    }
+    runner_add(ex, &ev);
     ex->n_message++;
 }
 
@@ -142,8 +258,11 @@ static void control_event(struct exec *ex, enum tev_kind kind) {
     struct tev ev = {.kind = kind, .t_us = runner_now_us(ex), .length = ex->ctl_len};
     ev.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
     memcpy(ev.head, ex->ctl, ev.head_len);
-    EVP_Digest(ex->ctl, ex->ctl_len, ev.sha256, NULL, EVP_sha256(), NULL);
-    (void)transcript_add(ex->tr, &ev);
+    if (EVP_Digest(ex->ctl, ex->ctl_len, ev.sha256, NULL, EVP_sha256(), NULL) != 1) {
+        runner_internal(ex, "SHA-256 of a control frame", WS_ERR_NOMEM);
+        return;
+    }
+    runner_add(ex, &ev);
 }
 
 static void peer_close_frame(struct exec *ex) {
@@ -161,12 +280,9 @@ static void peer_close_frame(struct exec *ex) {
                      .detail = reason[0] ? reason : NULL};
     ev.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
     memcpy(ev.head, ex->ctl, ev.head_len);
-    (void)transcript_add(ex->tr, &ev);
+    runner_add(ex, &ev);
     ex->n_close++;
-    ex->peer_close = true;
-    ex->tr->peer_sent_close = true;
-    if (!ex->we_closed)
-        ex->tr->peer_closed_first = true;
+    runner_phase_peer_closed(ex);
     /* 6455:7.4.1 on 1010: "Note that this status code is not used by the
      * server, as it can fail the WebSocket handshake instead." A note, not a
      * requirement, and 6455:5.5.1 says a reply "typically echos the status
@@ -193,11 +309,10 @@ static void peer_close_frame(struct exec *ex) {
      * previously send a Close frame, the endpoint MUST send a Close frame in
      * response. (When sending a Close frame in response, the endpoint
      * typically echos the status code it received.)" */
-    if (!ex->we_closed && !ex->close_reply_due) {
+    if (ex->phase == RUN_PEER_CLOSED) { /* not CLOSED: our close went first */
         uint8_t body[2];
         size_t body_len = ci.has_code ? closeframe_payload_write(ci.code, NULL, 0, body, 2) : 0;
         queue_control(ex, FRAME_OP_CLOSE, body, body_len);
-        ex->close_reply_due = true;
     }
 }
 
@@ -207,9 +322,15 @@ static void control_end(struct exec *ex) {
         control_event(ex, TEV_PING);
         ex->n_ping++;
         /* 6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a
-         * Pong frame in response" (not after our close: we send nothing more). */
-        if (!ex->we_closed && !ex->close_reply_due && ex->replies.len < RUNNER_MAX_REPLIES)
-            queue_control(ex, FRAME_OP_PONG, ex->ctl, ex->ctl_len);
+         * Pong frame in response" (not after a close frame: we send nothing
+         * more but our reply). A peer that pings faster than it reads our
+         * pongs fills the queue: the pings beyond it go unanswered, counted. */
+        if (ex->phase == RUN_OPEN) {
+            if (ex->replies.len < RUNNER_MAX_REPLIES)
+                queue_control(ex, FRAME_OP_PONG, ex->ctl, ex->ctl_len);
+            else
+                ex->tr->pongs_dropped++;
+        }
         break;
     case FRAME_OP_PONG:
         control_event(ex, TEV_PONG);
@@ -225,7 +346,7 @@ static void control_end(struct exec *ex) {
 static void on_event(struct exec *ex, const struct frame_event *ev) {
     switch (ev->kind) {
     case FRAME_EV_HEADER:
-        if (ex->peer_close) {
+        if (runner_peer_closed(ex)) {
             /* 6455:5.5.1 "The application MUST NOT send any more data frames
              * after sending a Close frame." The close ends the conversation,
              * so any frame after it counts. */
@@ -255,15 +376,18 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
             message_end(ex);
         break;
     case FRAME_EV_VIOLATION: {
-        char why[160];
-        if (ev->violation == FRAME_V_TOO_BIG)
+        char why[200];
+        if (ev->violation == FRAME_V_TOO_BIG) {
+            /* Our cap (the case's max_message), not an RFC rule. */
             snprintf(why, sizeof why,
-                     "a frame of %llu octets, above the case's max_message "
-                     "(%llu octets)",
+                     "a frame of %llu octets, above the case's max_message (%llu octets), our "
+                     "cap: the peer did nothing wrong",
                      (unsigned long long)ex->cl.parser.hdr.payload_len,
                      (unsigned long long)ex->cl.parser.limits.max_frame_payload);
-        else
-            snprintf(why, sizeof why, "%s", frame_violation_name(ev->violation));
+            record_limit(ex, why);
+            break;
+        }
+        snprintf(why, sizeof why, "%s", frame_violation_name(ev->violation));
         record_violation(ex, violation_rfc(ev->violation), why);
         break;
     }
@@ -271,24 +395,12 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
     }
 }
 
-/* A peer sending endless tiny frames would grow the transcript without
- * bound: the case stops (ERROR: it could not be judged). */
-static bool too_many_events(struct exec *ex) {
-    if (ex->tr->event_count < RUNNER_MAX_EVENTS)
-        return false;
-    if (!ex->tr->error) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the peer sent more than %d frames; the case was cut off",
-                 RUNNER_MAX_EVENTS);
-        ex->tr->error = strdup(msg);
-    }
-    ex->stop = true;
-    return true;
-}
-
+/* Parse and handle frame events until the bytes run out, the peer broke
+ * the framing, or the case stopped (a peer sending endless tiny frames
+ * reaches the transcript's event limit: runner_add stops the case). */
 static void feed(struct exec *ex, uint8_t *data, size_t len) {
     size_t pos = 0;
-    while (!ex->rx_dead && !too_many_events(ex)) {
+    while (!runner_rx_over(ex) && ex->stop == RUN_GO) {
         struct frame_event ev;
         size_t used = frame_parse(&ex->cl.parser, data + pos, len - pos, &ev);
         pos += used;
@@ -308,34 +420,30 @@ void runner_rx_buffered(struct exec *ex) {
     cl->rx_pos = cl->rx_len = 0;
 }
 
-static void peer_gone(struct exec *ex, enum tev_kind kind, const char *detail) {
-    ex->peer_gone = true;
-    if (!ex->we_closed)
-        ex->tr->peer_closed_first = true;
-    runner_record(ex, kind, detail);
-}
-
 /* Read what is there without waiting, and process it. */
 static void read_once(struct exec *ex) {
     struct wsclient *cl = &ex->cl;
     long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* a past deadline: no wait */);
     if (n > 0) {
+        ex->last_rx_ms = clock_now_ms();
+        ex->idle_struck = false;
         transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, (size_t)n);
-        if (!ex->rx_dead)
+        if (!runner_rx_over(ex))
             feed(ex, cl->rx, (size_t)n);
     } else if (n == 0) {
-        ex->eof_seen = true;
-        peer_gone(ex, TEV_EOF, NULL);
+        runner_phase_gone(ex, TEV_EOF, NULL);
+    } else if (runner_error_is_ours((int)n)) {
+        runner_internal(ex, "reading from the peer", (int)n);
     } else if (n != WS_ERR_TIMEOUT) {
-        peer_gone(ex, TEV_RESET, ws_strerror((int)n));
+        runner_phase_gone(ex, TEV_RESET, ws_strerror((int)n));
     }
 }
 
 static bool check_stop(struct exec *ex) {
-    if (ex->stop)
+    if (ex->stop != RUN_GO)
         return true;
     if (ex->interrupted && *ex->interrupted) {
-        ex->stop = ex->interrupt_hit = true;
+        ex->stop = RUN_STOP_INTERRUPT;
         return true;
     }
     if (clock_now_ms() >= ex->deadline_ms) {
@@ -343,10 +451,63 @@ static bool check_stop(struct exec *ex) {
         snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
                  (double)ex->c->timeout_s * ex->scale);
         runner_record(ex, TEV_TIMEOUT, why);
-        ex->stop = ex->deadline_hit = true;
+        ex->stop = RUN_STOP_DEADLINE;
         return true;
     }
     return false;
+}
+
+/* Whether octets we wrote are still in our socket's send queue (not yet
+ * taken by the peer's TCP): the peer has not received all it must answer. */
+static bool sent_not_taken(const struct exec *ex) {
+#ifdef TIOCOUTQ
+    int queued = 0;
+    int fd = ex->cl.conn ? conn_fd(ex->cl.conn) : -1;
+    return fd >= 0 && ioctl(fd, TIOCOUTQ, &queued) == 0 && queued > 0;
+#else
+    (void)ex;
+    return false;
+#endif
+}
+
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
+    if (ex->idle_ms <= 0)
+        return INT64_MAX;
+    int64_t since = ex->last_rx_ms > due_ms ? ex->last_rx_ms : due_ms;
+    if (ex->tx_queued_ms > since)
+        since = ex->tx_queued_ms;
+    /* An answer is due once the peer has what it answers: while our octets
+     * still wait in the send queue (a peer slow to read a long message),
+     * the idle clock does not run. Looked at only near the end (a system
+     * call), once per slice from there on. */
+    int64_t now = clock_now_ms();
+    if (since + ex->idle_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
+        ex->tx_queued_ms = now;
+        since = now;
+    }
+    return since + ex->idle_ms;
+}
+
+int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms) {
+    if (idle_end_ms >= until_ms)
+        return until_ms;
+    /* Look again within a slice: the idle deadline moves while the peer
+     * takes our octets. */
+    int64_t slice = clock_now_ms() + RUNNER_SLICE_MS;
+    return idle_end_ms < slice ? idle_end_ms : slice;
+}
+
+void runner_record_idle(struct exec *ex, const char *what, bool answer_required) {
+    char why[200];
+    snprintf(why, sizeof why,
+             "%s: no octet from the peer for %.1f s (the idle deadline, --idle-timeout)", what,
+             (double)ex->idle_ms / 1000.0);
+    struct tev ev = {.kind = TEV_TIMEOUT,
+                     .t_us = runner_now_us(ex),
+                     .detail = why,
+                     .idle = true,
+                     .answer_required = answer_required};
+    runner_add(ex, &ev);
 }
 
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write) {
@@ -355,7 +516,7 @@ enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_
     for (;;) {
         if (check_stop(ex))
             return RX_POLL_STOP;
-        if (ex->peer_gone)
+        if (ex->phase == RUN_GONE)
             return RX_POLL_GONE;
         int64_t now = clock_now_ms();
         if (now >= until_ms)
@@ -363,12 +524,15 @@ enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_
         int64_t slice = now + RUNNER_SLICE_MS < until_ms ? now + RUNNER_SLICE_MS : until_ms;
         int rc = conn_wait_io(ex->cl.conn, want_write, slice);
         if (rc < 0) {
-            peer_gone(ex, TEV_RESET, ws_strerror(rc));
-            return RX_POLL_GONE;
+            /* poll() itself failed: ours, never the peer's doing. */
+            runner_internal(ex, "waiting for the peer", rc);
+            return RX_POLL_STOP;
         }
         if (rc & 1) {
             read_once(ex);
-            return ex->peer_gone ? RX_POLL_GONE : RX_POLL_PROGRESS;
+            if (ex->stop != RUN_GO)
+                return RX_POLL_STOP;
+            return ex->phase == RUN_GONE ? RX_POLL_GONE : RX_POLL_PROGRESS;
         }
         if (rc & 2)
             return RX_POLL_WRITABLE;

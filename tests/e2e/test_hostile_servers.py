@@ -127,6 +127,14 @@ def test_hostile_server_is_judged_and_reported(mode, tmp_path):
     assert len(report["cases"]) == 8
     for name in ("junit.xml", "report.html", "summary.md", "autobahn/index.json"):
         assert (out / name).stat().st_size > 0, name
-    if mode in ("masked-frames", "huge-declared-length", "garbage-after-101"):
+    if mode in ("masked-frames", "garbage-after-101"):
         # Frames that break 6455:5 are the peer's fault: fail, not error.
         assert counts["fail"] == 8, counts
+    if mode == "huge-declared-length":
+        # 2^63 - 1 is a valid length (6455:5.2: only the most significant bit
+        # MUST be 0), above our cap: our limit, an error naming it, never a
+        # failure of the peer.
+        assert counts["error"] == 8, counts
+        for case in report["cases"]:
+            assert "our limit" in case["reason"] and "max_message" in case["reason"], case
+            assert case["internal"] is False

@@ -117,6 +117,32 @@ def test_crash_is_blamed_on_the_running_case_and_the_rest_are_not_run(tmp_path, 
     assert report["summary"]["not_run"] == 2 and report["summary"]["error"] == 1
 
 
+@pytest.fixture
+def cpu_neighbour():
+    """A CPU-bound process next to the test (the busy machine of issue 7)."""
+    p = subprocess.Popen(["sha256sum", "/dev/zero"], stdout=subprocess.DEVNULL)
+    yield p
+    p.kill()
+    p.wait()
+
+
+def test_crash_attribution_holds_under_load(tmp_path, crashy_cases, cpu_neighbour):
+    # The case whose message kills the target is blamed, every time, even
+    # when the dying target (and the shell that reaps it) is slow to go:
+    # the case's status is settled before it is judged.
+    for attempt in range(20):
+        out = tmp_path / f"r{attempt}.json"
+        r = wsspec("run", "--spawn", crashy("segv"), "--case-file", crashy_cases, "-j", "1",
+                   "--json", str(out))
+        assert r.returncode == 3, (attempt, r.stdout + r.stderr)
+        assert cpu_neighbour.poll() is None  # the load was there all along
+        cases = by_id(load_report(out))
+        assert [cases[f"crashy.echo-{i}"]["verdict"] for i in range(1, 6)] == \
+            ["pass", "pass", "error", "not-run", "not-run"], attempt
+        assert "while this case was running" in cases["crashy.echo-3"]["reason"], attempt
+        assert "signal 11" in cases["crashy.echo-3"]["reason"], attempt
+
+
 def test_sanitizer_report_from_the_target_is_attributed(tmp_path, crashy_cases):
     out = tmp_path / "r.json"
     r = wsspec("run", "--spawn", crashy("asan"), "--case-file", crashy_cases, "--json", str(out))

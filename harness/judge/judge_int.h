@@ -1,0 +1,20 @@
+/* judge_int: what judge.c (the decision) and judge_describe.c (text for
+ * humans) share. Private to the judge. */
+#ifndef WSSPEC_JUDGE_INT_H
+#define WSSPEC_JUDGE_INT_H
+
+#include "base/buf.h"
+#include "model/casemodel.h"
+#include "model/transcript.h"
+
+/* "101", "4xx or 426" appended to *b. */
+void judge_describe_statuses(const struct handshake_expect *h, struct buf *b);
+/* The peer's answer to the opening handshake in one line (owned): its status
+ * line, or how it did not answer. */
+char *judge_describe_answer(const struct transcript *t);
+/* tev_describe of event index (owned), or fallback when index is -1. */
+char *judge_describe_event_at(const struct transcript *t, int index, const char *fallback);
+/* b's text as a NUL-terminated string (owned); b is emptied. */
+char *judge_take_string(struct buf *b);
+
+#endif
