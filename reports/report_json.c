@@ -164,6 +164,8 @@ static json_t *event_json(const struct tev *ev) {
     json_object_set_new(o, "code", int_or_null(ev->has_code, ev->code));
     json_object_set_new(o, "detail", text_or_null(ev->detail));
     json_object_set_new(o, "rfc", text_or_null(ev->rfc));
+    if (ev->kind == TEV_PONG && ev->unsolicited)
+        json_object_set_new(o, "unsolicited", json_true());
     return o;
 }
 

@@ -63,17 +63,44 @@ static bool is_matchable(enum tev_kind k) {
     return k == TEV_MESSAGE || k == TEV_PING || k == TEV_PONG || k == TEV_MARK;
 }
 
+static bool events_expect_ping(const struct expect_event *e, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (e[i].kind == EXPECT_PING ||
+            events_expect_ping(e[i].alternatives, e[i].alternative_count))
+            return true;
+    return false;
+}
+
+/* Whether the case is about the peer's pings (some outcome lists one). */
+static bool case_expects_ping(const struct wcase *c) {
+    for (size_t i = 0; i < c->outcome_count; i++)
+        if (events_expect_ping(c->outcomes[i].events, c->outcomes[i].event_count))
+            return true;
+    return false;
+}
+
+/* What the RFC allows a peer at any time never changes a verdict unless
+ * the case is about it: 6455:5.5.3 "A Pong frame MAY be sent unsolicited.
+ * This serves as a unidirectional heartbeat." (a pong answering no ping of
+ * ours), and 6455:5.5.2 "A Ping frame MAY be sent after the connection is
+ * established and before the connection is closed" (the runner answers it). */
+static bool allowed_any_time(const struct tev *ev, bool pings_matter) {
+    return (ev->kind == TEV_PONG && ev->unsolicited) || (ev->kind == TEV_PING && !pings_matter);
+}
+
 /* The events an outcome's `events` list is compared with: "what the peer
- * sends before its close frame (or TCP close)", plus our marks. */
+ * sends before its close frame (or TCP close)", plus our marks, without the
+ * control frames allowed at any time. */
 static int collect_sequence(struct jctx *x) {
     const struct transcript *t = x->t;
+    bool pings_matter = case_expects_ping(x->c);
     x->seq = malloc((t->event_count ? t->event_count : 1) * sizeof *x->seq);
     if (!x->seq)
         return -1;
     for (size_t i = 0; i < t->event_count; i++) {
         if (is_terminal(t->events[i].kind) || t->events[i].kind == TEV_LIMIT)
             break;
-        if (is_matchable(t->events[i].kind))
+        if (is_matchable(t->events[i].kind) && !allowed_any_time(&t->events[i], pings_matter))
             x->seq[x->seq_len++] = i;
     }
     return 0;

@@ -277,14 +277,16 @@ void tev_describe(const struct tev *ev, char *out, size_t cap) {
                      (unsigned long long)ev->length, pay);
         return;
     case TEV_PING:
-    case TEV_PONG:
+    case TEV_PONG: {
+        const char *what =
+            ev->kind == TEV_PONG && ev->unsolicited ? "unsolicited pong" : tev_kind_name(ev->kind);
         describe_payload(ev, true, pay, sizeof pay);
         if (ev->length == 0)
-            snprintf(out, cap, "%s (empty)", tev_kind_name(ev->kind));
+            snprintf(out, cap, "%s (empty)", what);
         else
-            snprintf(out, cap, "%s %llu octets %s", tev_kind_name(ev->kind),
-                     (unsigned long long)ev->length, pay);
+            snprintf(out, cap, "%s %llu octets %s", what, (unsigned long long)ev->length, pay);
         return;
+    }
     case TEV_CLOSE:
     case TEV_SENT_CLOSE: {
         const char *who = ev->kind == TEV_CLOSE ? "close" : "we sent close";

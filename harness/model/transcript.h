@@ -39,8 +39,10 @@ struct tev {
     size_t head_len;
     bool has_code; /* CLOSE */
     uint16_t code;
-    char *detail;    /* VIOLATION/MARK/TIMEOUT/LIMIT/CLOSE reason (escaped), owned, may be NULL */
-    const char *rfc; /* VIOLATION: "6455:5.1" (static) */
+    char *detail;     /* VIOLATION/MARK/TIMEOUT/LIMIT/CLOSE reason (escaped), owned, may be NULL */
+    const char *rfc;  /* VIOLATION: "6455:5.1" (static) */
+    bool unsolicited; /* PONG: answers no ping of ours (6455:5.5.3 "A Pong frame MAY be sent
+                         unsolicited"): recorded, skipped by waits and by the judge */
     /* TIMEOUT only: what ran out and what was due. */
     bool idle;            /* our idle deadline (no octet from the peer while an answer was
                              due), not a wait step's or the case's own time */

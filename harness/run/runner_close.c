@@ -71,7 +71,7 @@ static bool peer_left(const struct exec *ex) {
  * _Close the WebSocket Connection_" (best effort: ex->fail_code). */
 static void fail_connection(struct exec *ex) {
     if (ex->tr->we_sent_close || ex->phase == RUN_GONE || ex->tx != RUN_TX_OPEN || ex->sending ||
-        ex->stop != RUN_GO)
+        ex->frame_owed > 0 || ex->stop != RUN_GO)
         return;
     struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE, .masked = true};
     uint64_t key = prng_next(&ex->prng);

@@ -48,7 +48,7 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
 }
 
 void runner_flush_replies(struct exec *ex) {
-    if (ex->sending || ex->tx != RUN_TX_OPEN || ex->replies.len == 0)
+    if (ex->sending || ex->tx != RUN_TX_OPEN || ex->replies.len == 0 || ex->frame_owed > 0)
         return;
     /* Take the queue: replies queued while we write go out next time. */
     struct buf out = ex->replies;
@@ -159,6 +159,7 @@ static void put(struct sender *s, const uint8_t *data, size_t len) {
     if (s->failed)
         return;
     s->put_total += len;
+    s->ex->frame_owed -= len < s->ex->frame_owed ? len : s->ex->frame_owed;
     if (s->coalesce) {
         if (buf_append(&s->ex->held, data, len) != 0)
             s->failed = true;
@@ -270,6 +271,9 @@ static int put_frame(struct sender *s, const struct frame_spec *spec, const stru
         done += n;
     }
     frame_boundary(s);
+    /* A frame that declared more than it carries is finished by later steps. */
+    if (spec->declared_len_set && spec->declared_len > len && !s->failed)
+        s->ex->frame_owed = spec->declared_len - len;
     return 0;
 }
 
@@ -314,6 +318,50 @@ static void case_bug(struct exec *ex, const char *what, int err) {
 
 /* ---- send steps ----------------------------------------------------------- */
 
+/* The ping frames inside raw octets of ours that start at a frame boundary
+ * (a hand-built frame, e.g. the RFC's masked example): their pongs are
+ * answers, not heartbeats. Read as the peer reads them; a frame the parser
+ * rejects or that does not end in this step is not counted. */
+static void note_raw_pings(struct exec *ex, const struct payload *raw) {
+    struct frame_limits limits = {.max_frame_payload = 125, .strict_length = false};
+    struct frame_parser parser;
+    frame_parser_init(&parser, FRAME_ROLE_SERVER, &limits);
+    uint8_t ping[125];
+    size_t ping_len = 0;
+    bool in_ping = false;
+    for (uint64_t done = 0; done < raw->length;) {
+        size_t n = raw->length - done < RUNNER_CHUNK ? (size_t)(raw->length - done) : RUNNER_CHUNK;
+        payload_read(raw, done, ex->gen, n);
+        done += n;
+        /* Until the parser asks for more: a frame's END comes after its
+         * last payload octet was consumed. */
+        for (size_t used = 0;;) {
+            struct frame_event ev;
+            used += frame_parse(&parser, ex->gen + used, n - used, &ev);
+            if (ev.kind == FRAME_EV_VIOLATION)
+                return;
+            if (ev.kind == FRAME_EV_HEADER) {
+                in_ping = ev.hdr.opcode == FRAME_OP_PING;
+                ping_len = 0;
+            } else if (ev.kind == FRAME_EV_PAYLOAD && in_ping && ping_len + ev.len <= sizeof ping) {
+                memcpy(ping + ping_len, ev.data, ev.len);
+                ping_len += ev.len;
+            } else if (ev.kind == FRAME_EV_END && in_ping) {
+                uint8_t sha[32];
+                if (EVP_Digest(ping, ping_len, sha, NULL, EVP_sha256(), NULL) != 1 ||
+                    runner_ping_sent(ex, sha) != 0) {
+                    runner_internal(ex, "remembering a ping of ours", WS_ERR_NOMEM);
+                    return;
+                }
+                ex->pings_sent++;
+                in_ping = false;
+            } else if (ev.kind == FRAME_EV_NEED_MORE) {
+                break;
+            }
+        }
+    }
+}
+
 static void send_frame_step(struct exec *ex, struct sender *s, const struct frame_step *f) {
     struct frame_spec spec = {.fin = f->fin,
                               .rsv = f->rsv,
@@ -328,8 +376,13 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
         case_bug(ex, "send_frame cannot be encoded", rc);
     else if (f->opcode == FRAME_OP_CLOSE && !s->failed)
         note_we_closed(s, &src);
-    else if (f->opcode == FRAME_OP_PING && !s->failed)
+    else if (f->opcode == FRAME_OP_PING && !s->failed) {
         ex->pings_sent++;
+        uint8_t sha[32];
+        payload_sha256(&f->payload, sha);
+        if (runner_ping_sent(ex, sha) != 0)
+            runner_internal(ex, "remembering a ping of ours", WS_ERR_NOMEM);
+    }
 }
 
 static void send_message_step(struct exec *ex, struct sender *s, const struct message_step *m) {
@@ -391,6 +444,8 @@ void runner_send_step(struct exec *ex, const struct step *st) {
     case STEP_SEND_MESSAGE: send_message_step(ex, &s, &st->u.message); break;
     case STEP_SEND_CLOSE: send_close_step(ex, &s, &st->u.close); break;
     case STEP_SEND_RAW: {
+        if (ex->frame_owed == 0)
+            note_raw_pings(ex, &st->u.raw);
         uint64_t done = 0;
         while (done < st->u.raw.length && !s.failed) {
             size_t n = st->u.raw.length - done < RUNNER_CHUNK ? (size_t)(st->u.raw.length - done)
@@ -415,7 +470,9 @@ static uint64_t wait_counter(const struct exec *ex, enum wait_for what) {
     case WAIT_PING: return ex->n_ping;
     case WAIT_PONG: return ex->n_pong;
     case WAIT_CLOSE: return ex->n_close;
-    case WAIT_ANY: return ex->n_message + ex->n_ping + ex->n_pong + ex->n_close;
+    /* Pings from the peer and unsolicited pongs are allowed at any time
+     * (6455:5.5.2, 5.5.3): they satisfy no wait but one for them. */
+    case WAIT_ANY: return ex->n_message + ex->n_pong + ex->n_close;
     case WAIT_EOF: return ex->phase == RUN_GONE ? 1 : 0;
     }
     return 0;

@@ -113,6 +113,19 @@ struct exec {
     size_t ctl_len;
     uint64_t n_message, n_ping, n_pong, n_close; /* counts for wait steps */
     uint64_t pings_sent;                         /* ping frames of our send_frame steps */
+    /* Our pings not yet answered, by payload digest: a pong that answers
+     * none of them is unsolicited (6455:5.5.3 "A Pong frame MAY be sent
+     * unsolicited"), recorded and skipped by waits and the judge. Grows
+     * only with our own steps, never with what the peer sends. */
+    struct ping_due {
+        uint8_t sha256[32];
+        uint64_t count;
+    } * pings_due; /* owned */
+    size_t ping_due_count, ping_due_cap;
+    /* Payload octets a frame of ours declared and has not sent yet (a case
+     * sending one frame over several steps): until they are out, no reply
+     * of ours may go between them. */
+    uint64_t frame_owed;
     uint64_t waited[WAIT_EOF + 1]; /* events per kind already claimed by earlier waits */
 
     /* Send side. */
@@ -124,6 +137,10 @@ struct exec {
     uint16_t held_close_code;
     uint8_t *gen; /* owned, RUNNER_CHUNK: payload generation */
 };
+
+/* A ping frame of ours with this payload went out (runner_rx.c). Returns 0
+ * or WS_ERR_NOMEM. */
+int runner_ping_sent(struct exec *ex, const uint8_t sha256[32]);
 
 /* ---- the phase (runner_rx.c) ---------------------------------------------- */
 

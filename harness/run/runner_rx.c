@@ -152,6 +152,44 @@ int runner_rx_init(struct exec *ex) {
 void runner_rx_free(struct exec *ex) {
     EVP_MD_CTX_free(ex->msg.sha);
     ex->msg.sha = NULL;
+    free(ex->pings_due);
+    ex->pings_due = NULL;
+    ex->ping_due_count = ex->ping_due_cap = 0;
+}
+
+int runner_ping_sent(struct exec *ex, const uint8_t sha256[32]) {
+    for (size_t i = 0; i < ex->ping_due_count; i++) {
+        if (memcmp(ex->pings_due[i].sha256, sha256, 32) == 0) {
+            ex->pings_due[i].count++;
+            return 0;
+        }
+    }
+    if (ex->ping_due_count == ex->ping_due_cap) {
+        size_t cap = ex->ping_due_cap ? ex->ping_due_cap * 2 : 8;
+        struct ping_due *grown = realloc(ex->pings_due, cap * sizeof *grown);
+        if (!grown)
+            return WS_ERR_NOMEM;
+        ex->pings_due = grown;
+        ex->ping_due_cap = cap;
+    }
+    struct ping_due *d = &ex->pings_due[ex->ping_due_count++];
+    memcpy(d->sha256, sha256, 32);
+    d->count = 1;
+    return 0;
+}
+
+/* Whether a pong with this payload digest answers a ping of ours (and if so,
+ * that ping is answered). 6455:5.5.3 "A Pong frame sent in response to a
+ * Ping frame must have identical "Application data" as found in the message
+ * body of the Ping frame being replied to." */
+static bool pong_answers_ping(struct exec *ex, const uint8_t sha256[32]) {
+    for (size_t i = 0; i < ex->ping_due_count; i++) {
+        if (ex->pings_due[i].count > 0 && memcmp(ex->pings_due[i].sha256, sha256, 32) == 0) {
+            ex->pings_due[i].count--;
+            return true;
+        }
+    }
+    return false;
 }
 
 static const char *violation_rfc(enum frame_violation v) {
@@ -254,15 +292,20 @@ static void message_end(struct exec *ex) {
 
 /* ---- control frames ----------------------------------------------------- */
 
-static void control_event(struct exec *ex, enum tev_kind kind) {
+/* Records a ping or pong of the peer; returns whether a pong answers one of
+ * our pings (false for pings and unsolicited pongs). */
+static bool control_event(struct exec *ex, enum tev_kind kind) {
     struct tev ev = {.kind = kind, .t_us = runner_now_us(ex), .length = ex->ctl_len};
     ev.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
     memcpy(ev.head, ex->ctl, ev.head_len);
     if (EVP_Digest(ex->ctl, ex->ctl_len, ev.sha256, NULL, EVP_sha256(), NULL) != 1) {
         runner_internal(ex, "SHA-256 of a control frame", WS_ERR_NOMEM);
-        return;
+        return false;
     }
+    bool answer = kind == TEV_PONG && pong_answers_ping(ex, ev.sha256);
+    ev.unsolicited = kind == TEV_PONG && !answer;
     runner_add(ex, &ev);
+    return answer;
 }
 
 static void peer_close_frame(struct exec *ex) {
@@ -319,7 +362,7 @@ static void peer_close_frame(struct exec *ex) {
 static void control_end(struct exec *ex) {
     switch (ex->frame_opcode) {
     case FRAME_OP_PING:
-        control_event(ex, TEV_PING);
+        (void)control_event(ex, TEV_PING);
         ex->n_ping++;
         /* 6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a
          * Pong frame in response" (not after a close frame: we send nothing
@@ -333,8 +376,9 @@ static void control_end(struct exec *ex) {
         }
         break;
     case FRAME_OP_PONG:
-        control_event(ex, TEV_PONG);
-        ex->n_pong++;
+        /* A heartbeat pong (unsolicited) satisfies no wait for a pong. */
+        if (control_event(ex, TEV_PONG))
+            ex->n_pong++;
         break;
     case FRAME_OP_CLOSE: peer_close_frame(ex); break;
     default: break; /* reserved control opcodes are parser violations */
