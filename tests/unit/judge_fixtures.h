@@ -67,6 +67,13 @@ static inline void peer_eof(struct transcript *t) {
     t->clean = t->we_sent_close && t->peer_sent_close;
 }
 
+/* We close with 1000, the peer answers 1000 and closes TCP. */
+static inline void clean_close(struct transcript *t) {
+    our_close(t, 1000);
+    peer_close(t, 1000);
+    peer_eof(t);
+}
+
 /* ---- cases ------------------------------------------------------------------ */
 
 static inline struct wcase *new_case(size_t outcomes) {

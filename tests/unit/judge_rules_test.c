@@ -28,9 +28,7 @@ static void test_heartbeats_skipped(void) {
     msg(&t, "Hello");
     heartbeat(&t, "heartbeat");
     peer_ping(&t, "keepalive");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     CHECK(!j.degraded);
@@ -48,9 +46,7 @@ static void test_answering_pong_counts(void) {
     transcript_init(&t, 0);
     pong(&t, "P");
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK_EQ(j.first_unexpected, 0);
@@ -69,9 +65,7 @@ static void test_heartbeat_is_not_an_answer(void) {
     struct transcript t;
     transcript_init(&t, 0);
     heartbeat(&t, "P-not");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     judgement_free(&j);
@@ -81,9 +75,7 @@ static void test_heartbeat_is_not_an_answer(void) {
     transcript_init(&t, 0);
     heartbeat(&t, "P-not");
     pong(&t, "P");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     judgement_free(&j);
@@ -99,9 +91,7 @@ static void test_case_about_pings(void) {
     set_close(&c->outcomes[0], VERDICT_PASS, CLOSE_BY_US, 1000);
     struct transcript t;
     transcript_init(&t, 0);
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL); /* the ping it is about never came */
     judgement_free(&j);
@@ -109,9 +99,7 @@ static void test_case_about_pings(void) {
 
     transcript_init(&t, 0);
     peer_ping(&t, "x");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     judgement_free(&j);
