@@ -17,18 +17,16 @@ Usage: crashy_server.py --port N [--mode segv|abort|asan|exit|hang|freeze]
 The framing follows RFC 6455 section 5.2, written independently of wsspec.
 """
 import argparse
-import base64
 import ctypes
-import hashlib
 import os
-import signal
 import socket
 import struct
 import sys
 import threading
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from handshake101 import switching_protocols
+
 FROZEN = threading.Event()
 
 ASAN_REPORT = """=================================================================
@@ -97,14 +95,7 @@ def handshake(conn):
     if FROZEN.is_set():
         while True:
             time.sleep(60)
-    key = b""
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"sec-websocket-key":
-            key = value.strip()
-    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
-    conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+    conn.sendall(switching_protocols(head))
 
 
 def serve(conn, mode):

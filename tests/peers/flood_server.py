@@ -20,13 +20,12 @@ Usage: flood_server.py --mode pings|big-pings|frames [--rate N] [--no-read]
 """
 import argparse
 import asyncio
-import base64
-import hashlib
 import signal
 import socket
 import struct
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from handshake101 import switching_protocols
+
 TICK_S = 0.01
 
 
@@ -63,14 +62,7 @@ async def handle(reader, writer, mode, rate, read):
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
         writer.close()
         return
-    key = b""
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"sec-websocket-key":
-            key = value.strip()
-    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
-    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+    writer.write(switching_protocols(head))
     sink = asyncio.ensure_future(discard(reader) if read else never_done())
     make = {"pings": ping, "big-pings": big_ping, "frames": tiny_binary}[mode]
     per_tick = max(1, int(rate * TICK_S))

@@ -12,12 +12,11 @@ Usage: text_only_server.py [--delay S] [--no-pong]
 """
 import argparse
 import asyncio
-import base64
-import hashlib
 import signal
 import struct
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from handshake101 import switching_protocols
+
 
 
 def frame(opcode, payload):
@@ -46,14 +45,7 @@ async def read_frame(reader):
 async def handle(reader, writer, args):
     try:
         head = await reader.readuntil(b"\r\n\r\n")
-        key = b""
-        for line in head.split(b"\r\n"):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"sec-websocket-key":
-                key = value.strip()
-        accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
-        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                     b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+        writer.write(switching_protocols(head))
         message, message_op = b"", 0
         while True:
             fin, opcode, payload = await read_frame(reader)

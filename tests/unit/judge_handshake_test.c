@@ -112,9 +112,7 @@ static void test_handshake_classes_and_absent(void) {
            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
            "Connection: keep-alive, Upgrade\r\n\r\n");
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     CHECK_EQ(j.outcome_index, 0);
@@ -132,9 +130,7 @@ static void test_handshake_classes_and_absent(void) {
            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
            "Sec-WebSocket-Protocol: chat\r\n\r\n");
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK(strstr(j.reason, "carries Sec-WebSocket-Protocol") != NULL);
@@ -158,9 +154,7 @@ static void test_handshake_unexpected_101_and_violation(void) {
     struct transcript t;
     transcript_init(&t, 0);
     answer(&t, 101, "HTTP/1.1 101 Switching Protocols\r\n\r\n");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK(strstr(j.reason, "HTTP 101, not 426") != NULL);

@@ -107,9 +107,7 @@ static void test_internal_failure(void) {
     struct transcript t;
     transcript_init(&t, 0);
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     ev_simple(&t, TEV_VIOLATION, "a frame after the peer's close frame");
     transcript_set_internal(&t, "queueing a reply to the peer: %s", "out of memory");
     struct judgement j = judge(c, &t);
@@ -123,9 +121,7 @@ static void test_internal_failure(void) {
     /* An event that could not be recorded: the transcript is incomplete. */
     transcript_init(&t, 0);
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     t.events_lost = 2;
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_ERROR);
@@ -155,9 +151,7 @@ static void test_idle_without_duty_is_an_error(void) {
     struct transcript t;
     transcript_init(&t, 0);
     idle_timeout(&t, false);
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_ERROR);
     CHECK(!j.internal);
@@ -171,9 +165,7 @@ static void test_idle_without_duty_is_an_error(void) {
     transcript_init(&t, 0);
     msg(&t, "Hellp");
     idle_timeout(&t, false);
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK_EQ(j.first_unexpected, 0);
@@ -184,9 +176,7 @@ static void test_idle_without_duty_is_an_error(void) {
     transcript_init(&t, 0);
     idle_timeout(&t, false);
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     judgement_free(&j);
@@ -204,9 +194,7 @@ static void test_idle_with_duty_is_judged_by_the_outcomes(void) {
     struct transcript t;
     transcript_init(&t, 0);
     idle_timeout(&t, true);
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK(strstr(j.reason, "slow is not wrong") == NULL);

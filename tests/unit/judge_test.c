@@ -13,9 +13,7 @@ static void test_exact_match_pass(void) {
     struct transcript t;
     transcript_init(&t, 0);
     msg(&t, "Hello");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     struct judgement j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_PASS);
     CHECK_EQ(j.outcome_index, 0);
@@ -29,9 +27,7 @@ static void test_exact_match_pass(void) {
     /* One octet off: no outcome matches; the echo is the departing event. */
     transcript_init(&t, 0);
     msg(&t, "Hellp");
-    our_close(&t, 1000);
-    peer_close(&t, 1000);
-    peer_eof(&t);
+    clean_close(&t);
     j = judge(c, &t);
     CHECK_EQ(j.verdict, VERDICT_FAIL);
     CHECK_EQ(j.outcome_index, -1);
