@@ -281,6 +281,8 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         rc = caseload_substitute(c, tmpl, json_array_get(rows, r), r + 1, &expanded);
         if (rc == 0)
             rc = parse_case(c, expanded, group, &w);
+        if (rc == 0)
+            rc = caseload_reach(c, &w);
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
             rc = caseload_fail(c, false, "out of memory");
         w.pos.line = line;

@@ -102,6 +102,13 @@ int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out,
 int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome **out,
                       size_t *count);
 
+/* ---- reachability (caseload_reach.c) ---- */
+
+/* Every outcome of the loaded case w (borrowed) can be reached in principle
+ * (cases/README.md "Reachable outcomes"); the first that certainly cannot
+ * fails at cases[k].outcomes[i], with the current path at the case. */
+int caseload_reach(struct caseload_ctx *c, const struct wcase *w);
+
 /* ---- the opening handshake (caseload_handshake.c) ---- */
 
 /* A case's "handshake": request overrides or a raw request. */

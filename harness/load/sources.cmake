@@ -5,6 +5,7 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/caseload_outcomes.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_params.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_payload.c
+  ${CMAKE_CURRENT_LIST_DIR}/caseload_reach.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_steps.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_util.c
   ${CMAKE_CURRENT_LIST_DIR}/select.c

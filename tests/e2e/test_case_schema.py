@@ -271,8 +271,8 @@ def test_corpus_is_all_there():
 
 
 @pytest.mark.parametrize("name", ["good_full.json", "good_handshake.json",
-                                  "good_placeholders.json", "readme_example.json", "dir/a.json",
-                                  "dir/b.json"])
+                                  "good_placeholders.json", "good_reachable.json",
+                                  "readme_example.json", "dir/a.json", "dir/b.json"])
 def test_good_fixtures_validate_and_load(name):
     path = DATA / name
     assert [e.message for e in schema_errors(strict_json(path.read_bytes()))] == []

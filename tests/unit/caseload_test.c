@@ -620,6 +620,17 @@ static void test_too_many_expansions(void) {
     unlink(path);
 }
 
+/* Near misses of the reachability rules (cases/README.md "Reachable
+ * outcomes"): each case is one step short of an outcome that cannot be
+ * reached, and loads; the data files reach-* under invalid/ are the other
+ * side of each rule. */
+static void test_reachable_near_misses(void) {
+    struct case_list l = {0};
+    CHECK_EQ(load_ok("good_reachable.json", &l), 0);
+    CHECK_EQ(l.count, 11);
+    case_list_free(&l);
+}
+
 static void test_verdict_names(void) {
     CHECK_STR(verdict_name(VERDICT_PASS), "pass");
     CHECK_STR(verdict_name(VERDICT_NON_STRICT), "non-strict");
@@ -646,6 +657,7 @@ int main(void) {
     RUN(test_duplicate_in_caller_list);
     RUN(test_missing_file);
     RUN(test_too_many_expansions);
+    RUN(test_reachable_near_misses);
     RUN(test_verdict_names);
     TEST_EXIT();
 }
