@@ -5,12 +5,16 @@ Plus how the runner treats answers a case did not ask for: a refusal is an
 error for a case that needs a WebSocket, a judged answer for a handshake case."""
 import json
 import socket
+import sys
 import threading
 
 import pytest
 
-from conftest import ROOT, scaled
+from conftest import PEERS, ROOT, scaled
 from wsrun import list_cases, results, summary, wsspec
+
+sys.path.insert(0, str(PEERS))
+from handshake101 import switching_protocols  # noqa: E402  (the raw peers' shared 101)
 
 # Every case of these groups must answer with one of these ids' verdicts.
 VERSION_STRICT = {f"handshake.version-{v}" for v in ("0", "12", "14", "25", "abc", "013")} | {
@@ -232,3 +236,149 @@ def test_invalid_101_fails_any_case(fixed_answer):
                    "handshake.key-missing": "FAIL"}, r.stdout
     assert "Sec-WebSocket-Accept is missing" in r.stdout
     assert r.returncode == 1
+
+
+class FrameDroppingServer:
+    """Answers the request head with a valid 101 and drops every data frame
+    (the one sent in the request's own write included, as curl #22107 did);
+    answers a close frame with the same code and closes TCP. Frames are
+    parsed from 6455:5.2 here, independently of wsspec's codec."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def read_exactly(conn, n, buf):
+        while len(buf) < n:
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return buf[:n], buf[n:]
+
+    def serve(self, conn):
+        with conn:
+            conn.settimeout(scaled(20))
+            try:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    head += chunk
+                head, _lost = head.split(b"\r\n\r\n", 1)  # what came with the head is lost
+                conn.sendall(switching_protocols(head + b"\r\n\r\n"))
+                rest = b""
+                while True:
+                    hdr, rest = self.read_exactly(conn, 2, rest)
+                    n = hdr[1] & 0x7F
+                    if n == 126:
+                        ext, rest = self.read_exactly(conn, 2, rest)
+                        n = int.from_bytes(ext, "big")
+                    elif n == 127:
+                        ext, rest = self.read_exactly(conn, 8, rest)
+                        n = int.from_bytes(ext, "big")
+                    key, rest = self.read_exactly(conn, 4 if hdr[1] & 0x80 else 0, rest)
+                    data, rest = self.read_exactly(conn, n, rest)
+                    if key:
+                        data = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+                    if hdr[0] & 0x0F == 0x8:  # 6455:5.5.1: answer the close, then close TCP
+                        conn.sendall(bytes([0x88, len(data[:2])]) + data[:2])
+                        return
+            except (OSError, EOFError):
+                pass
+
+    def close(self):
+        self.sock.close()
+
+
+def test_lost_frame_in_request_write_reaches_its_outcome():
+    # 6455:4.1 has the client wait for the 101 before sending more, so a
+    # server losing the frame that came in the request's own write is not
+    # in breach: the case's non-strict outcome. It must be reachable with no
+    # idle deadline to end the wait for the echo early (--idle-timeout 0).
+    srv = FrameDroppingServer()
+    try:
+        r = run(srv.port, "handshake.frame-in-request-write", "--idle-timeout", "0", "-v")
+    finally:
+        srv.close()
+    assert results(r.stdout) == {"handshake.frame-in-request-write": "non-strict"}, r.stdout
+    assert "the frame sent with the request was lost" in r.stdout
+
+
+def _token(value):
+    # RFC 7230 3.2.6 token = 1*tchar
+    tchar = set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return value != "" and set(value) <= tchar
+
+
+def _unquote(value):
+    # RFC 7230 3.2.6 quoted-string: DQUOTE *( qdtext / quoted-pair ) DQUOTE
+    assert value.startswith('"') and value.endswith('"') and len(value) >= 2, value
+    out, i, inner = "", 0, value[1:-1]
+    while i < len(inner):
+        if inner[i] == "\\":
+            i += 1
+        out += inner[i]
+        i += 1
+    return out
+
+
+def _split_outside_quotes(text, sep):
+    parts, cur, quoted, i = [], "", False, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted and ch == "\\":
+            cur += text[i:i + 2]
+            i += 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        if ch == sep and not quoted:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    return parts + [cur]
+
+
+def test_extension_offers_follow_9_1():
+    # 6455:9.1 extension-param = token [ "=" (token | quoted-string) ]; "When
+    # using the quoted-string syntax variant, the value after quoted-string
+    # unescaping MUST conform to the 'token' ABNF." No case breaks it by
+    # accident: an offer of ours that breaks it tests our mistake, not the peer.
+    doc = json.loads((ROOT / "cases" / "handshake.json").read_text())
+    offers = []
+    for case in doc["cases"]:
+        hs = case.get("handshake", {})
+        if "extensions" in hs:
+            offers.append((case["name"], hs["extensions"]))
+        offers += [(case["name"], h["value"]) for h in hs.get("headers", [])
+                   if h.get("value") is not None and
+                   (h.get("set") or h.get("add") or "").lower() == "sec-websocket-extensions"]
+    assert offers
+    for name, offer in offers:
+        for extension in _split_outside_quotes(offer, ","):
+            token, *params = [p.strip() for p in _split_outside_quotes(extension, ";")]
+            assert _token(token), (name, token)
+            for param in params:
+                key, eq, value = param.partition("=")
+                assert _token(key.strip()), (name, param)
+                if eq:
+                    value = value.strip()
+                    if value.startswith('"'):
+                        value = _unquote(value)
+                    assert _token(value), (name, param)
