@@ -204,13 +204,13 @@ int cli_probe(int argc, char **argv) {
         goto out;
     }
     if (hs.problem == HANDSHAKE_RESP_NOT_HTTP) {
-        printf("FAIL handshake: %s\n", why);
+        printf("FAIL handshake: the answer is %s\n", why);
         status = EXIT_FAILURES;
         goto out;
     }
     if (hs.problem != HANDSHAKE_RESP_OK) {
-        printf("FAIL handshake: HTTP %d: %s\n", hs.resp.status,
-               handshake_response_problem_name(hs.problem));
+        handshake_describe_problem(&hs.resp, hs.problem, request.key, NULL, NULL, why, sizeof why);
+        printf("FAIL handshake: HTTP %d: %s\n", hs.resp.status, why);
         status = EXIT_FAILURES;
         goto out;
     }

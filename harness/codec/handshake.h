@@ -87,6 +87,11 @@ long handshake_head_complete(const uint8_t *buf, size_t len, size_t *scan_pos);
  *   WS_ERR_HANDSHAKE_HEAD_TOO_BIG      the head cannot end within HANDSHAKE_MAX_HEAD. */
 long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_response *out);
 long handshake_parse_request(const uint8_t *buf, size_t len, struct handshake_request *out);
+/* Whether buf[0..len) (borrowed, what arrived so far) may still start a
+ * response head: its first octets are those of "HTTP/1.". Constant time, so
+ * a reader can call it on every read and give up on a peer that speaks
+ * something else (an SSH banner, a TLS record) before the head would end. */
+bool handshake_response_may_start(const uint8_t *buf, size_t len);
 
 /* Header lookup, case-insensitive on the name. handshake_find_header returns the
  * first match (or NULL) and counts matches in *count (may be NULL). */
@@ -167,6 +172,35 @@ enum handshake_response_problem handshake_check_response(const struct handshake_
                                                          const char *offered_protocols,
                                                          const char *offered_extensions);
 const char *handshake_response_problem_name(enum handshake_response_problem p);
+
+/* ---- words for people (handshake_describe.c) -------------------------- */
+
+/* data[0..len) (borrowed) as one line of text for a report: printable
+ * ASCII as it is, '"' and '\\' escaped, CR, LF and HTAB as \r \n \t, any
+ * other octet as \xNN; after max_octets octets, "...". Writes at most cap
+ * octets with the NUL into out (cut at a whole escape) and returns the
+ * length written. */
+size_t handshake_escape(const uint8_t *data, size_t len, size_t max_octets, char *out, size_t cap);
+
+/* Why buf[0..len) (borrowed: the octets received, a whole head or its
+ * start) is no HTTP/1.x response head, as the parsers said
+ * (WS_ERR_HANDSHAKE_SYNTAX): "not HTTP: 21 octets: \"SSH-2.0-...\"" when
+ * its first octets cannot start one, else "not a valid HTTP response: "
+ * naming the status line or the header line that breaks 9112 and quoting
+ * it. Writes a NUL-terminated text of at most cap octets into out. */
+void handshake_describe_not_http(const uint8_t *buf, size_t len, char *out, size_t cap);
+
+/* Problem p of the parsed response r (borrowed), as found by
+ * handshake_check_response with the same key and offers (each may be
+ * NULL), in words that name the exact difference: "Sec-WebSocket-Accept
+ * appears twice (\"a\", \"b\")", "the answer selects two subprotocols:
+ * Sec-WebSocket-Protocol appears twice (\"chat\", \"superchat\")". Values are
+ * quoted and escaped (handshake_escape). Writes a NUL-terminated text of at
+ * most cap octets into out. */
+void handshake_describe_problem(const struct handshake_response *r,
+                                enum handshake_response_problem p, const char *key,
+                                const char *offered_protocols, const char *offered_extensions,
+                                char *out, size_t cap);
 
 /* ---- server side ---------------------------------------------------- */
 

@@ -125,8 +125,8 @@ int handshake_build_request(const struct handshake_client_request *req, struct b
 
 /* ---- parsing the response ------------------------------------------- */
 
-/* status-line = HTTP-version SP status-code SP reason-phrase (RFC 7230
- * 3.1.2); we also take a missing " reason", as most clients do. */
+/* status-line = HTTP-version SP status-code SP [ reason-phrase ] (9112:4);
+ * we also take a missing " reason", as most clients do. */
 static long parse_status_line(struct handshake_view line, struct handshake_response *out) {
     const char *p = line.ptr;
     if (line.len < 12 || memcmp(p, "HTTP/1.", 7) != 0 || p[7] < '0' || p[7] > '9' || p[8] != ' ')
@@ -142,26 +142,30 @@ static long parse_status_line(struct handshake_view line, struct handshake_respo
         reason.ptr = p + 13;
         reason.len = line.len - 13;
     }
-    /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
-    if (!handshake_is_field_text(reason.ptr, reason.len))
-        return WS_ERR_HANDSHAKE_SYNTAX;
+    /* reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ), but 9112:4 "A
+     * client SHOULD ignore the reason-phrase content because it is not a
+     * reliable channel for information": a 400 whose reason carries control
+     * octets is still a 400, judged by its status (the octets are shown
+     * escaped wherever the status line is). */
     out->minor_version = p[7] - '0';
     out->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
     out->reason = reason;
     return 0;
 }
 
+bool handshake_response_may_start(const uint8_t *buf, size_t len) {
+    size_t have = len < 7 ? len : 7;
+    return have == 0 || memcmp(buf, "HTTP/1.", have) == 0;
+}
+
 long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_response *out) {
     struct handshake_view line;
     out->header_count = 0;
     long next = handshake_next_line(buf, len, 0, &line);
-    if (next == HANDSHAKE_NEED_MORE) {
-        /* Fail fast on a peer that is not speaking HTTP/1.x at all, rather
-         * than buffering its bytes up to the line limit. */
-        size_t have = len < 7 ? len : 7;
-        if (have > 0 && memcmp(buf, "HTTP/1.", have) != 0)
-            return WS_ERR_HANDSHAKE_SYNTAX;
-    }
+    /* Fail fast on a peer that is not speaking HTTP/1.x at all, rather
+     * than buffering its bytes up to the line limit. */
+    if (next == HANDSHAKE_NEED_MORE && !handshake_response_may_start(buf, len))
+        return WS_ERR_HANDSHAKE_SYNTAX;
     if (next <= 0)
         return next;
     long rc = parse_status_line(line, out);
@@ -171,85 +175,6 @@ long handshake_parse_response(const uint8_t *buf, size_t len, struct handshake_r
 }
 
 /* ---- checking the response ------------------------------------------ */
-
-/* Next element of a comma list (RFC 7230 7 #rule) starting at *pos, commas
- * inside quoted-strings (extension parameters) included in the element.
- * Returns false at the end of the list. Elements are OWS-trimmed and may be
- * empty ("a, ,b"), which callers skip. */
-static bool next_element(struct handshake_view list, size_t *pos, struct handshake_view *element) {
-    if (*pos > list.len || list.len == 0)
-        return false;
-    size_t i = *pos;
-    bool quoted = false;
-    while (i < list.len) {
-        char c = list.ptr[i];
-        if (quoted && c == '\\' && i + 1 < list.len)
-            i++;
-        else if (c == '"')
-            quoted = !quoted;
-        else if (c == ',' && !quoted)
-            break;
-        i++;
-    }
-    element->ptr = list.ptr + *pos;
-    element->len = i - *pos;
-    *element = handshake_view_trim(*element);
-    *pos = i + 1;
-    return true;
-}
-
-/* The extension-token of an extension element: what comes before ";". */
-static struct handshake_view extension_token(struct handshake_view element) {
-    const char *semi = memchr(element.ptr, ';', element.len);
-    if (semi)
-        element.len = (size_t)(semi - element.ptr);
-    return handshake_view_trim(element);
-}
-
-static bool views_eq_nocase(struct handshake_view a, struct handshake_view b) {
-    if (a.len != b.len)
-        return false;
-    for (size_t i = 0; i < a.len; i++) {
-        char x = a.ptr[i], y = b.ptr[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
-/* Extension tokens are HTTP tokens, compared ASCII case-insensitively. */
-static bool extension_offered(struct handshake_view token, const char *offered) {
-    if (!offered || token.len == 0)
-        return false;
-    struct handshake_view list = {offered, strlen(offered)};
-    struct handshake_view element;
-    size_t pos = 0;
-    while (next_element(list, &pos, &element)) {
-        if (views_eq_nocase(token, extension_token(element)))
-            return true;
-    }
-    return false;
-}
-
-static bool protocol_offered(struct handshake_view chosen, const char *offered) {
-    if (!offered || chosen.len == 0)
-        return false;
-    struct handshake_view list = {offered, strlen(offered)};
-    struct handshake_view element;
-    size_t pos = 0;
-    while (next_element(list, &pos, &element)) {
-        /* Subprotocol names are compared exactly: the registry of 6455:11.5
-         * holds them as given, and the server must echo one of ours. */
-        if (element.len == chosen.len && element.len > 0 &&
-            memcmp(element.ptr, chosen.ptr, chosen.len) == 0)
-            return true;
-    }
-    return false;
-}
 
 enum handshake_response_problem handshake_check_response(const struct handshake_response *resp,
                                                          const char *key,
@@ -317,10 +242,11 @@ enum handshake_response_problem handshake_check_response(const struct handshake_
             continue;
         struct handshake_view element;
         size_t pos = 0;
-        while (next_element(h[i].value, &pos, &element)) {
+        while (handshake_next_element(h[i].value, &pos, &element)) {
             if (element.len == 0)
                 continue; /* RFC 7230 7: empty list elements are ignored */
-            if (!extension_offered(extension_token(element), offered_extensions))
+            if (!handshake_extension_offered(handshake_extension_token(element),
+                                             offered_extensions))
                 return HANDSHAKE_RESP_UNOFFERED_EXTENSION;
         }
     }
@@ -332,7 +258,7 @@ enum handshake_response_problem handshake_check_response(const struct handshake_
      * /subprotocol/, and "The empty string ... is not a legal value". */
     const struct handshake_header *protocol =
         handshake_find_header(h, n, "Sec-WebSocket-Protocol", &count);
-    if (protocol && (count != 1 || !protocol_offered(protocol->value, offered_protocols)))
+    if (protocol && (count != 1 || !handshake_protocol_offered(protocol->value, offered_protocols)))
         return HANDSHAKE_RESP_UNOFFERED_PROTOCOL;
 
     return HANDSHAKE_RESP_OK;

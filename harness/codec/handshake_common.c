@@ -117,6 +117,88 @@ bool handshake_value_has_token(struct handshake_view value, const char *token) {
     return false;
 }
 
+/* ---- comma lists (RFC 7230 7) ---------------------------------------- */
+
+/* Next element of a comma list (RFC 7230 7 #rule) starting at *pos, commas
+ * inside quoted-strings (extension parameters) included in the element.
+ * Returns false at the end of the list. Elements are OWS-trimmed and may be
+ * empty ("a, ,b"), which callers skip. */
+bool handshake_next_element(struct handshake_view list, size_t *pos,
+                            struct handshake_view *element) {
+    if (*pos > list.len || list.len == 0)
+        return false;
+    size_t i = *pos;
+    bool quoted = false;
+    while (i < list.len) {
+        char c = list.ptr[i];
+        if (quoted && c == '\\' && i + 1 < list.len)
+            i++;
+        else if (c == '"')
+            quoted = !quoted;
+        else if (c == ',' && !quoted)
+            break;
+        i++;
+    }
+    element->ptr = list.ptr + *pos;
+    element->len = i - *pos;
+    *element = handshake_view_trim(*element);
+    *pos = i + 1;
+    return true;
+}
+
+/* The extension-token of an extension element: what comes before ";". */
+struct handshake_view handshake_extension_token(struct handshake_view element) {
+    const char *semi = memchr(element.ptr, ';', element.len);
+    if (semi)
+        element.len = (size_t)(semi - element.ptr);
+    return handshake_view_trim(element);
+}
+
+static bool views_eq_nocase(struct handshake_view a, struct handshake_view b) {
+    if (a.len != b.len)
+        return false;
+    for (size_t i = 0; i < a.len; i++) {
+        char x = a.ptr[i], y = b.ptr[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* Extension tokens are HTTP tokens, compared ASCII case-insensitively. */
+bool handshake_extension_offered(struct handshake_view token, const char *offered) {
+    if (!offered || token.len == 0)
+        return false;
+    struct handshake_view list = {offered, strlen(offered)};
+    struct handshake_view element;
+    size_t pos = 0;
+    while (handshake_next_element(list, &pos, &element)) {
+        if (views_eq_nocase(token, handshake_extension_token(element)))
+            return true;
+    }
+    return false;
+}
+
+bool handshake_protocol_offered(struct handshake_view chosen, const char *offered) {
+    if (!offered || chosen.len == 0)
+        return false;
+    struct handshake_view list = {offered, strlen(offered)};
+    struct handshake_view element;
+    size_t pos = 0;
+    while (handshake_next_element(list, &pos, &element)) {
+        /* Subprotocol names are compared exactly: the registry of 6455:11.5
+         * holds them as given, and the server must echo one of ours. */
+        if (element.len == chosen.len && element.len > 0 &&
+            memcmp(element.ptr, chosen.ptr, chosen.len) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* ---- lines and header fields ---------------------------------------- */
 
 long handshake_next_line(const uint8_t *buf, size_t len, size_t pos, struct handshake_view *line) {

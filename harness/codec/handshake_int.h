@@ -35,6 +35,20 @@ long handshake_parse_header_lines(const uint8_t *buf, size_t len, size_t pos,
                                   struct handshake_header headers[HANDSHAKE_MAX_HEADERS],
                                   size_t *count);
 
+/* Next element of a comma list (RFC 7230 7 #rule) starting at *pos (start
+ * at 0), commas inside quoted-strings (extension parameters) included in
+ * the element. Returns false at the end of the list. Elements are
+ * OWS-trimmed and may be empty ("a, ,b"), which callers skip. */
+bool handshake_next_element(struct handshake_view list, size_t *pos,
+                            struct handshake_view *element);
+/* The extension-token of an extension element: what comes before ";". */
+struct handshake_view handshake_extension_token(struct handshake_view element);
+/* Whether the extension token (compared ASCII case-insensitively) is one
+ * of the comma list `offered` (NULL = nothing offered). */
+bool handshake_extension_offered(struct handshake_view token, const char *offered);
+/* Whether the subprotocol `chosen` is exactly an element of `offered`. */
+bool handshake_protocol_offered(struct handshake_view chosen, const char *offered);
+
 /* Drop leading and trailing SP / HTAB (RFC 7230 OWS). */
 struct handshake_view handshake_view_trim(struct handshake_view v);
 

@@ -5,6 +5,7 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/frame_write.c
   ${CMAKE_CURRENT_LIST_DIR}/handshake_client.c
   ${CMAKE_CURRENT_LIST_DIR}/handshake_common.c
+  ${CMAKE_CURRENT_LIST_DIR}/handshake_describe.c
   ${CMAKE_CURRENT_LIST_DIR}/handshake_server.c
   ${CMAKE_CURRENT_LIST_DIR}/mask.c
   ${CMAKE_CURRENT_LIST_DIR}/url.c

@@ -435,15 +435,20 @@ static enum handshake_match handshake_matches(const struct transcript *t,
                 ok = value_matches(resp->headers[k].value, e->value);
             }
             if (!ok) {
-                snprintf(why, cap, "the answer %s %s: %s", seen ? "has no matching" : "lacks",
-                         e->name, e->value);
+                char values[200];
+                judge_describe_lines(resp, e->name, values, sizeof values);
+                snprintf(why, cap, "the answer %s %s: %s%s%s%s", seen ? "has no matching" : "lacks",
+                         e->name, e->value, seen ? " (it carries " : "", values, seen ? ")" : "");
                 free(resp);
                 return HM_NO;
             }
         }
         for (size_t i = 0; i < h->absent_count; i++) {
             if (handshake_find_header(resp->headers, resp->header_count, h->absent[i], NULL)) {
-                snprintf(why, cap, "the answer carries %s, which it must not", h->absent[i]);
+                char values[200];
+                judge_describe_lines(resp, h->absent[i], values, sizeof values);
+                snprintf(why, cap, "the answer carries %s: %s, which it must not", h->absent[i],
+                         values);
                 free(resp);
                 return HM_NO;
             }

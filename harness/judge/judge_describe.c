@@ -20,6 +20,28 @@ void judge_describe_statuses(const struct handshake_expect *h, struct buf *b) {
     }
 }
 
+void judge_describe_lines(const struct handshake_response *resp, const char *name, char *out,
+                          size_t cap) {
+    size_t used = 0, shown = 0;
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < resp->header_count && used + 1 < cap; i++) {
+        if (!handshake_view_eq_nocase(resp->headers[i].name, name))
+            continue;
+        char value[64 * 4 + 4];
+        handshake_escape((const uint8_t *)resp->headers[i].value.ptr, resp->headers[i].value.len,
+                         64, value, sizeof value);
+        int n = shown == 4 ? snprintf(out + used, cap - used, ", ...")
+                           : snprintf(out + used, cap - used, "%s\"%s\"", shown ? ", " : "", value);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+        if (shown++ == 4)
+            break;
+    }
+}
+
 /* The peer's answer in one line: its status line, or how it did not answer. */
 char *judge_describe_answer(const struct transcript *t) {
     if (t->handshake_unanswered) {

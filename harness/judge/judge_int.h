@@ -12,6 +12,12 @@ void judge_describe_statuses(const struct handshake_expect *h, struct buf *b);
 /* The peer's answer to the opening handshake in one line (owned): its status
  * line, or how it did not answer. */
 char *judge_describe_answer(const struct transcript *t);
+/* The values of every line called `name` in resp (borrowed), quoted,
+ * escaped and comma-separated ("\"8\", \"7\""; after four, "..."), into
+ * out (at most cap octets with the NUL; "" when there is none). */
+struct handshake_response;
+void judge_describe_lines(const struct handshake_response *resp, const char *name, char *out,
+                          size_t cap);
 /* tev_describe of event index (owned), or fallback when index is -1. */
 char *judge_describe_event_at(const struct transcript *t, int index, const char *fallback);
 /* b's text as a NUL-terminated string (owned); b is emptied. */

@@ -59,6 +59,15 @@ static long fill(struct wsclient *c, int64_t deadline_ms) {
     return n;
 }
 
+/* "<what> 27 octets of an unfinished response head: \"HTTP/1.1 400...\"" */
+static void unfinished_head(const struct wsclient *c, const char *what, char *errmsg,
+                            size_t errmsg_cap) {
+    char shown[64 * 4 + 4];
+    handshake_escape(c->rx, c->rx_len, 64, shown, sizeof shown);
+    snprintf(errmsg, errmsg_cap, "%s %zu octet%s of an unfinished response head: \"%s\"", what,
+             c->rx_len, c->rx_len == 1 ? "" : "s", shown);
+}
+
 /* Read the response head (the request is out, or failed to go out with
  * write_rc). Frames after the head stay buffered in c->rx. What the peer
  * sent goes into *hs (a head that is no HTTP included: a verdict); the
@@ -73,8 +82,7 @@ static int read_response(struct wsclient *c, int write_rc, const char *key, cons
             hs->head_status = handshake_parse_response(c->rx, (size_t)end, &hs->resp);
             if (hs->head_status == WS_ERR_HANDSHAKE_SYNTAX) {
                 /* The peer's answer, not our failure: the caller judges it. */
-                snprintf(errmsg, errmsg_cap, "response head is not HTTP: %s",
-                         ws_strerror((int)hs->head_status));
+                handshake_describe_not_http(c->rx, c->rx_len, errmsg, errmsg_cap);
                 hs->problem = HANDSHAKE_RESP_NOT_HTTP;
                 return 0;
             }
@@ -98,6 +106,14 @@ static int read_response(struct wsclient *c, int write_rc, const char *key, cons
             hs->problem = handshake_check_response(&hs->resp, key, protocols, extensions);
             return 0;
         }
+        if (end == HANDSHAKE_NEED_MORE && !handshake_response_may_start(c->rx, c->rx_len)) {
+            /* Not HTTP from its first octets (an SSH banner, a TLS alert):
+             * judged now, not when a head end that may never come arrives. */
+            hs->head_status = WS_ERR_HANDSHAKE_SYNTAX;
+            handshake_describe_not_http(c->rx, c->rx_len, errmsg, errmsg_cap);
+            hs->problem = HANDSHAKE_RESP_NOT_HTTP;
+            return 0;
+        }
         if (end != HANDSHAKE_NEED_MORE) {
             hs->head_status = end; /* WS_ERR_HANDSHAKE_HEAD_TOO_BIG: our limit */
             snprintf(errmsg, errmsg_cap, "response head over our limits: %s",
@@ -109,18 +125,21 @@ static int read_response(struct wsclient *c, int write_rc, const char *key, cons
             if (write_rc != 0)
                 snprintf(errmsg, errmsg_cap, "sending the opening handshake: %s (no response)",
                          ws_strerror(write_rc));
+            else if (c->rx_len == 0)
+                snprintf(errmsg, errmsg_cap, "connection closed before any octet of an answer");
             else
-                snprintf(errmsg, errmsg_cap,
-                         "connection closed before a complete response head"
-                         " (%zu bytes received)",
-                         c->rx_len);
+                unfinished_head(c, "connection closed after", errmsg, errmsg_cap);
             return write_rc != 0 ? write_rc : WS_ERR_CLOSED;
         }
         if (n < 0) {
             if (write_rc != 0 && n != WS_ERR_TIMEOUT)
                 n = write_rc;
-            snprintf(errmsg, errmsg_cap, "%s the opening handshake: %s",
-                     write_rc != 0 ? "sending" : "reading the response to", ws_strerror((int)n));
+            if (n == WS_ERR_TIMEOUT && c->rx_len > 0 && write_rc == 0)
+                unfinished_head(c, "timed out after", errmsg, errmsg_cap);
+            else
+                snprintf(errmsg, errmsg_cap, "%s the opening handshake: %s",
+                         write_rc != 0 ? "sending" : "reading the response to",
+                         ws_strerror((int)n));
             return (int)n;
         }
     }

@@ -256,16 +256,16 @@ static bool record_no_answer(struct exec *ex, int rc, const struct wsclient_hand
          * and return an HTTP response with an appropriate error code" */
         ev.kind = TEV_VIOLATION;
         ev.rfc = "6455:4.2.1";
-        snprintf(detail, sizeof detail,
-                 "the answer to the opening handshake is not an HTTP "
-                 "response: %s",
-                 errmsg);
+        snprintf(detail, sizeof detail, "the answer to the opening handshake is %s", errmsg);
         break;
     case WS_ERR_TIMEOUT:
         ev.kind = TEV_TIMEOUT;
-        snprintf(detail, sizeof detail,
-                 "no answer to the opening handshake before the case "
-                 "deadline");
+        if (ex->cl.rx_len > 0)
+            snprintf(detail, sizeof detail,
+                     "no answer to the opening handshake before the case deadline: %s", errmsg);
+        else
+            snprintf(detail, sizeof detail,
+                     "no answer to the opening handshake before the case deadline");
         break;
     case WS_ERR_CLOSED:
         ev.kind = TEV_EOF;
@@ -333,11 +333,11 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
                                 offer.key, offer.protocols, offer.extensions, ex->deadline_ms, &hs,
                                 errmsg, sizeof errmsg);
     buf_free(&request);
-    offer_free(&offer);
     if (hs.head.len && buf_append(&tr->response_head, hs.head.data, hs.head.len) != 0) {
         transcript_set_internal(tr, "recording the answer to the opening handshake: %s",
                                 ws_strerror(WS_ERR_NOMEM));
         wsclient_handshake_free(&hs);
+        offer_free(&offer);
         return RUNNER_OPEN_ERROR;
     }
 
@@ -354,12 +354,16 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
             if (rc == WS_ERR_TIMEOUT)
                 transcript_set_error(tr, "no opening handshake before the case deadline: %s",
                                      errmsg);
+            else if (rc == 0 && hs.problem == HANDSHAKE_RESP_NOT_HTTP)
+                transcript_set_error(tr, "the answer of %s to the opening handshake is %s",
+                                     target->url_text, errmsg);
             else
                 transcript_set_error(tr, "opening handshake with %s failed: %s", target->url_text,
                                      errmsg);
             result = RUNNER_OPEN_ERROR;
         }
         wsclient_handshake_free(&hs);
+        offer_free(&offer);
         return result;
     }
     tr->http_status = hs.resp.status;
@@ -369,10 +373,13 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
         /* 6455:4.1 "If the status code received from the server is not 101,
          * the client handles the response per HTTP [RFC2616] procedures." */
         if (!about_handshake(c)) {
-            transcript_set_error(
-                tr, "the target did not accept the WebSocket handshake: HTTP %d %.*s",
-                hs.resp.status, (int)(hs.resp.reason.len > 100 ? 100 : hs.resp.reason.len),
-                hs.resp.reason.ptr ? hs.resp.reason.ptr : "");
+            char reason[100 * 4 + 4] = "";
+            if (hs.resp.reason.ptr)
+                handshake_escape((const uint8_t *)hs.resp.reason.ptr, hs.resp.reason.len, 100,
+                                 reason, sizeof reason);
+            transcript_set_error(tr,
+                                 "the target did not accept the WebSocket handshake: HTTP %d %s",
+                                 hs.resp.status, reason);
             result = RUNNER_OPEN_ERROR;
         }
     } else {
@@ -380,14 +387,17 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
          * requirements for the server's handshake as defined in this section
          * and in Section 4.2.2, the client MUST _Fail the WebSocket
          * Connection_." A peer's violation, whatever the case is about. */
-        char detail[200];
+        char problem[480], detail[560];
+        handshake_describe_problem(&hs.resp, hs.problem, offer.key, offer.protocols,
+                                   offer.extensions, problem, sizeof problem);
         snprintf(detail, sizeof detail, "the 101 answer to the opening handshake is not valid: %s",
-                 handshake_response_problem_name(hs.problem));
+                 problem);
         struct tev ev = {
             .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = "6455:4.1", .detail = detail};
         runner_add(ex, &ev);
     }
     wsclient_handshake_free(&hs);
+    offer_free(&offer);
     return result;
 }
 

@@ -260,7 +260,20 @@ static void test_syntax(void) {
     CHECK_EQ(resp_status_of("HTTP/1.1 10 X\r\n\r\n"), WS_ERR_HANDSHAKE_SYNTAX);
     CHECK_EQ(resp_status_of("HTTP/1.1 1010 X\r\n\r\n"), WS_ERR_HANDSHAKE_SYNTAX);
     CHECK_EQ(resp_status_of("HTTP/1.1  101 X\r\n\r\n"), WS_ERR_HANDSHAKE_SYNTAX);
-    CHECK_EQ(resp_status_of("HTTP/1.1 101 X\x01Y\r\n\r\n"), WS_ERR_HANDSHAKE_SYNTAX);
+    /* 9112:4 "A client SHOULD ignore the reason-phrase content": control
+     * octets in it do not make the answer any less a response with that
+     * status (a raw 400 is still a 400). */
+    {
+        static const char raw_reason[] = "HTTP/1.1 400 Bad\x01Req\0uest\rX\xff\r\nA: b\r\n\r\n";
+        struct handshake_response r;
+        struct guarded g;
+        CHECK_EQ(parse_resp(raw_reason, sizeof raw_reason - 1, &r, &g),
+                 (long)(sizeof raw_reason - 1));
+        CHECK_EQ(r.status, 400);
+        CHECK_MEM(r.reason.ptr, r.reason.len, "Bad\x01Req\0uest\rX\xff", 15);
+        CHECK_EQ(r.header_count, 1);
+        guard_free(&g);
+    }
     CHECK_EQ(resp_status_of("\r\nHTTP/1.1 101 X\r\n\r\n"), WS_ERR_HANDSHAKE_SYNTAX);
     /* Not HTTP at all: said before the line ends. */
     CHECK_EQ(resp_status_of("ICY 200"), WS_ERR_HANDSHAKE_SYNTAX);
