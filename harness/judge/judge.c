@@ -396,6 +396,10 @@ static enum handshake_match handshake_matches(const struct transcript *t,
     if (t->handshake_unanswered) {
         if (h->set && h->allow_no_response && closed_unanswered(t))
             return HM_DONE;
+        /* Silence: not one octet before our deadline, the connection open
+         * (a peer that does not see our request as ended waits for more). */
+        if (h->set && h->allow_silence && !closed_unanswered(t) && t->octets_in == 0)
+            return HM_DONE;
         snprintf(why, cap, "the peer did not answer the opening handshake");
         return HM_NO;
     }

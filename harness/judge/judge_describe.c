@@ -142,6 +142,8 @@ static void describe_handshake(const struct handshake_expect *h, struct buf *b) 
         buf_appendf(b, "%s%s", i == 0 ? " without " : ", ", h->absent[i]);
     if (h->allow_no_response)
         buf_append_str(b, " (or TCP closed with no answer)");
+    if (h->allow_silence)
+        buf_append_str(b, " (or no answer before the deadline)");
 }
 
 void judge_describe_outcome(const struct outcome *o, struct buf *b) {

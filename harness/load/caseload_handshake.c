@@ -262,12 +262,13 @@ static int parse_absent(struct caseload_ctx *c, const json_t *v, struct handshak
 /* On error the caller frees *out (through case_free). */
 int caseload_handshake_expect(struct caseload_ctx *c, const json_t *obj,
                               struct handshake_expect *out) {
-    static const char *const keys[] = {"status", "headers", "absent_headers", "allow_no_response",
-                                       NULL};
+    static const char *const keys[] = {
+        "status", "headers", "absent_headers", "allow_no_response", "allow_silence", NULL};
     if (!json_is_object(obj))
         return caseload_fail(c, false, "expected an object, got %s", caseload_type_name(obj));
     if (caseload_check_keys(c, obj, keys) != 0 ||
-        caseload_get_bool(c, obj, "allow_no_response", &out->allow_no_response) != 0)
+        caseload_get_bool(c, obj, "allow_no_response", &out->allow_no_response) != 0 ||
+        caseload_get_bool(c, obj, "allow_silence", &out->allow_silence) != 0)
         return -1;
     out->set = true;
     const json_t *v = json_object_get(obj, "status");

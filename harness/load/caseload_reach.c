@@ -335,7 +335,8 @@ static bool websocket_only(const struct outcome *o) {
     const struct handshake_expect *h = &o->handshake;
     if (!h->set)
         return true;
-    return !h->allow_no_response && h->status_count == 1 && h->statuses[0] == 101;
+    return !h->allow_no_response && !h->allow_silence && h->status_count == 1 &&
+           h->statuses[0] == 101;
 }
 
 static void judge_time(struct walk *k) {

@@ -160,6 +160,8 @@ struct handshake_expect {
     uint16_t *statuses;            /* acceptable statuses: 100..599 exactly, or 1..5 for a */
     size_t status_count;           /*   class ("4xx" = 4); the loader defaults to {101} */
     bool allow_no_response;        /* the peer closing TCP without a response head matches too */
+    bool allow_silence;            /* no octet of an answer before the case deadline matches too
+                                      (a peer still waiting for the end of our request) */
     struct header_expect *headers; /* must each be present with that value */
     size_t header_count;
     char **absent; /* header names that must not be present */

@@ -225,10 +225,47 @@ static void test_handshake_no_answer(void) {
     drop_case(c);
 }
 
+/* allow_silence: not one octet before the deadline, the connection open
+ * (a server still waiting for the end of a head whose lines end in LF
+ * alone, 9112:2.2). Octets that came, or a close, are not silence. */
+static void test_handshake_silence(void) {
+    struct wcase *c = new_case(1);
+    expect_answer(&c->outcomes[0], VERDICT_PASS, 400)->allow_silence = true;
+    struct transcript t;
+    transcript_init(&t, 0);
+    t.handshake_unanswered = true;
+    ev_simple(&t, TEV_TIMEOUT, "no answer to the opening handshake before the case deadline");
+    struct judgement j = judge(c, &t);
+    CHECK_EQ(j.verdict, VERDICT_PASS);
+    CHECK_EQ(j.outcome_index, 0);
+    CHECK_STR(j.expected, "pass: HTTP 400 (or no answer before the deadline)");
+    judgement_free(&j);
+    transcript_free(&t);
+    /* Part of a head came, then nothing: the peer answered, unfinished. */
+    transcript_init(&t, 0);
+    t.handshake_unanswered = true;
+    transcript_wire(&t, WIRE_ENTRY_IN, 10, (const uint8_t *)"HTTP/1.1 40", 11);
+    ev_simple(&t, TEV_TIMEOUT, "no answer to the opening handshake before the case deadline");
+    j = judge(c, &t);
+    CHECK_EQ(j.verdict, VERDICT_FAIL);
+    judgement_free(&j);
+    transcript_free(&t);
+    /* A close without an answer is not silence (allow_no_response is). */
+    transcript_init(&t, 0);
+    t.handshake_unanswered = true;
+    ev_simple(&t, TEV_EOF, "no answer to the opening handshake: connection closed");
+    j = judge(c, &t);
+    CHECK_EQ(j.verdict, VERDICT_FAIL);
+    judgement_free(&j);
+    transcript_free(&t);
+    drop_case(c);
+}
+
 int main(void) {
     RUN(test_handshake_refusal);
     RUN(test_handshake_classes_and_absent);
     RUN(test_handshake_unexpected_101_and_violation);
     RUN(test_handshake_no_answer);
+    RUN(test_handshake_silence);
     TEST_EXIT();
 }
