@@ -4,10 +4,13 @@
  *  - views lie inside the head, and the head inside the input;
  *  - handshake_head_complete, one-shot and fed in chunks, finds the same head end
  *    the parser does (and "need more" when the parser needs more);
- *  - one octet less than the head is "need more", never an error. */
+ *  - one octet less than the head is "need more", never an error;
+ *  - the words for a head that is no HTTP, or for a 101's problem
+ *    (handshake_describe.c), stay inside their buffer and end in a NUL. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec/handshake.h"
 
@@ -36,6 +39,16 @@ static long head_complete_chunked(const uint8_t *data, size_t size, size_t step)
     return got;
 }
 
+/* A description written into a buffer of `cap` octets (cap picked by the
+ * input) must be NUL-terminated within it; the octets after it untouched. */
+static char words[600];
+
+static void require_words(size_t cap) {
+    require(memchr(words, '\0', cap) != NULL);
+    for (size_t i = cap; i < sizeof words; i++)
+        require(words[i] == 0x5a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct handshake_response resp;
     long head = handshake_parse_response(data, size, &resp);
@@ -43,6 +56,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     long whole = handshake_head_complete(data, size, &scan);
     if (head == HANDSHAKE_NEED_MORE)
         require(whole == HANDSHAKE_NEED_MORE);
+    size_t cap = 1 + (size ? data[0] : 0) * 2; /* 1..511 */
+    if (head == WS_ERR_HANDSHAKE_SYNTAX || !handshake_response_may_start(data, size)) {
+        memset(words, 0x5a, sizeof words);
+        handshake_describe_not_http(data, size, words, cap);
+        require_words(cap);
+    }
     if (head <= 0)
         return 0;
 
@@ -60,6 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         &resp, FUZZ_KEY, "chat, superchat",
         "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame");
     require(handshake_response_problem_name(problem) != NULL);
+    memset(words, 0x5a, sizeof words);
+    handshake_describe_problem(&resp, problem, FUZZ_KEY, "chat, superchat", NULL, words, cap);
+    require_words(cap);
 
     require(whole == head);
     /* Chunks of 1..16 octets, picked by the input's last octet. */
