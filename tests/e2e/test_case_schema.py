@@ -25,7 +25,9 @@ from conftest import ROOT
 from wsrun import wsspec
 
 SCHEMA = json.loads((ROOT / "cases" / "schema.json").read_text())
-CORPUS = sorted(p for p in (ROOT / "cases").glob("*.json") if p.name != "schema.json")
+NOT_CASE_FILES = ("schema.json", "behaviours.json")
+CORPUS = sorted(p for p in (ROOT / "cases").glob("*.json") if p.name not in NOT_CASE_FILES)
+BEHAVIOURS = json.loads((ROOT / "cases" / "behaviours.json").read_text())
 DATA = ROOT / "tests" / "unit" / "data" / "caseload"
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 README = (ROOT / "cases" / "README.md").read_text()
@@ -234,7 +236,7 @@ def input_files(folder):
     if single.exists() or single.is_symlink():
         return [single] if single.is_file() else []
     return sorted(p for p in (folder / "input").glob("*.json")
-                  if p.is_file() and p.name != "schema.json")
+                  if p.is_file() and p.name not in NOT_CASE_FILES)
 
 
 def loader_only_rules():
@@ -277,6 +279,20 @@ def test_good_fixtures_validate_and_load(name):
     path = DATA / name
     assert [e.message for e in schema_errors(strict_json(path.read_bytes()))] == []
     assert wsspec("check-cases", str(path)).returncode == 0
+
+
+def test_shared_behaviours_validate():
+    """Every outcome of cases/behaviours.json is an outcome of the schema, none
+    uses another behaviour, and each behaviour quotes its RFC sentence."""
+    outcome = VALIDATOR({"$ref": "#/$defs/outcome", "$defs": SCHEMA["$defs"]})
+    assert BEHAVIOURS["behaviours"]
+    for name, b in BEHAVIOURS["behaviours"].items():
+        assert set(b) == {"title", "rfc", "requirement", "outcomes"}, name
+        assert '"' in b["requirement"], f"{name}: the requirement quotes no sentence"
+        for o in b["outcomes"]:
+            assert "use" not in o, name
+            errors = [e.message for e in outcome.iter_errors(o)]
+            assert errors == [], (name, errors)
 
 
 # ---- the loader's error data files ------------------------------------------
