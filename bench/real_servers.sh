@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 jobs=${2:-4}
 bin=${WSSPEC:-build/wsspec}
+# WSSPEC_CASES_DIR: the corpus of that binary (default: the one it finds itself)
 out=${OUT:-out/bench-real}
 mkdir -p "$out"
 start_server() { # name command... -> sets url, pid

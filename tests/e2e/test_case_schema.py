@@ -270,6 +270,34 @@ def test_corpus_is_all_there():
     total = sum(sum(len(expansions(c)) for c in strict_json(p.read_bytes())["cases"])
                 for p in CORPUS)
     assert r.stdout.startswith(f"{total} cases ok"), (total, r.stdout)
+    # One verdict for one behaviour: no two cases of the corpus send the same
+    # and judge it differently (cases/README.md).
+    assert "0 consistency warnings" in r.stdout, r.stderr
+    assert "warning:" not in r.stderr, r.stderr
+
+
+def test_check_cases_warns_on_one_behaviour_judged_twice(tmp_path):
+    """Two cases that send the same close (one of them chopped) but judge the
+    peer's answer differently: check-cases names both; the same outcomes (or
+    different steps) give no warning."""
+    def case(name, chop, outcomes, code=1000):
+        return {"name": name, "title": "t", "rfc": ["6455:5.5.1"], "chop": chop,
+                "steps": [{"send_close": {"code": code}}], "outcomes": outcomes}
+    shared = [{"use": "answers-our-close"}]
+    lenient = [{"verdict": "pass", "close": {"by": "us", "codes": [1000], "exact": True}},
+               {"verdict": "non-strict", "close": {"by": "us"}}]
+    doc = {"group": "g", "title": "t", "cases": [
+        case("a", 0, shared), case("b", 1, lenient), case("c", 1, shared),
+        case("d", 0, lenient, code=1001)]}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc, indent=1))
+    r = wsspec("check-cases", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "1 consistency warning" in r.stdout, r.stdout
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, r.stderr
+    assert "g.b sends what g.a" in warnings[0] and "one behaviour, two verdicts" in warnings[0]
+    assert f"{path}:" in warnings[0]
 
 
 @pytest.mark.parametrize("name", ["good_full.json", "good_handshake.json",
