@@ -69,12 +69,13 @@ EXPECTED_PY = {
     # reads both from the buffer without yielding, fails the connection
     # (1002) and the echo handler's send() then finds the state CLOSING: the
     # first message is never echoed. The RFC does not require the echo (7.1.7
-    # only says what happens after the failure); non-strict as in Autobahn
-    # 3.2/5.15, which websockets' compliance/README.rst documents.
-    "fragmentation.orphan-continuation-after-message": "non-strict",   # Autobahn 5.15
-    "reserved-bits.rsv2-text-after-valid-one-write": "non-strict",     # Autobahn 3.2
-    "lengths.declared-5-sent-13-text": "non-strict",
-    "lengths.declared-0-sent-7-binary": "non-strict",
+    # only says what happens after the failure): informational (Autobahn says
+    # NON-STRICT for 3.2/5.15, which websockets' compliance/README.rst documents,
+    # but no SHOULD asks for the echo).
+    "fragmentation.orphan-continuation-after-message": "info",   # Autobahn 5.15
+    "reserved-bits.rsv2-text-after-valid-one-write": "info",     # Autobahn 3.2
+    "lengths.declared-5-sent-13-text": "info",
+    "lengths.declared-0-sent-7-binary": "info",
     # Opening handshake. legacy/handshake.py check_request() requires
     # Sec-WebSocket-Version to be exactly "13" and otherwise raises
     # InvalidHeaderValue, which legacy/server.py answers with a bare 400 (no
@@ -110,17 +111,18 @@ EXPECTED_PY = {
 
 # Same as the one-write cases above, but the frames are separate TCP writes
 # (frame-wise or one octet per write): whether the echo handler runs before
-# the reader task meets the bad frame depends on scheduling. Non-strict in
-# nearly every run (3.4 passed once in 6 runs); pass is accepted too.
+# the reader task meets the bad frame depends on scheduling. Informational in
+# nearly every run (3.4 passed once in 6 runs); pass is accepted too. Neither
+# is a failure: the RFC does not require the echo.
 RACY_PY = {
-    "reserved-bits.rsv2-rsv3-text-after-valid": {"pass", "non-strict"},   # Autobahn 3.3
-    "reserved-bits.rsv1-text-after-valid-chop-1": {"pass", "non-strict"},  # Autobahn 3.4
-    "opcodes.opcode-5-after-text": {"pass", "non-strict"},                 # Autobahn 4.1.3
-    "opcodes.opcode-6-after-text": {"pass", "non-strict"},                 # Autobahn 4.1.4
-    "opcodes.opcode-7-after-text-chop-1": {"pass", "non-strict"},          # Autobahn 4.1.5
-    "opcodes.opcode-13-after-text": {"pass", "non-strict"},                # Autobahn 4.2.3
-    "opcodes.opcode-14-after-text": {"pass", "non-strict"},                # Autobahn 4.2.4
-    "opcodes.opcode-15-after-text-chop-1": {"pass", "non-strict"},         # Autobahn 4.2.5
+    "reserved-bits.rsv2-rsv3-text-after-valid": {"pass", "info"},   # Autobahn 3.3
+    "reserved-bits.rsv1-text-after-valid-chop-1": {"pass", "info"},  # Autobahn 3.4
+    "opcodes.opcode-5-after-text": {"pass", "info"},                 # Autobahn 4.1.3
+    "opcodes.opcode-6-after-text": {"pass", "info"},                 # Autobahn 4.1.4
+    "opcodes.opcode-7-after-text-chop-1": {"pass", "info"},          # Autobahn 4.1.5
+    "opcodes.opcode-13-after-text": {"pass", "info"},                # Autobahn 4.2.3
+    "opcodes.opcode-14-after-text": {"pass", "info"},                # Autobahn 4.2.4
+    "opcodes.opcode-15-after-text-chop-1": {"pass", "info"},         # Autobahn 4.2.5
 }
 
 EXPECTED_NODE = {
