@@ -4,7 +4,7 @@ compression (tests/peers/). Each non-pass verdict is listed below with its
 reason, so a change in our harness, in a case, or in the server shows up as a
 difference from these dicts. docs/real-servers.md explains every entry.
 
-Nothing is excluded: the corpus (662 cases) takes about 5 s per server with -j 4.
+Nothing is excluded: the corpus (675 cases) takes about 5 s per server with -j 4.
 
 Two kinds of entries:
 - EXPECTED_*: {case id: verdict label}, compared exactly.
