@@ -114,7 +114,7 @@ static void test_build(void) {
     json_t *doc = run_report(0);
     if (!doc)
         return;
-    CHECK_STR(json_string_value(json_object_get(doc, "schema")), "wsspec-report/1");
+    CHECK_STR(json_string_value(json_object_get(doc, "schema")), "wsspec-report/2");
     const json_t *tool = json_object_get(doc, "tool");
     CHECK_STR(json_string_value(json_object_get(tool, "jansson")), jansson_version_str());
     CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "target"), "agent")),
