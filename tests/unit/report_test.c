@@ -329,6 +329,11 @@ static void test_cli_report(void) {
     CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
     write_text(in, "{\"schema\": \"autobahn/2\", \"cases\": []}");
     CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
+    write_text(in, "{\"schema\": \"wsspec-report/3\", \"cases\": []}");
+    CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
+    /* This layout and the one before it (a saved report of an older run). */
+    write_text(in, "{\"schema\": \"wsspec-report/2\", \"cases\": []}");
+    CHECK_EQ(cli_report(4, argv), EXIT_PASS);
     write_text(in, "{\"schema\": \"wsspec-report/1\", \"cases\": []}");
     CHECK_EQ(cli_report(4, argv), EXIT_PASS);
     struct stat st;
