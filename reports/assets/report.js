@@ -531,8 +531,7 @@
 
   function eventGapRow(body, g) {
     var first = num(g.first), n = num(g.count) || 0;
-    var tr = add(body, 'tr', 'gap');
-    var td = add(tr, 'td', 'det');
+    var td = add(add(body, 'tr', 'gap'), 'td', 'det');
     td.colSpan = 5;
     var kinds = g.kinds && typeof g.kinds === 'object' ? Object.keys(g.kinds).map(function (k) {
       return g.kinds[k] + ' ' + k; }).join(', ') : '';
@@ -625,12 +624,6 @@
     return line;
   }
 
-  function hexOf(bytes) {
-    var h = '';
-    for (var i = 0; i < bytes.length; i++) h += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-    return h;
-  }
-
   /* The octets each record shows, as hex: its own, or for a record of HTTP head octets
    * (head: true, hex empty) the same octets from the handshake text, which the report
    * keeps this way only when it is printable ASCII with CRLF line ends, so text and octets
@@ -646,9 +639,9 @@
         at['in'] += num(gaps[g].octets_in) || 0;
       }
       if (r.head === true && len !== null && at[dir] + len <= heads[dir].length) {
-        var text = heads[dir].slice(at[dir], at[dir] + len), b = new Uint8Array(len);
-        for (var i = 0; i < len; i++) b[i] = text.charCodeAt(i) & 0xff;
-        hex = hexOf(b);
+        hex = '';
+        for (var i = at[dir]; i < at[dir] + len; i++)
+          hex += ('0' + (heads[dir].charCodeAt(i) & 0xff).toString(16)).slice(-2);
       }
       at[dir] += len !== null ? len : hex.length >> 1;
       return hex;
@@ -709,10 +702,8 @@
   }
 
   function wireGap(g) {
-    var n = num(g.count) || 0, div = el('div', 'gap');
-    div.textContent = '\u2026 ' + plural(n, 'record', 'records') + ' not kept in this report: ' +
-      str(num(g.octets_out) || 0) + ' octets out, ' + str(num(g.octets_in) || 0) + ' in \u2026';
-    return div;
+    return el('div', 'gap', '\u2026 ' + plural(num(g.count) || 0, 'record', 'records') + ' not kept in this report: ' +
+      str(num(g.octets_out) || 0) + ' octets out, ' + str(num(g.octets_in) || 0) + ' in \u2026');
   }
 
   function renderWire(td, c) {
