@@ -24,9 +24,10 @@
 
 #include "reports/report_int.h"
 
-/* A failing case: about 20 events and 20 records of at most 256 octets (1 KiB
- * for the record that carried the offending frame) keep every failure of the
- * corpus readable; 400 of them stay under 2 MB of JSON. */
+/* A case that did not pass: at most 25 events and 19 records of at most 256
+ * octets (1 KiB for the record that carried the offending frame). Every
+ * failure of the corpus stays readable, and the report of a run with 430 of
+ * them is 2.7 MB of JSON (docs/reports.md has the measurements). */
 const struct report_budget report_budget_failing = {
     .events_head = 4,
     .events_around = 4,
@@ -166,8 +167,10 @@ static json_t *event_gap_json(const struct tev *events, size_t first, size_t cou
 
 /* One direction of the log read as its receiver reads it: the HTTP head up
  * to its empty line, then frame headers and payloads. A response other than
- * 101 carries no frames (DEAD); so does a head longer than 64 KiB. The same
- * walk as frameNotes() in reports/assets/report.js. */
+ * 101 carries no frames (DEAD: 6455:4.1 "If the status code received from
+ * the server is not 101, the client handles the response per HTTP
+ * procedures"); nor does a head longer than 64 KiB. The same walk as
+ * frameNotes() in reports/assets/report.js. */
 enum walk_state { WALK_HEAD, WALK_FRAMES, WALK_DEAD };
 
 #define WALK_HEAD_MAX (64 * 1024)
@@ -184,7 +187,11 @@ struct walk {
     uint64_t payload_left; /* octets of the current payload still to come */
 };
 
-/* Octets a frame header needs, given those read so far. */
+/* Octets a frame header needs, given those read so far. 6455:5.2 "If 126,
+ * the following 2 bytes interpreted as a 16-bit unsigned integer are the
+ * payload length. If 127, the following 8 bytes interpreted as a 64-bit
+ * unsigned integer [...] are the payload length." The masking key "is
+ * present if the mask bit is set to 1". */
 static size_t header_need(const uint8_t *hdr, size_t have) {
     if (have < 2)
         return 2;
