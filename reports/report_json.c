@@ -96,14 +96,15 @@ static json_t *bytes_text(const uint8_t *data, size_t len) {
     return s ? s : json_null();
 }
 
-json_t *report_text_json(const char *s) {
+/* A NUL-terminated string of ours or of the case file (NULL -> null). */
+static json_t *text_or_null(const char *s) {
     if (!s)
         return json_null();
     return bytes_text((const uint8_t *)s, strlen(s));
 }
 
-json_t *report_count_json(uint64_t v) {
-    return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
+json_t *report_text_json(const char *s) {
+    return text_or_null(s);
 }
 
 static json_t *text_or_empty(const char *s) {
@@ -137,6 +138,14 @@ static json_t *string_array(char *const *items, size_t n) {
 
 static json_t *int_or_null(bool set, long long v) {
     return set ? json_integer(v) : json_null();
+}
+
+static json_int_t clamp_u64(uint64_t v) {
+    return v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v;
+}
+
+json_t *report_count_json(uint64_t v) {
+    return json_integer(clamp_u64(v));
 }
 
 /* ---- one case ----------------------------------------------------------- */
@@ -174,7 +183,7 @@ static json_t *close_json(const struct transcript *t) {
     json_object_set_new(o, "clean", json_boolean(t->clean));
     json_object_set_new(o, "we_dropped_tcp", json_boolean(t->we_dropped_tcp));
     json_object_set_new(o, "peer_code", int_or_null(pc && pc->has_code, pc ? pc->code : 0));
-    json_object_set_new(o, "peer_reason", pc ? report_text_json(pc->detail) : json_null());
+    json_object_set_new(o, "peer_reason", pc ? text_or_null(pc->detail) : json_null());
     return o;
 }
 
@@ -229,22 +238,22 @@ static json_t *case_json(const struct case_result *r) {
     }
     json_object_set_new(o, "id", text_or_empty(c->id));
     json_object_set_new(o, "title", text_or_empty(c->title));
-    json_object_set_new(o, "description", report_text_json(c->description));
+    json_object_set_new(o, "description", text_or_null(c->description));
     json_object_set_new(o, "group", group_of(c->id ? c->id : ""));
-    json_object_set_new(o, "autobahn", report_text_json(c->autobahn));
+    json_object_set_new(o, "autobahn", text_or_null(c->autobahn));
     json_object_set_new(o, "rfc", string_array(c->rfc, c->rfc_count));
-    json_object_set_new(o, "requirement", report_text_json(c->requirement));
+    json_object_set_new(o, "requirement", text_or_null(c->requirement));
     json_object_set_new(o, "tags", string_array(c->tags, c->tag_count));
-    json_object_set_new(o, "file", report_text_json(c->pos.file));
+    json_object_set_new(o, "file", text_or_null(c->pos.file));
     json_object_set_new(o, "line", json_integer(c->pos.line));
     json_object_set_new(o, "verdict", json_string(verdict_of(r)));
     json_object_set_new(o, "ran", json_boolean(r->ran));
     json_object_set_new(o, "outcome",
                         int_or_null(judged && r->j.outcome_index >= 0, r->j.outcome_index));
     json_object_set_new(o, "degraded", json_boolean(judged && r->j.degraded));
-    json_object_set_new(o, "reason", judged ? report_text_json(r->j.reason) : json_null());
-    json_object_set_new(o, "expected", judged ? report_text_json(r->j.expected) : json_null());
-    json_object_set_new(o, "actual", judged ? report_text_json(r->j.actual) : json_null());
+    json_object_set_new(o, "reason", judged ? text_or_null(r->j.reason) : json_null());
+    json_object_set_new(o, "expected", judged ? text_or_null(r->j.expected) : json_null());
+    json_object_set_new(o, "actual", judged ? text_or_null(r->j.actual) : json_null());
     /* An index into "events" as the report keeps them (the window always
      * keeps this one). */
     json_object_set_new(o, "first_unexpected",
@@ -252,12 +261,12 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(o, "expected_close", expected_close_json(r));
     json_object_set_new(o, "started", r->ran ? iso_time(r->started_wall_ms) : json_null());
     json_object_set_new(o, "duration_s", seconds(r->ran ? r->duration_s : 0));
-    json_object_set_new(o, "error", report_text_json(t->error));
+    json_object_set_new(o, "error", text_or_null(t->error));
     json_object_set_new(o, "internal", json_boolean(judged && r->j.internal));
     json_t *dropped = json_object();
-    json_object_set_new(dropped, "events", report_count_json((t->events_dropped)));
-    json_object_set_new(dropped, "events_lost", report_count_json((t->events_lost)));
-    json_object_set_new(dropped, "pongs", report_count_json((t->pongs_dropped)));
+    json_object_set_new(dropped, "events", json_integer(clamp_u64(t->events_dropped)));
+    json_object_set_new(dropped, "events_lost", json_integer(clamp_u64(t->events_lost)));
+    json_object_set_new(dropped, "pongs", json_integer(clamp_u64(t->pongs_dropped)));
     json_object_set_new(o, "dropped", dropped);
 
     json_t *hs = json_object();
@@ -372,7 +381,7 @@ json_t *report_build(const struct report_meta *meta, const struct case_result *r
     json_t *target = json_object();
     json_object_set_new(target, "url", text_or_empty(meta->target_url));
     json_object_set_new(target, "builtin", json_boolean(meta->builtin_target));
-    json_object_set_new(target, "spawn", report_text_json(meta->spawn_command));
+    json_object_set_new(target, "spawn", text_or_null(meta->spawn_command));
     json_object_set_new(target, "agent", agent_json(meta, results, n));
     json_object_set_new(doc, "target", target);
     json_object_set_new(doc, "options", options_json(meta));
