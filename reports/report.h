@@ -6,8 +6,9 @@
  * FILE.json --junit OUT` re-renders a saved report to the same bytes a live
  * run writes. Files are written atomically (temporary file + rename).
  *
- * Document layout, version 1 (formal schema: reports/report.schema.json):
- *   schema        "wsspec-report/1"
+ * Document layout, version 2 (formal schema: reports/report.schema.json;
+ * docs/reports.md says what changed from version 1):
+ *   schema        "wsspec-report/2"
  *   tool          {name, version, openssl, zlib, jansson}
  *   target        {url, builtin (bool), spawn (command or null), agent (string)}
  *   options       {jobs, seed, timeout_scale, strict, argv: [...]}
@@ -19,16 +20,24 @@
  *     id, title, group, autobahn (or null), rfc: [...], requirement, tags: [...],
  *     file, line, verdict ("pass", "non-strict", "informational", "unimplemented",
  *     "fail", "error", "not-run"), ran, outcome (index or null), degraded,
- *     reason, expected, actual, first_unexpected (index or null), baseline
- *     ("regression", "fixed", "known" or absent), started, duration_s, error,
- *     internal (bool: an error of ours, exit 4), dropped: {events, events_lost, pongs},
+ *     reason, expected, actual, first_unexpected (index into events, or null),
+ *     baseline ("regression", "fixed", "known" or absent), started, duration_s,
+ *     error, internal (bool: an error of ours, exit 4),
+ *     dropped: {events, events_lost, pongs}      (what the runner did not keep)
  *     handshake: {status, request, response}   (heads as text, capped)
  *     close: {peer_closed_first, we_sent_close, peer_sent_close, clean,
  *             we_dropped_tcp, peer_code (or null), peer_reason (or null)},
- *     events: [{t_ms, kind, opcode, length, sha256, head_hex, code, detail, rfc}],
+ *     events: [{index, t_ms, kind, opcode, length, sha256, head_hex, code, detail, rfc}],
  *     wire: {octets_out, octets_in, dropped_out, dropped_in,
- *            records: [{t_ms, dir ("out"/"in"), hex}]}
+ *            records: [{index, t_ms, dir ("out"/"in"), hex,
+ *                       length + sha256 (cut) or length + head (HTTP head), frame_at}]}
+ *     elided: {events, records, records_cut, octets_out, octets_in,   (what the
+ *              event_gaps: [{first, count, kinds, payload_octets, sha256}],  report
+ *              record_gaps: [{first, count, octets_out, octets_in}]}         left out)
  *   } ]
+ * Of each transcript the report keeps a window (report_window.h): events
+ * and wire records around the first unexpected event, the first and last
+ * ones, records cut to a head.
  */
 #ifndef WSSPEC_REPORT_H
 #define WSSPEC_REPORT_H
@@ -41,7 +50,10 @@
 
 #include "run/runner.h"
 
-#define REPORT_SCHEMA_ID "wsspec-report/1"
+#define REPORT_SCHEMA_ID   "wsspec-report/2"
+/* The layout before reports kept a window of each transcript (every event,
+ * the wire log whole): `wsspec report` and --baseline still read it. */
+#define REPORT_SCHEMA_ID_1 "wsspec-report/1"
 
 struct report_meta {
     const char *target_url;
@@ -62,8 +74,12 @@ struct report_meta {
 
 /* Build the canonical document (a new reference; caller json_decref()s).
  * results[i].c must be set for every i; results that did not run are
- * "not-run". */
+ * "not-run". Returns NULL when memory ran out. */
 json_t *report_build(const struct report_meta *meta, const struct case_result *results, size_t n);
+
+/* Whether schema (the document's "schema" field) is a layout the renderers
+ * read: REPORT_SCHEMA_ID or REPORT_SCHEMA_ID_1. */
+bool report_schema_readable(const char *schema);
 
 /* Mark cases against a baseline report or a known-failures file (see
  * baseline.c) and fill the top-level "baseline" object. Returns 0,

@@ -18,12 +18,12 @@
 #include <zlib.h>
 
 #include "codec/utf8.h"
+#include "reports/report_int.h"
+#include "reports/report_window.h"
 
 #ifndef WSSPEC_VERSION
 #define WSSPEC_VERSION "0.0.0"
 #endif
-
-#define HEAD_TEXT_CAP (16 * 1024) /* octets of a request/response head kept */
 
 /* ---- small value builders ---------------------------------------------- */
 
@@ -49,7 +49,7 @@ static json_t *seconds(double s) {
     return json_real(round(s * 1e6) / 1e6);
 }
 
-static json_t *hex_string(const uint8_t *data, size_t len) {
+json_t *report_hex_json(const uint8_t *data, size_t len) {
     static const char digits[] = "0123456789abcdef";
     if (len > (SIZE_MAX - 1) / 2)
         return json_null();
@@ -103,18 +103,22 @@ static json_t *text_or_null(const char *s) {
     return bytes_text((const uint8_t *)s, strlen(s));
 }
 
+json_t *report_text_json(const char *s) {
+    return text_or_null(s);
+}
+
 static json_t *text_or_empty(const char *s) {
     return s ? bytes_text((const uint8_t *)s, strlen(s)) : json_string("");
 }
 
-/* An HTTP head, capped at HEAD_TEXT_CAP octets (cut at a UTF-8 boundary). */
+/* An HTTP head, capped at REPORT_HEAD_TEXT_CAP octets (cut at a UTF-8 boundary). */
 static json_t *head_text(const struct buf *head) {
     if (!head || head->len == 0)
         return json_null();
     size_t keep = head->len;
-    if (keep <= HEAD_TEXT_CAP)
+    if (keep <= REPORT_HEAD_TEXT_CAP)
         return bytes_text(head->data, keep);
-    keep = HEAD_TEXT_CAP;
+    keep = REPORT_HEAD_TEXT_CAP;
     while (keep > 0 && (head->data[keep] & 0xC0) == 0x80)
         keep--;
     json_t *s = bytes_text(head->data, keep);
@@ -140,6 +144,10 @@ static json_int_t clamp_u64(uint64_t v) {
     return v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v;
 }
 
+json_t *report_count_json(uint64_t v) {
+    return json_integer(clamp_u64(v));
+}
+
 /* ---- one case ----------------------------------------------------------- */
 
 static json_t *group_of(const char *id) {
@@ -147,62 +155,13 @@ static json_t *group_of(const char *id) {
     return bytes_text((const uint8_t *)id, dot ? (size_t)(dot - id) : strlen(id));
 }
 
-static bool payload_event(enum tev_kind k) {
-    return k == TEV_MESSAGE || k == TEV_PING || k == TEV_PONG || k == TEV_CLOSE;
-}
-
-static json_t *event_json(const struct tev *ev) {
-    json_t *o = json_object();
-    json_object_set_new(o, "t_ms", json_real((double)ev->t_us / 1000.0));
-    json_object_set_new(o, "kind", json_string(tev_kind_name(ev->kind)));
-    json_object_set_new(o, "opcode", int_or_null(ev->kind == TEV_MESSAGE, ev->opcode));
-    json_object_set_new(o, "length", int_or_null(payload_event(ev->kind), clamp_u64(ev->length)));
-    bool digest = ev->kind == TEV_MESSAGE || ev->kind == TEV_PING || ev->kind == TEV_PONG;
-    json_object_set_new(o, "sha256", digest ? hex_string(ev->sha256, 32) : json_null());
-    json_object_set_new(o, "head_hex",
-                        payload_event(ev->kind) ? hex_string(ev->head, ev->head_len) : json_null());
-    json_object_set_new(o, "code", int_or_null(ev->has_code, ev->code));
-    json_object_set_new(o, "detail", text_or_null(ev->detail));
-    json_object_set_new(o, "rfc", text_or_null(ev->rfc));
-    if (ev->kind == TEV_PONG && ev->unsolicited)
-        json_object_set_new(o, "unsolicited", json_true());
-    return o;
-}
-
-/* Wire log octets kept in the report for a case that passed: the runner
- * keeps up to 64 KiB per case, which is what a failure needs to be read,
- * but 600 passing cases would make every report tens of MB. The rest is
- * counted in dropped_out / dropped_in like the runner's own cap. */
-#define PASSING_WIRE_CAP     4096
-#define PASSING_WIRE_RECORDS 64 /* octet-at-a-time writes make many tiny records */
-
-static json_t *wire_json(const struct transcript *t, bool passed) {
-    uint64_t dropped_out = t->wire_dropped_out, dropped_in = t->wire_dropped_in;
-    size_t kept = 0, kept_records = 0;
-    json_t *records = json_array();
-    size_t pos = 0;
-    struct wire_record rec;
-    while (transcript_wire_next(t, &pos, &rec)) {
-        if (passed && (kept + rec.len > PASSING_WIRE_CAP || kept_records == PASSING_WIRE_RECORDS)) {
-            if (rec.dir == WIRE_ENTRY_OUT)
-                dropped_out += rec.len;
-            else
-                dropped_in += rec.len;
-            continue;
-        }
-        kept += rec.len;
-        kept_records++;
-        json_t *r = json_object();
-        json_object_set_new(r, "t_ms", json_real((double)rec.t_us / 1000.0));
-        json_object_set_new(r, "dir", json_string(rec.dir == WIRE_ENTRY_OUT ? "out" : "in"));
-        json_object_set_new(r, "hex", hex_string(rec.data, rec.len));
-        json_array_append_new(records, r);
-    }
+/* The wire log's totals and the records the window kept (records: taken). */
+static json_t *wire_json(const struct transcript *t, json_t *records) {
     json_t *w = json_object();
-    json_object_set_new(w, "octets_out", json_integer(clamp_u64(t->octets_out)));
-    json_object_set_new(w, "octets_in", json_integer(clamp_u64(t->octets_in)));
-    json_object_set_new(w, "dropped_out", json_integer(clamp_u64(dropped_out)));
-    json_object_set_new(w, "dropped_in", json_integer(clamp_u64(dropped_in)));
+    json_object_set_new(w, "octets_out", report_count_json(t->octets_out));
+    json_object_set_new(w, "octets_in", report_count_json(t->octets_in));
+    json_object_set_new(w, "dropped_out", report_count_json(t->wire_dropped_out));
+    json_object_set_new(w, "dropped_in", report_count_json(t->wire_dropped_in));
     json_object_set_new(w, "records", records);
     return w;
 }
@@ -260,10 +219,23 @@ static const char *verdict_of(const struct case_result *r) {
     return r->ran ? verdict_name(r->j.verdict) : "not-run";
 }
 
+/* One case; NULL when memory ran out. */
 static json_t *case_json(const struct case_result *r) {
     const struct wcase *c = r->c;
     const struct transcript *t = &r->tr;
+    bool judged = r->ran;
+    bool passed = judged && r->j.verdict == VERDICT_PASS;
+    struct report_window win;
+    if (report_window_build(t, judged ? r->j.first_unexpected : -1,
+                            passed ? &report_budget_passing : &report_budget_failing, &win) != 0)
+        return NULL;
     json_t *o = json_object();
+    if (!o) {
+        json_decref(win.events);
+        json_decref(win.records);
+        json_decref(win.elided);
+        return NULL;
+    }
     json_object_set_new(o, "id", text_or_empty(c->id));
     json_object_set_new(o, "title", text_or_empty(c->title));
     json_object_set_new(o, "description", text_or_null(c->description));
@@ -276,15 +248,16 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(o, "line", json_integer(c->pos.line));
     json_object_set_new(o, "verdict", json_string(verdict_of(r)));
     json_object_set_new(o, "ran", json_boolean(r->ran));
-    bool judged = r->ran;
     json_object_set_new(o, "outcome",
                         int_or_null(judged && r->j.outcome_index >= 0, r->j.outcome_index));
     json_object_set_new(o, "degraded", json_boolean(judged && r->j.degraded));
     json_object_set_new(o, "reason", judged ? text_or_null(r->j.reason) : json_null());
     json_object_set_new(o, "expected", judged ? text_or_null(r->j.expected) : json_null());
     json_object_set_new(o, "actual", judged ? text_or_null(r->j.actual) : json_null());
+    /* An index into "events" as the report keeps them (the window always
+     * keeps this one). */
     json_object_set_new(o, "first_unexpected",
-                        int_or_null(judged && r->j.first_unexpected >= 0, r->j.first_unexpected));
+                        int_or_null(win.first_unexpected >= 0, win.first_unexpected));
     json_object_set_new(o, "expected_close", expected_close_json(r));
     json_object_set_new(o, "started", r->ran ? iso_time(r->started_wall_ms) : json_null());
     json_object_set_new(o, "duration_s", seconds(r->ran ? r->duration_s : 0));
@@ -303,11 +276,9 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(o, "handshake", hs);
     json_object_set_new(o, "close", close_json(t));
 
-    json_t *events = json_array();
-    for (size_t i = 0; i < t->event_count; i++)
-        json_array_append_new(events, event_json(&t->events[i]));
-    json_object_set_new(o, "events", events);
-    json_object_set_new(o, "wire", wire_json(t, r->ran && r->j.verdict == VERDICT_PASS));
+    json_object_set_new(o, "events", win.events);
+    json_object_set_new(o, "wire", wire_json(t, win.records));
+    json_object_set_new(o, "elided", win.elided);
     return o;
 }
 
@@ -425,16 +396,108 @@ json_t *report_build(const struct report_meta *meta, const struct case_result *r
     json_object_set_new(doc, "summary", summary_json(results, n));
 
     json_t *cases = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(cases, case_json(&results[i]));
-    json_object_set_new(doc, "cases", cases);
+    bool complete = cases != NULL;
+    for (size_t i = 0; i < n && complete; i++)
+        complete = json_array_append_new(cases, case_json(&results[i])) == 0;
+    if (json_object_set_new(doc, "cases", cases) != 0 || !complete) {
+        json_decref(doc);
+        return NULL;
+    }
     return doc;
 }
 
+bool report_schema_readable(const char *schema) {
+    return schema &&
+           (strcmp(schema, REPORT_SCHEMA_ID) == 0 || strcmp(schema, REPORT_SCHEMA_ID_1) == 0);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* The file is indented like JSON_INDENT(2), except that a value with
+ * nothing nested below its own members goes on one line: an event, a wire
+ * record, a gap, the close details. One line per event and per record
+ * reads like a table, and indenting each of their fields would make a
+ * report of many failing cases a third larger. */
+#define ONE_LINE_FLAGS (JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
+static bool scalar(const json_t *v) {
+    return !json_is_object(v) && !json_is_array(v);
+}
+
+static bool scalars_only(const json_t *v) {
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (!scalar(json_array_get(v, i)))
+                return false;
+        return true;
+    }
+    const char *key;
+    json_t *member;
+    json_object_foreach((json_t *)v, key, member) {
+        if (!scalar(member) && !(json_is_array(member) && scalars_only(member)))
+            return false;
+    }
+    return true;
+}
+
+/* A scalar, an array of scalars, or an object whose members are scalars,
+ * arrays of scalars or objects of those. */
+static bool one_line(const json_t *v) {
+    if (json_is_array(v))
+        return scalars_only(v);
+    if (!json_is_object(v))
+        return true;
+    const char *key;
+    json_t *member;
+    json_object_foreach((json_t *)v, key, member) {
+        if (!scalar(member) && !scalars_only(member))
+            return false;
+    }
+    return true;
+}
+
+static int newline_indent(FILE *out, int depth) {
+    if (fputc('\n', out) == EOF)
+        return -1;
+    for (int i = 0; i < depth; i++)
+        if (fputs("  ", out) == EOF)
+            return -1;
+    return 0;
+}
+
+static int write_value(const json_t *v, FILE *out, int depth) {
+    if (one_line(v))
+        return json_dumpf(v, out, ONE_LINE_FLAGS);
+    bool object = json_is_object(v);
+    int rc = fputc(object ? '{' : '[', out) == EOF ? -1 : 0;
+    size_t i = 0;
+    if (object) {
+        const char *key;
+        json_t *member;
+        json_object_foreach((json_t *)v, key, member) {
+            json_t *name = json_string(key);
+            rc |= (i++ ? fputc(',', out) == EOF : 0) ? -1 : 0;
+            rc |= newline_indent(out, depth + 1);
+            rc |= name ? json_dumpf(name, out, ONE_LINE_FLAGS) : -1;
+            rc |= fputs(": ", out) == EOF ? -1 : 0;
+            rc |= write_value(member, out, depth + 1);
+            json_decref(name);
+        }
+    } else {
+        for (; i < json_array_size(v); i++) {
+            rc |= (i ? fputc(',', out) == EOF : 0) ? -1 : 0;
+            rc |= newline_indent(out, depth + 1);
+            rc |= write_value(json_array_get(v, i), out, depth + 1);
+        }
+    }
+    rc |= newline_indent(out, depth);
+    rc |= fputc(object ? '}' : ']', out) == EOF ? -1 : 0;
+    return rc;
+}
+
 int report_json_write(const json_t *report, FILE *out) {
-    size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
     errno = 0;
-    if (json_dumpf(report, out, flags) != 0 || fputc('\n', out) == EOF || ferror(out)) {
+    if (write_value(report, out, 0) != 0 || fputc('\n', out) == EOF || ferror(out)) {
         if (errno == 0)
             errno = EIO;
         return -1;

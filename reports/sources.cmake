@@ -4,4 +4,5 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/console.c
   ${CMAKE_CURRENT_LIST_DIR}/report_file.c
   ${CMAKE_CURRENT_LIST_DIR}/report_json.c
+  ${CMAKE_CURRENT_LIST_DIR}/report_window.c
 )

@@ -175,7 +175,10 @@ int cli_show(int argc, char **argv) {
             const struct outcome *o = &c->outcomes[k];
             struct buf text = {0};
             judge_describe_outcome(o, &text);
-            printf("    %.*s\n", (int)text.len, text.data ? (const char *)text.data : "");
+            printf("    %.*s", (int)text.len, text.data ? (const char *)text.data : "");
+            if (o->behaviour)
+                printf(" [shared: %s]", o->behaviour);
+            printf("\n");
             buf_free(&text);
         }
         if (c->outcome_count)
@@ -187,6 +190,11 @@ int cli_show(int argc, char **argv) {
     case_list_free(&all);
     cli_args_free(&a);
     return EXIT_PASS;
+}
+
+static void print_warning(void *ctx, const char *message) {
+    (void)ctx;
+    fprintf(stderr, "warning: %s\n", message);
 }
 
 int cli_check_cases(int argc, char **argv) {
@@ -220,7 +228,9 @@ int cli_check_cases(int argc, char **argv) {
     size_t autobahn = 0;
     for (size_t i = 0; i < all.count; i++)
         autobahn += all.items[i].autobahn != NULL;
-    printf("%zu cases ok (%zu with an Autobahn id)\n", all.count, autobahn);
+    size_t warnings = case_list_consistency(&all, print_warning, NULL);
+    printf("%zu cases ok (%zu with an Autobahn id), %zu consistency warning%s\n", all.count,
+           autobahn, warnings, warnings == 1 ? "" : "s");
     case_list_free(&all);
     cli_args_free(&a);
     return EXIT_PASS;

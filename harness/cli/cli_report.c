@@ -32,9 +32,10 @@ static json_t *load_report(const char *path) {
                 schema ? "not a string" : "missing", REPORT_SCHEMA_ID);
         goto bad;
     }
-    if (strcmp(json_string_value(schema), REPORT_SCHEMA_ID) != 0) {
-        fprintf(stderr, "wsspec report: %s: field \"schema\" is \"%s\", expected \"%s\"\n", path,
-                json_string_value(schema), REPORT_SCHEMA_ID);
+    if (!report_schema_readable(json_string_value(schema))) {
+        fprintf(stderr,
+                "wsspec report: %s: field \"schema\" is \"%s\", expected \"%s\" (or \"%s\")\n",
+                path, json_string_value(schema), REPORT_SCHEMA_ID, REPORT_SCHEMA_ID_1);
         goto bad;
     }
     if (!json_is_array(json_object_get(doc, "cases"))) {

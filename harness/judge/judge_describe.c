@@ -176,7 +176,14 @@ void judge_describe_outcome(const struct outcome *o, struct buf *b) {
         break;
     case CLOSE_BY_US:
         buf_append_str(b, ", then the peer answers our close");
-        describe_codes(ce, b);
+        if (ce->exact || ce->code_count) {
+            describe_codes(ce, b);
+        } else {
+            /* judge.c: the code of a reply is compared only when exact. */
+            buf_append_str(b, " with any valid code or none");
+            if (ce->allow_drop)
+                buf_append_str(b, " (or a TCP close without a close frame)");
+        }
         break;
     case CLOSE_BY_ANY:
         if (ce->code_count || ce->allow_drop || ce->exact) {

@@ -135,17 +135,6 @@ static const char *const case_keys[] = {
     "tags",        "params",    "timeout",     "close_timeout", "chop", "chop_delay",
     "max_message", "handshake", "steps",       "outcomes",      NULL};
 
-static bool all_outcomes_judge_handshake(const json_t *outcomes) {
-    if (!json_is_array(outcomes) || json_array_size(outcomes) == 0)
-        return false;
-    for (size_t i = 0; i < json_array_size(outcomes); i++) {
-        const json_t *o = json_array_get(outcomes, i);
-        if (!json_is_object(o) || !json_object_get(o, "handshake"))
-            return false;
-    }
-    return true;
-}
-
 /* One expanded case object into *w (the caller frees *w on error). */
 static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *group,
                       struct wcase *w) {
@@ -199,25 +188,28 @@ static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *gro
         caseload_pop(c);
     }
     const json_t *steps = json_object_get(obj, "steps");
-    if (caseload_push_key(c, "steps") != 0)
+    bool no_steps = json_is_array(steps) && json_array_size(steps) == 0;
+    if (!no_steps && (caseload_push_key(c, "steps") != 0 ||
+                      caseload_steps(c, steps, &w->steps, &w->step_count) != 0))
         return -1;
-    if (json_is_array(steps) && json_array_size(steps) == 0) {
-        /* Nothing to do after the handshake is only right for a case about
-         * the handshake, where every outcome judges the peer's answer. */
-        if (!all_outcomes_judge_handshake(json_object_get(obj, "outcomes")))
-            return caseload_fail(c, false,
-                                 "needs at least one step (only a case whose every "
-                                 "outcome has a \"handshake\" expectation may have "
-                                 "none)");
-    } else if (caseload_steps(c, steps, &w->steps, &w->step_count) != 0) {
-        return -1;
-    }
-    caseload_pop(c);
+    if (!no_steps)
+        caseload_pop(c);
     if (caseload_push_key(c, "outcomes") != 0 ||
         caseload_outcomes(c, json_object_get(obj, "outcomes"), &w->outcomes, &w->outcome_count) !=
             0)
         return -1;
     caseload_pop(c);
+    /* Nothing to do after the handshake is only right for a case about the
+     * handshake, where every outcome (shared ones included) judges the
+     * peer's answer. */
+    for (size_t i = 0; no_steps && i < w->outcome_count; i++)
+        if (!w->outcomes[i].handshake.set) {
+            caseload_push_key(c, "steps");
+            return caseload_fail(c, false,
+                                 "needs at least one step (only a case whose every "
+                                 "outcome has a \"handshake\" expectation may have "
+                                 "none)");
+        }
     return 0;
 }
 
@@ -281,6 +273,8 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         rc = caseload_substitute(c, tmpl, json_array_get(rows, r), r + 1, &expanded);
         if (rc == 0)
             rc = parse_case(c, expanded, group, &w);
+        if (rc == 0)
+            rc = caseload_keys(c, expanded, &w);
         if (rc == 0)
             rc = caseload_reach(c, &w);
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
@@ -368,6 +362,7 @@ static int load_file(const char *path, struct case_list *into, const struct case
     struct buf text = {0};
     struct case_list fresh = {0};
     json_t *root = NULL;
+    struct caseload_ctx ctx = {0};
     int rc = -1;
     if (read_text(path, &text, err) != 0)
         goto out;
@@ -382,7 +377,6 @@ static int load_file(const char *path, struct case_list *into, const struct case
         err->column = jerr.column;
         goto out;
     }
-    struct caseload_ctx ctx = {0};
     ctx.file = path;
     ctx.text = (const char *)text.data;
     ctx.text_len = text.len;
@@ -396,6 +390,7 @@ static int load_file(const char *path, struct case_list *into, const struct case
     }
     rc = 0;
 out:
+    caseload_shared_free(&ctx);
     case_list_free(&fresh);
     json_decref(root);
     buf_free(&text);
@@ -414,7 +409,7 @@ static int by_name(const void *a, const void *b) {
 static bool is_case_file(const char *name) {
     size_t n = strlen(name);
     return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0 &&
-           strcmp(name, "schema.json") != 0;
+           strcmp(name, "schema.json") != 0 && strcmp(name, "behaviours.json") != 0;
 }
 
 int case_load_path(const char *path, struct case_list *out, struct case_error *err) {

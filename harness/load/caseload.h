@@ -18,9 +18,15 @@ struct case_error {
 /* Load one file and append its cases to *out. Returns 0, or -1 with *err
  * filled (and *out unchanged). */
 int case_load_file(const char *path, struct case_list *out, struct case_error *err);
-/* Load every *.json file of a directory (sorted by name; schema.json is
+/* Load every *.json file of a directory (sorted by name; schema.json and
+ * behaviours.json, the shared outcomes built into the loader, are
  * skipped), or one file. Duplicate ids across files are an error. */
 int case_load_path(const char *path, struct case_list *out, struct case_error *err);
+/* One verdict for one behaviour (consistency.c): warns, through warn, about
+ * cases that send the same (up to timing options) but judge with other
+ * outcomes. Returns the number of warnings. */
+typedef void (*case_warn_fn)(void *ctx, const char *message);
+size_t case_list_consistency(const struct case_list *l, case_warn_fn warn, void *ctx);
 /* "file:line:col: field: message" */
 void case_error_format(const struct case_error *err, char *out, size_t cap);
 

@@ -32,6 +32,7 @@ struct caseload_ctx {
     struct caseload_comp path[CASELOAD_MAX_DEPTH];
     size_t depth;
     size_t expansion;   /* 1-based parameter expansion, 0 = not parametric */
+    json_t *shared;     /* cases/behaviours.json (built in), parsed on first use; owned */
     uint32_t case_chop; /* the case's defaults for its send steps */
     double case_chop_delay;
 };
@@ -101,6 +102,21 @@ int caseload_steps(struct caseload_ctx *c, const json_t *arr, struct step **out,
 /* A non-empty list of outcomes. */
 int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome **out,
                       size_t *count);
+
+/* ---- shared outcomes (caseload_shared.c) ---- */
+
+/* The outcomes of the shared behaviour NAME of cases/behaviours.json (built
+ * in), for an outcome {"use": NAME} (the value at the current path is the
+ * name); each gets o->behaviour set. Errors inside the shared file name it. */
+int caseload_shared_outcomes(struct caseload_ctx *c, const json_t *name, struct outcome **out,
+                             size_t *count);
+/* Frees what caseload_shared_outcomes cached in c. */
+void caseload_shared_free(struct caseload_ctx *c);
+
+/* ---- consistency keys (caseload_keys.c) ---- */
+
+/* w->stimulus and w->judging from the expanded case object obj. */
+int caseload_keys(struct caseload_ctx *c, const json_t *obj, struct wcase *w);
 
 /* ---- reachability (caseload_reach.c) ---- */
 

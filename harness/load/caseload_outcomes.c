@@ -218,6 +218,16 @@ static int parse_close(struct caseload_ctx *c, const json_t *v, struct close_exp
         }
         caseload_pop(c);
     }
+    /* The judge compares the code of a reply to our close only when the case
+     * is about it (6455:5.5.1: a reply "typically echos" the code): codes
+     * that would be ignored are refused rather than silently not checked. */
+    if (ce->by == CLOSE_BY_US && codes && !ce->exact) {
+        caseload_push_key(c, "codes");
+        return caseload_fail(c, true,
+                             "a reply to our close may carry any valid code or none (6455:5.5.1 "
+                             "\"typically echos\"), so \"codes\" with \"by\": \"us\" needs "
+                             "\"exact\": true");
+    }
     return 0;
 }
 
@@ -315,6 +325,21 @@ static int parse_outcome(struct caseload_ctx *c, const json_t *v, struct outcome
     return 0;
 }
 
+/* An outcome {"use": NAME}: the shared behaviour NAME's outcomes, spliced in
+ * its place (caseload_shared.c). */
+static bool is_use(const json_t *v) {
+    return json_is_object(v) && json_object_get(v, "use");
+}
+
+static int parse_use(struct caseload_ctx *c, const json_t *v, struct outcome **out, size_t *count) {
+    static const char *const keys[] = {"use", NULL};
+    if (caseload_check_keys(c, v, keys) != 0 || caseload_push_key(c, "use") != 0 ||
+        caseload_shared_outcomes(c, json_object_get(v, "use"), out, count) != 0)
+        return -1;
+    caseload_pop(c);
+    return 0;
+}
+
 int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome **out,
                       size_t *count) {
     if (!json_is_array(arr))
@@ -323,18 +348,39 @@ int caseload_outcomes(struct caseload_ctx *c, const json_t *arr, struct outcome 
     size_t n = json_array_size(arr);
     if (n == 0)
         return caseload_fail(c, false, "needs at least one outcome");
-    struct outcome *o = calloc(n, sizeof *o);
-    if (!o)
-        return nomem(c);
+    struct outcome *o = NULL;
+    size_t have = 0;
     for (size_t i = 0; i < n; i++) {
-        if (caseload_push_index(c, i) != 0 ||
-            parse_outcome(c, json_array_get(arr, i), &o[i]) != 0) {
-            outcomes_free(o, i + 1);
-            return -1;
+        const json_t *v = json_array_get(arr, i);
+        struct outcome *shared = NULL;
+        size_t shared_count = 1;
+        if (caseload_push_index(c, i) != 0)
+            goto fail;
+        if (is_use(v) && parse_use(c, v, &shared, &shared_count) != 0)
+            goto fail;
+        struct outcome *grown = realloc(o, (have + shared_count) * sizeof *o);
+        if (!grown) {
+            outcomes_free(shared, shared_count);
+            nomem(c);
+            goto fail;
+        }
+        o = grown;
+        if (shared) {
+            memcpy(o + have, shared, shared_count * sizeof *o);
+            free(shared);
+            have += shared_count;
+        } else {
+            memset(&o[have], 0, sizeof o[have]);
+            have++;
+            if (parse_outcome(c, v, &o[have - 1]) != 0)
+                goto fail;
         }
         caseload_pop(c);
     }
     *out = o;
-    *count = n;
+    *count = have;
     return 0;
+fail:
+    outcomes_free(o, have);
+    return -1;
 }

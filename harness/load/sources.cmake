@@ -10,3 +10,9 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/caseload_util.c
   ${CMAKE_CURRENT_LIST_DIR}/select.c
 )
+target_sources(wsspec_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/caseload_keys.c
+  ${CMAKE_CURRENT_LIST_DIR}/caseload_shared.c
+  ${CMAKE_CURRENT_LIST_DIR}/consistency.c)
+# cases/behaviours.json, the shared outcomes ({"use": NAME}), built in.
+wsspec_embed_asset(wsspec_core caseload_behaviours_json
+                   ${CMAKE_CURRENT_LIST_DIR}/../../cases/behaviours.json RULES none)

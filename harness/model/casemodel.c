@@ -102,12 +102,15 @@ void case_free(struct wcase *c) {
     }
     free(c->handshake.headers);
     free(c->handshake.method);
+    free(c->stimulus);
+    free(c->judging);
     free(c->handshake.http_version);
     free(c->handshake.query);
     payload_free(&c->handshake.raw);
     steps_free(c->steps, c->step_count);
     for (size_t i = 0; i < c->outcome_count && c->outcomes; i++) {
         free(c->outcomes[i].note);
+        free(c->outcomes[i].behaviour);
         events_free(c->outcomes[i].events, c->outcomes[i].event_count);
         free(c->outcomes[i].close.codes);
         handshake_expect_free(&c->outcomes[i].handshake);

@@ -170,8 +170,10 @@ struct handshake_expect {
 
 struct outcome {
     enum verdict verdict;
-    char *note;                  /* why this outcome gets this verdict (shown in reports) */
-    bool any_events;             /* events unconstrained (informational catch-all) */
+    char *note;      /* why this outcome gets this verdict (shown in reports) */
+    char *behaviour; /* the shared behaviour of cases/behaviours.json it comes from ({"use":
+                        NAME}), NULL when written in the case itself */
+    bool any_events; /* events unconstrained (informational catch-all) */
     struct expect_event *events; /* the peer's events, in order, before its close frame */
     size_t event_count;
     struct close_expect close;
@@ -223,7 +225,14 @@ struct wcase {
     char *requirement; /* the RFC sentence the case checks (shown on failure) */
     char **tags;
     size_t tag_count;
-    char *autobahn;         /* "2.5", NULL when there is none */
+    char *autobahn; /* "2.5", NULL when there is none */
+    /* Canonical texts for check-cases' consistency warnings (cli_cases.c):
+     * what the case does (steps and request, without the write options that
+     * only change timing: chop, chop_delay, coalesce), and how it judges (its
+     * outcomes without notes). Two cases with the same stimulus and another
+     * judging judge the same behaviour differently. NULL when not computed. */
+    char *stimulus;
+    char *judging;
     double timeout_s;       /* the whole case (default 10) */
     double close_timeout_s; /* waiting for the peer's close / TCP close (default 2) */
     uint32_t chop;          /* default chop for every send (0 = whole writes) */

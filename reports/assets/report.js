@@ -494,7 +494,7 @@
     renderEvents(td, c);
     renderClose(td, c.close);
     renderHandshake(td, c.handshake);
-    renderWire(td, c.wire);
+    renderWire(td, c);
   }
 
   function bytesOf(hex) {
@@ -525,20 +525,47 @@
     return parts.join(' \u00b7 ');
   }
 
+  /* What the report left out of the case's transcript (version 1 reports have no "elided"). */
+  function elidedOf(c) { return c.elided && typeof c.elided === 'object' ? c.elided : {}; }
+  function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
+
+  function eventGapRow(body, g) {
+    var first = num(g.first), n = num(g.count) || 0;
+    var td = add(add(body, 'tr', 'gap'), 'td', 'det');
+    td.colSpan = 5;
+    var kinds = g.kinds && typeof g.kinds === 'object' ? Object.keys(g.kinds).map(function (k) {
+      return g.kinds[k] + ' ' + k; }).join(', ') : '';
+    var text = '\u2026 ' + plural(n, 'event', 'events') + ' not kept in this report' +
+      (first === null ? '' : ' (#' + first + (n > 1 ? '\u2013' + (first + n - 1) : '') + ')') +
+      (kinds ? ': ' + kinds : '');
+    if (num(g.payload_octets)) text += '; ' + g.payload_octets + ' payload octets';
+    td.textContent = text;
+    if (g.sha256) td.title = 'SHA-256 of their payload digests ' + g.sha256;
+  }
+
   function renderEvents(td, c) {
-    var evs = objects(c.events);
-    add(td, 'h3', null, 'Events (' + evs.length + ')');
-    if (!evs.length) { add(td, 'p', 'facts', 'No events recorded.'); return; }
+    var evs = objects(c.events), gaps = objects(elidedOf(c).event_gaps);
+    var left = num(elidedOf(c).events) || 0;
+    add(td, 'h3', null, 'Events (' + (left ? evs.length + ' of ' + (evs.length + left) + ' kept' :
+      evs.length) + ')');
+    if (!evs.length && !gaps.length) { add(td, 'p', 'facts', 'No events recorded.'); return; }
     var t = add(td, 'table', 'events');
     var hr = add(add(t, 'thead'), 'tr');
     ['#', 't (ms)', 'Kind', 'Details', 'RFC'].forEach(function (h) { add(hr, 'th', null, h); });
-    var body = add(t, 'tbody');
+    var body = add(t, 'tbody'), g = 0;
+    /* The gaps that start before transcript index `before` (all of them for null). */
+    function gapsBefore(before) {
+      while (g < gaps.length && (before === null || num(gaps[g].first) === null || gaps[g].first < before))
+        eventGapRow(body, gaps[g++]);
+    }
     evs.forEach(function (ev, k) {
+      var index = num(ev.index) === null ? k : ev.index;
+      gapsBefore(index);
       var cls = ev.kind === 'mark' || ev.kind === 'sent-close' ? 'ours' :
         /violation|reset|timeout|write-failed/.test(str(ev.kind)) ? 'bad' : '';
       if (k === c.first_unexpected) cls += ' unexpected';
       var tr = add(body, 'tr', cls);
-      add(tr, 'td', 't', k);
+      add(tr, 'td', 't', index);
       add(tr, 'td', 't', fmtMs(ev.t_ms));
       add(tr, 'td', 'kind', ev.kind);
       var d = add(tr, 'td', 'det', eventDetail(ev));
@@ -547,6 +574,7 @@
       var r = add(tr, 'td');
       if (ev.rfc) r.appendChild(rfcLink(ev.rfc));
     });
+    gapsBefore(null);
   }
 
   function renderClose(td, cl) {
@@ -596,21 +624,53 @@
     return line;
   }
 
+  /* The octets each record shows, as hex: its own, or for a record of HTTP head octets
+   * (head: true, hex empty) the same octets from the handshake text, which the report
+   * keeps this way only when it is printable ASCII with CRLF line ends, so text and octets
+   * are one. A record's place in its direction comes from the lengths before it, the
+   * gaps' octets included. */
+  function shownHex(recs, gaps, hs) {
+    var heads = {out: str(hs && hs.request), 'in': str(hs && hs.response)};
+    var at = {out: 0, 'in': 0}, g = 0;
+    return recs.map(function (r) {
+      var dir = r.dir === 'in' ? 'in' : 'out', hex = str(r.hex), len = num(r.length);
+      for (; g < gaps.length && num(gaps[g].first) !== null && gaps[g].first < num(r.index); g++) {
+        at.out += num(gaps[g].octets_out) || 0;
+        at['in'] += num(gaps[g].octets_in) || 0;
+      }
+      if (r.head === true && len !== null && at[dir] + len <= heads[dir].length) {
+        hex = '';
+        for (var i = at[dir]; i < at[dir] + len; i++)
+          hex += ('0' + (heads[dir].charCodeAt(i) & 0xff).toString(16)).slice(-2);
+      }
+      at[dir] += len !== null ? len : hex.length >> 1;
+      return hex;
+    });
+  }
+
   /* What each record carries, read the way a peer parses it: the HTTP head
-   * first, then frame headers, across records, one parser per direction. */
-  function frameNotes(recs) {
+   * first, then frame headers, across records, one parser per direction. Where
+   * the report left out or cut octets of a direction, the next record of it
+   * says where its first frame header starts (frame_at), and the parse starts
+   * again there. */
+  function frameNotes(recs, shown) {
     var notes = recs.map(function () { return []; });
-    var dirs = {out: {head: '', inHead: true, hdr: [], skip: 0, dead: false},
-      'in': {head: '', inHead: true, hdr: [], skip: 0, dead: false}};
+    function fresh(inHead) { return {head: '', inHead: inHead, hdr: [], skip: 0, dead: false, lost: false}; }
+    var dirs = {out: fresh(true), 'in': fresh(true)};
     recs.forEach(function (r, i) {
-      var d = dirs[r.dir === 'in' ? 'in' : 'out'], bytes = bytesOf(str(r.hex)), p = 0;
+      var key = r.dir === 'in' ? 'in' : 'out', d = dirs[key], bytes = bytesOf(shown[i]), p = 0;
+      if (Object.prototype.hasOwnProperty.call(r, 'frame_at')) {
+        d = dirs[key] = fresh(false);
+        if (num(r.frame_at) === null) d.lost = true; else p = r.frame_at;
+      }
+      if (d.lost) return;
       while (p < bytes.length && !d.dead) {
         if (d.inHead) {
           d.head += String.fromCharCode(bytes[p++]);
           if (d.head.slice(-4) === '\r\n\r\n') {
             d.inHead = false;
-            notes[i].push('HTTP ' + (r.dir === 'in' ? 'response' : 'request') + ' head');
-            if (r.dir === 'in' && !/^HTTP\/1\.1 101 /.test(d.head)) d.dead = true;
+            notes[i].push('HTTP ' + (key === 'in' ? 'response' : 'request') + ' head');
+            if (key === 'in' && !/^HTTP\/1\.1 101 /.test(d.head)) d.dead = true;
           } else if (d.head.length > 65536) {
             d.dead = true;
           }
@@ -635,31 +695,59 @@
           d.hdr = [];
         }
       }
+      /* A record cut to a head: what follows its head is not in the report. */
+      if (num(r.length) !== null && r.length > bytes.length) d.lost = true;
     });
     return notes;
   }
 
-  function renderWire(td, w) {
+  function wireGap(g) {
+    return el('div', 'gap', '\u2026 ' + plural(num(g.count) || 0, 'record', 'records') + ' not kept in this report: ' +
+      str(num(g.octets_out) || 0) + ' octets out, ' + str(num(g.octets_in) || 0) + ' in \u2026');
+  }
+
+  function renderWire(td, c) {
+    var w = c.wire;
     if (!w || typeof w !== 'object') return;
-    var recs = objects(w.records);
-    add(td, 'h3', null, 'Wire log (' + recs.length + ' records)');
+    var el2 = elidedOf(c), recs = objects(w.records), gaps = objects(el2.record_gaps);
+    var left = num(el2.records) || 0;
+    add(td, 'h3', null, 'Wire log (' + (left ? recs.length + ' of ' + (recs.length + left) + ' records kept' :
+      plural(recs.length, 'record', 'records')) + ')');
     var note = str(w.octets_out) + ' octets out, ' + str(w.octets_in) + ' octets in';
     if (w.dropped_out || w.dropped_in)
       note += '; not kept (over the cap): ' + str(w.dropped_out || 0) + ' out, ' + str(w.dropped_in || 0) + ' in';
+    if (el2.octets_out || el2.octets_in)
+      note += '; left out of this report: ' + str(el2.octets_out || 0) + ' out, ' + str(el2.octets_in || 0) +
+        ' in (' + plural(left, 'record', 'records') + ' left out, ' + str(el2.records_cut || 0) + ' cut to a head)';
     add(td, 'div', 'wire-note', note + '. Blue: sent by wsspec, green: received from the peer.');
-    if (!recs.length) return;
+    if (!recs.length && !gaps.length) return;
     var box = add(td, 'div', 'wire');
-    var cur = {rec: 0, off: 0, div: null}, notes = frameNotes(recs);
+    var shown = shownHex(recs, gaps, c.handshake), notes = frameNotes(recs, shown);
+    var cur = {rec: 0, off: 0, div: null, gap: 0};
     var more = null;
+    function gapsBefore(index) {
+      while (cur.gap < gaps.length && (index === null || num(gaps[cur.gap].first) === null ||
+          gaps[cur.gap].first < index))
+        box.insertBefore(wireGap(gaps[cur.gap++]), more);
+    }
     function step() {
       var budget = WIRE_LINES;
       while (budget > 0 && cur.rec < recs.length) {
-        var r = recs[cur.rec], hex = str(r.hex), n = hex.length >> 1;
+        var r = recs[cur.rec], hex = shown[cur.rec], n = hex.length >> 1;
         if (!cur.div) {
-          var dir = r.dir === 'in' ? 'in' : 'out';
+          gapsBefore(num(r.index));
+          var dir = r.dir === 'in' ? 'in' : 'out', whole = num(r.length);
           cur.div = el('div', 'rec ' + dir + (n <= 16 ? ' short' : ''));
-          add(cur.div, 'span', 'rh', (dir === 'out' ? '\u2192 out' : '\u2190 in') + '  t ' + fmtMs(r.t_ms) +
-            ' ms  \u00b7  ' + n + (n === 1 ? ' octet' : ' octets'));
+          var head = (dir === 'out' ? '\u2192 out' : '\u2190 in') + '  t ' + fmtMs(r.t_ms) + ' ms  \u00b7  ';
+          if (r.head === true)
+            head += plural(whole, 'octet', 'octets') + ' of the HTTP ' + (dir === 'in' ? 'response' : 'request') +
+              ' head (from Handshake)';
+          else if (whole !== null && whole > n)
+            head += 'the first ' + n + ' of ' + whole + ' octets';
+          else
+            head += plural(n, 'octet', 'octets');
+          var rh = add(cur.div, 'span', 'rh', head);
+          if (r.sha256) rh.title = 'SHA-256 of all ' + whole + ' octets: ' + r.sha256;
           var fn = notes[cur.rec];
           if (fn.length)
             add(cur.div, 'span', 'frames', fn.slice(0, 4).join(' \u00b7 ') + (fn.length > 4 ? ' \u00b7 \u2026 ' +
@@ -673,7 +761,7 @@
         }
         if (cur.off >= n) { cur.rec++; cur.off = 0; cur.div = null; }
       }
-      if (cur.rec >= recs.length) { if (more) more.remove(); more = null; return; }
+      if (cur.rec >= recs.length) { gapsBefore(null); if (more) more.remove(); more = null; return; }
       if (!more) {
         more = add(box, 'div', 'more');
         var btn = add(more, 'button', 'link', 'show more');

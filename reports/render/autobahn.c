@@ -155,18 +155,64 @@ static int entry_cmp(const void *x, const void *y) {
     return autobahn_cmp(((const struct entry *)x)->id, ((const struct entry *)y)->id);
 }
 
+/* The hex of up to `shown` octets of a record of HTTP head octets ("head":
+ * the report keeps them only as the handshake text, printable ASCII, so the
+ * text's characters are the octets), taken from `head` at stream offset
+ * `at`; NULL when the text does not reach that far. Caller frees. */
+static char *head_hex(const char *head, size_t at, size_t shown) {
+    static const char digits[] = "0123456789abcdef";
+    if (!head || at > strlen(head) || shown > strlen(head) - at)
+        return NULL;
+    char *hex = malloc(shown * 2 + 1);
+    for (size_t i = 0; hex && i < shown; i++) {
+        unsigned char o = (unsigned char)head[at + i];
+        hex[2 * i] = digits[o >> 4];
+        hex[2 * i + 1] = digits[o & 15];
+    }
+    if (hex)
+        hex[shown * 2] = '\0';
+    return hex;
+}
+
+/* Autobahn's rows: ["TO", [length, hex of the first 64 octets], false] and
+ * ["RO", [length, hex]], for the records the report kept. A record's place
+ * in its direction (for the octets of an HTTP head, which come from the
+ * handshake text) adds up the records and the gaps before it. */
 static json_t *wirelog(const json_t *c) {
     json_t *log = json_array();
     const json_t *records = json_object_get(report_doc_obj(c, "wire"), "records");
+    const json_t *gaps = json_object_get(report_doc_obj(c, "elided"), "record_gaps");
+    const json_t *hs = report_doc_obj(c, "handshake");
+    long long at[2] = {0, 0}; /* out, in */
+    size_t gap = 0;
     for (size_t i = 0; i < json_array_size(records); i++) {
         const json_t *r = json_array_get(records, i);
+        long long index = report_doc_int(r, "index", -1);
+        for (; gap < json_array_size(gaps); gap++) {
+            const json_t *g = json_array_get(gaps, gap);
+            if (report_doc_int(g, "first", LLONG_MAX) >= index)
+                break;
+            at[0] += report_doc_int(g, "octets_out", 0);
+            at[1] += report_doc_int(g, "octets_in", 0);
+        }
         const char *hex = report_doc_str(r, "hex", "");
-        size_t len = strlen(hex) / 2;
         bool out = strcmp(report_doc_str(r, "dir", ""), "out") == 0;
-        size_t shown = len > WIRELOG_HEAD ? WIRELOG_HEAD : len;
-        json_t *octets = json_pack("[Is#]", (json_int_t)len, hex, (int)(shown * 2));
+        long long len = report_doc_int(r, "length", (long long)(strlen(hex) / 2));
+        if (len < 0)
+            len = 0;
+        char *from_head = NULL;
+        if (report_doc_bool(r, "head", false) && at[!out] >= 0) {
+            size_t shown = len > WIRELOG_HEAD ? WIRELOG_HEAD : (size_t)len;
+            from_head = head_hex(report_doc_str(hs, out ? "request" : "response", NULL),
+                                 (size_t)at[!out], shown);
+        }
+        const char *row_hex = from_head ? from_head : hex;
+        size_t shown = strlen(row_hex) / 2 > WIRELOG_HEAD ? WIRELOG_HEAD : strlen(row_hex) / 2;
+        json_t *octets = json_pack("[Is#]", (json_int_t)len, row_hex, (int)(shown * 2));
         json_t *row = out ? json_pack("[sob]", "TO", octets, 0) : json_pack("[so]", "RO", octets);
         json_array_append_new(log, row);
+        free(from_head);
+        at[!out] += len;
     }
     return log;
 }

@@ -25,7 +25,9 @@ from conftest import ROOT
 from wsrun import wsspec
 
 SCHEMA = json.loads((ROOT / "cases" / "schema.json").read_text())
-CORPUS = sorted(p for p in (ROOT / "cases").glob("*.json") if p.name != "schema.json")
+NOT_CASE_FILES = ("schema.json", "behaviours.json")
+CORPUS = sorted(p for p in (ROOT / "cases").glob("*.json") if p.name not in NOT_CASE_FILES)
+BEHAVIOURS = json.loads((ROOT / "cases" / "behaviours.json").read_text())
 DATA = ROOT / "tests" / "unit" / "data" / "caseload"
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 README = (ROOT / "cases" / "README.md").read_text()
@@ -234,7 +236,7 @@ def input_files(folder):
     if single.exists() or single.is_symlink():
         return [single] if single.is_file() else []
     return sorted(p for p in (folder / "input").glob("*.json")
-                  if p.is_file() and p.name != "schema.json")
+                  if p.is_file() and p.name not in NOT_CASE_FILES)
 
 
 def loader_only_rules():
@@ -268,6 +270,34 @@ def test_corpus_is_all_there():
     total = sum(sum(len(expansions(c)) for c in strict_json(p.read_bytes())["cases"])
                 for p in CORPUS)
     assert r.stdout.startswith(f"{total} cases ok"), (total, r.stdout)
+    # One verdict for one behaviour: no two cases of the corpus send the same
+    # and judge it differently (cases/README.md).
+    assert "0 consistency warnings" in r.stdout, r.stderr
+    assert "warning:" not in r.stderr, r.stderr
+
+
+def test_check_cases_warns_on_one_behaviour_judged_twice(tmp_path):
+    """Two cases that send the same close (one of them chopped) but judge the
+    peer's answer differently: check-cases names both; the same outcomes (or
+    different steps) give no warning."""
+    def case(name, chop, outcomes, code=1000):
+        return {"name": name, "title": "t", "rfc": ["6455:5.5.1"], "chop": chop,
+                "steps": [{"send_close": {"code": code}}], "outcomes": outcomes}
+    shared = [{"use": "answers-our-close"}]
+    lenient = [{"verdict": "pass", "close": {"by": "us", "codes": [1000], "exact": True}},
+               {"verdict": "non-strict", "close": {"by": "us"}}]
+    doc = {"group": "g", "title": "t", "cases": [
+        case("a", 0, shared), case("b", 1, lenient), case("c", 1, shared),
+        case("d", 0, lenient, code=1001)]}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc, indent=1))
+    r = wsspec("check-cases", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "1 consistency warning" in r.stdout, r.stdout
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, r.stderr
+    assert "g.b sends what g.a" in warnings[0] and "one behaviour, two verdicts" in warnings[0]
+    assert f"{path}:" in warnings[0]
 
 
 @pytest.mark.parametrize("name", ["good_full.json", "good_handshake.json",
@@ -277,6 +307,20 @@ def test_good_fixtures_validate_and_load(name):
     path = DATA / name
     assert [e.message for e in schema_errors(strict_json(path.read_bytes()))] == []
     assert wsspec("check-cases", str(path)).returncode == 0
+
+
+def test_shared_behaviours_validate():
+    """Every outcome of cases/behaviours.json is an outcome of the schema, none
+    uses another behaviour, and each behaviour quotes its RFC sentence."""
+    outcome = VALIDATOR({"$ref": "#/$defs/outcome", "$defs": SCHEMA["$defs"]})
+    assert BEHAVIOURS["behaviours"]
+    for name, b in BEHAVIOURS["behaviours"].items():
+        assert set(b) == {"title", "rfc", "requirement", "outcomes"}, name
+        assert '"' in b["requirement"], f"{name}: the requirement quotes no sentence"
+        for o in b["outcomes"]:
+            assert "use" not in o, name
+            errors = [e.message for e in outcome.iter_errors(o)]
+            assert errors == [], (name, errors)
 
 
 # ---- the loader's error data files ------------------------------------------

@@ -277,8 +277,8 @@ def test_synthetic_report_renders_filters_and_expands(synthetic):
             req: d.querySelector('blockquote.req').textContent,
             expected: d.querySelector('.cmp .exp pre').textContent,
             actual: d.querySelector('.cmp .act pre').textContent,
-            events: d.querySelectorAll('table.events tbody tr').length,
-            unexpected: [...d.querySelectorAll('table.events tbody tr')]
+            events: d.querySelectorAll('table.events tbody tr:not(.gap)').length,
+            unexpected: [...d.querySelectorAll('table.events tbody tr:not(.gap)')]
                 .findIndex(r => r.classList.contains('unexpected')),
             records: [...d.querySelectorAll('.wire .rec')].map(r => [
                 r.classList.contains('in') ? 'in' : 'out', r.querySelectorAll('.hl').length]),
@@ -483,7 +483,7 @@ def test_live_run_against_a_faulty_server(serve, tmp_path):
         await page.eval(f"{row}.click(); {row}.scrollIntoView()")
         det = await page.eval(f"""(() => {{ const d = {row}.nextElementSibling; return {{
             actual: d.querySelector('.cmp .act pre').textContent,
-            events: d.querySelectorAll('table.events tbody tr').length,
+            events: d.querySelectorAll('table.events tbody tr:not(.gap)').length,
             records: d.querySelectorAll('.wire .rec').length,
             first: d.querySelector('.wire .hl').textContent }}; }})()""")
         return tiles, banner, shown, det

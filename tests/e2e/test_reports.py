@@ -87,12 +87,22 @@ def mini_validate(value, node, root, path):
         for key in node.get("required", []):
             if key not in value:
                 yield f"{path}: {key!r} is a required property"
+        for key, needs in node.get("dependentRequired", {}).items():
+            if key in value:
+                for need in needs:
+                    if need not in value:
+                        yield f"{path}: {key!r} needs {need!r}"
         props = node.get("properties", {})
+        extra = node.get("additionalProperties")
         for key, sub in value.items():
+            if "propertyNames" in node:
+                yield from mini_validate(key, node["propertyNames"], root, f"{path}.{key}")
             if key in props:
                 yield from mini_validate(sub, props[key], root, f"{path}.{key}")
-            elif node.get("additionalProperties") is False:
+            elif extra is False:
                 yield f"{path}: additional property {key!r}"
+            elif isinstance(extra, dict):
+                yield from mini_validate(sub, extra, root, f"{path}.{key}")
     if isinstance(value, list) and "items" in node:
         for i, item in enumerate(value):
             yield from mini_validate(item, node["items"], root, f"{path}[{i}]")
@@ -153,9 +163,11 @@ def test_schema_is_strict():
             "close": {"peer_closed_first": False, "we_sent_close": True, "peer_sent_close": True,
                       "clean": True, "we_dropped_tcp": False, "peer_code": 1000,
                       "peer_reason": ""},
-            "events": [], "wire": {"octets_out": 1, "octets_in": 1, "dropped_out": 0,
-                                   "dropped_in": 0, "records": [{"t_ms": 0.1, "dir": "out",
-                                                                 "hex": "00ff"}]}}
+            "events": [], "wire": {"octets_out": 2, "octets_in": 0, "dropped_out": 0,
+                                   "dropped_in": 0, "records": [{"index": 0, "t_ms": 0.1,
+                                                                 "dir": "out", "hex": "00ff"}]},
+            "elided": {"events": 0, "records": 0, "records_cut": 0, "octets_out": 0,
+                       "octets_in": 0, "event_gaps": [], "record_gaps": []}}
     case_schema = dict(SCHEMA["$defs"]["case"], **{"$defs": SCHEMA["$defs"]})
     assert schema_errors(good, case_schema) == []
     assert schema_errors(dict(good, extra=1), case_schema)
@@ -164,11 +176,24 @@ def test_schema_is_strict():
     bad_wire = json.loads(json.dumps(good))
     bad_wire["wire"]["records"][0]["hex"] = "0G"
     assert schema_errors(bad_wire, case_schema)
+    # A record cut to a head carries its full length with its digest.
+    cut = json.loads(json.dumps(good))
+    cut["wire"]["records"][0].update(hex="00", length=2, sha256="ab" * 32)
+    assert schema_errors(cut, case_schema) == []
+    del cut["wire"]["records"][0]["length"]
+    assert schema_errors(cut, case_schema)
+    gap = json.loads(json.dumps(good))
+    gap["elided"]["event_gaps"] = [{"first": 0, "count": 2, "kinds": {"message": 2},
+                                    "payload_octets": 10, "sha256": None}]
+    assert schema_errors(gap, case_schema) == []
+    gap["elided"]["event_gaps"][0]["kinds"] = {"frame": 2}
+    assert schema_errors(gap, case_schema)
+    assert schema_errors({k: v for k, v in good.items() if k != "elided"}, case_schema)
 
 
 def test_json_contents(passing, failing):
     doc = load(passing)
-    assert doc["schema"] == "wsspec-report/1"
+    assert doc["schema"] == "wsspec-report/2"
     version = wsspec("--version").stdout.splitlines()
     assert doc["tool"]["version"] == version[0].split()[1]
     assert doc["tool"]["openssl"] == version[1]
@@ -525,9 +550,9 @@ def test_report_command_errors(tmp_path, passing):
     assert not (tmp_path / "x.md").exists()
 
     other = tmp_path / "other.json"
-    other.write_text('{"schema": "wsspec-report/2", "cases": []}')
+    other.write_text('{"schema": "wsspec-report/9", "cases": []}')
     r = wsspec("report", str(other), "--junit", str(tmp_path / "j.xml"))
-    assert r.returncode == 2 and '"schema"' in r.stderr and "wsspec-report/1" in r.stderr
+    assert r.returncode == 2 and '"schema"' in r.stderr and "wsspec-report/2" in r.stderr
 
     r = wsspec("report", str(tmp_path / "missing.json"), "--tap")
     assert r.returncode == 2 and "missing.json" in r.stderr

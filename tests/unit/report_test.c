@@ -114,7 +114,7 @@ static void test_build(void) {
     json_t *doc = run_report(0);
     if (!doc)
         return;
-    CHECK_STR(json_string_value(json_object_get(doc, "schema")), "wsspec-report/1");
+    CHECK_STR(json_string_value(json_object_get(doc, "schema")), "wsspec-report/2");
     const json_t *tool = json_object_get(doc, "tool");
     CHECK_STR(json_string_value(json_object_get(tool, "jansson")), jansson_version_str());
     CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "target"), "agent")),
@@ -329,6 +329,11 @@ static void test_cli_report(void) {
     CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
     write_text(in, "{\"schema\": \"autobahn/2\", \"cases\": []}");
     CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
+    write_text(in, "{\"schema\": \"wsspec-report/3\", \"cases\": []}");
+    CHECK_EQ(cli_report(4, argv), EXIT_USAGE);
+    /* This layout and the one before it (a saved report of an older run). */
+    write_text(in, "{\"schema\": \"wsspec-report/2\", \"cases\": []}");
+    CHECK_EQ(cli_report(4, argv), EXIT_PASS);
     write_text(in, "{\"schema\": \"wsspec-report/1\", \"cases\": []}");
     CHECK_EQ(cli_report(4, argv), EXIT_PASS);
     struct stat st;
