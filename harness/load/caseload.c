@@ -276,7 +276,7 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         if (rc == 0)
             rc = caseload_keys(c, expanded, &w);
         if (rc == 0)
-            rc = caseload_reach(c, &w);
+            rc = caseload_reach(c, expanded, &w);
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
             rc = caseload_fail(c, false, "out of memory");
         w.pos.line = line;

@@ -120,10 +120,12 @@ int caseload_keys(struct caseload_ctx *c, const json_t *obj, struct wcase *w);
 
 /* ---- reachability (caseload_reach.c) ---- */
 
-/* Every outcome of the loaded case w (borrowed) can be reached in principle
- * (cases/README.md "Reachable outcomes"); the first that certainly cannot
- * fails at cases[k].outcomes[i], with the current path at the case. */
-int caseload_reach(struct caseload_ctx *c, const struct wcase *w);
+/* Every outcome of the loaded case w (borrowed; read from the expanded case
+ * object obj) can be reached in principle (cases/README.md "Reachable
+ * outcomes"); the first that certainly cannot fails at the outcome as
+ * written, cases[k].outcomes[i] (a shared one at its {"use": NAME}), with
+ * the current path at the case. */
+int caseload_reach(struct caseload_ctx *c, const json_t *obj, const struct wcase *w);
 
 /* ---- the opening handshake (caseload_handshake.c) ---- */
 

@@ -394,7 +394,29 @@ static void judge_counts(struct walk *k) {
     }
 }
 
-int caseload_reach(struct caseload_ctx *c, const struct wcase *w) {
+/* The index in the case's "outcomes" list of the written outcome that gave
+ * w->outcomes[index]: an outcome {"use": NAME} stands for the run of
+ * outcomes of behaviour NAME it was spliced into. */
+static size_t written_index(const json_t *obj, const struct wcase *w, size_t index) {
+    const json_t *list = json_object_get(obj, "outcomes");
+    size_t at = 0;
+    for (size_t j = 0; j < json_array_size(list); j++) {
+        const char *use = json_string_value(json_object_get(json_array_get(list, j), "use"));
+        size_t span = 1;
+        if (use) {
+            span = 0;
+            while (at + span < w->outcome_count && w->outcomes[at + span].behaviour &&
+                   strcmp(w->outcomes[at + span].behaviour, use) == 0)
+                span++;
+        }
+        if (index < at + span)
+            return j;
+        at += span;
+    }
+    return index;
+}
+
+int caseload_reach(struct caseload_ctx *c, const json_t *obj, const struct wcase *w) {
     for (size_t i = 0; i < w->outcome_count; i++) {
         const struct outcome *o = &w->outcomes[i];
         if (!websocket_only(o))
@@ -405,8 +427,13 @@ int caseload_reach(struct caseload_ctx *c, const struct wcase *w) {
             judge_time(&k);
         if (!k.problem[0])
             continue;
-        if (caseload_push_key(c, "outcomes") != 0 || caseload_push_index(c, i) != 0)
+        if (caseload_push_key(c, "outcomes") != 0 ||
+            caseload_push_index(c, written_index(obj, w, i)) != 0)
             return -1;
+        if (o->behaviour)
+            return caseload_fail(c, false,
+                                 "outcome %zu (%s, of \"use\": \"%s\") can never be reached: %s",
+                                 i + 1, verdict_name(o->verdict), o->behaviour, k.problem);
         return caseload_fail(c, false, "outcome %zu (%s) can never be reached: %s", i + 1,
                              verdict_name(o->verdict), k.problem);
     }
