@@ -365,20 +365,30 @@ def _split_outside_quotes(text, sep):
     return parts + [cur]
 
 
+def _offers(case):
+    """Every Sec-WebSocket-Extensions value a case's request carries."""
+    hs = case.get("handshake", {})
+    found = [hs["extensions"]] if "extensions" in hs else []
+    found += [h["value"] for h in hs.get("headers", []) if h.get("value") is not None and
+              (h.get("set") or h.get("add") or "").lower() == "sec-websocket-extensions"]
+    raw = hs.get("raw")
+    if isinstance(raw, str):
+        for line in raw.replace("\r\n", "\n").split("\n"):
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "sec-websocket-extensions":
+                found.append(value.strip())
+    return found
+
+
 def test_extension_offers_follow_9_1():
     # 6455:9.1 extension-param = token [ "=" (token | quoted-string) ]; "When
     # using the quoted-string syntax variant, the value after quoted-string
     # unescaping MUST conform to the 'token' ABNF." No case breaks it by
     # accident: an offer of ours that breaks it tests our mistake, not the peer.
-    doc = json.loads((ROOT / "cases" / "handshake.json").read_text())
     offers = []
-    for case in doc["cases"]:
-        hs = case.get("handshake", {})
-        if "extensions" in hs:
-            offers.append((case["name"], hs["extensions"]))
-        offers += [(case["name"], h["value"]) for h in hs.get("headers", [])
-                   if h.get("value") is not None and
-                   (h.get("set") or h.get("add") or "").lower() == "sec-websocket-extensions"]
+    for path in sorted((ROOT / "cases").glob("*.json")):
+        doc = json.loads(path.read_text())
+        offers += [(case["name"], offer) for case in doc.get("cases", []) for offer in _offers(case)]
     assert offers
     for name, offer in offers:
         for extension in _split_outside_quotes(offer, ","):
