@@ -424,3 +424,19 @@ def test_every_closed_object_has_an_unknown_field_example():
                      if i not in exact and not (where in UNION_ONLY and i in union))
     assert missing == []
     assert UNION_ONLY <= set(closed.values())
+
+
+def test_every_non_strict_outcome_points_at_a_should():
+    """cases/README.md, "One verdict for one behaviour": a non-strict verdict
+    must point at a SHOULD; the outcome's note quotes it (the judge's own
+    lowering to non-strict quotes 6455:7.1.7 and 7.1.1 in its reason)."""
+    missing = []
+    outcomes = [(p.name, c["name"], o) for p in CORPUS
+                for c in strict_json(p.read_bytes())["cases"] for o in c["outcomes"]]
+    outcomes += [("behaviours.json", name, o) for name, b in BEHAVIOURS["behaviours"].items()
+                 for o in b["outcomes"]]
+    for where, name, o in outcomes:
+        if o.get("verdict") == "non-strict" and "SHOULD" not in o.get("note", ""):
+            missing.append(f"{where}: {name}")
+    assert missing == []
+    assert any(o.get("verdict") == "non-strict" for _, _, o in outcomes)
