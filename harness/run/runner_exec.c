@@ -36,7 +36,7 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
             if (runner_error_is_ours((int)n))
                 runner_internal(ex, "writing to the peer", (int)n);
             else
-                runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror((int)n));
+                runner_write_failed(ex, (int)n);
             return -1;
         }
         if (give_up_on_close && runner_peer_closed(ex))

@@ -36,7 +36,8 @@
  *     \--the peer's close in--> PEER_CLOSED --our reply out--> CLOSED
  *   OPEN, WE_CLOSED, PEER_CLOSED, CLOSED --the peer broke the framing, or a
  *     frame or message passed our cap--> FAILED (we fail the connection)
- *   any --EOF, reset, a failed write--> GONE
+ *   any --EOF, reset, a failed write (once every octet already received is
+ *     parsed: the peer's close frame may be among them)--> GONE
  *
  * GONE and FAILED are final for the conversation: nothing more is parsed
  * (FAILED) or can be read or written (GONE); FAILED may still become GONE
@@ -154,6 +155,12 @@ void runner_phase_peer_closed(struct exec *ex);
 void runner_phase_failed(struct exec *ex, uint16_t code);
 /* TCP is gone: -> GONE, recording an EOF, RESET or WRITE_FAILED event. */
 void runner_phase_gone(struct exec *ex, enum tev_kind kind, const char *detail);
+/* A write of ours failed by the peer's doing (err: EPIPE, a reset). What
+ * the peer sent before it left may still wait in our socket buffer (its
+ * close frame answering a frame it failed on, an echo): every octet there
+ * is read and parsed first, then the failed write is recorded in its place,
+ * after them, and the phase is GONE (runner_rx.c). */
+void runner_write_failed(struct exec *ex, int err);
 /* A failure of ours: the case stops as an internal error (what says where). */
 void runner_internal(struct exec *ex, const char *what, int err);
 

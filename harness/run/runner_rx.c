@@ -464,16 +464,22 @@ void runner_rx_buffered(struct exec *ex) {
     cl->rx_pos = cl->rx_len = 0;
 }
 
+/* n octets arrived in cl->rx: log and parse them. */
+static void took(struct exec *ex, size_t n) {
+    struct wsclient *cl = &ex->cl;
+    ex->last_rx_ms = clock_now_ms();
+    ex->idle_struck = false;
+    transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, n);
+    if (!runner_rx_over(ex))
+        feed(ex, cl->rx, n);
+}
+
 /* Read what is there without waiting, and process it. */
 static void read_once(struct exec *ex) {
     struct wsclient *cl = &ex->cl;
     long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* a past deadline: no wait */);
     if (n > 0) {
-        ex->last_rx_ms = clock_now_ms();
-        ex->idle_struck = false;
-        transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, (size_t)n);
-        if (!runner_rx_over(ex))
-            feed(ex, cl->rx, (size_t)n);
+        took(ex, (size_t)n);
     } else if (n == 0) {
         runner_phase_gone(ex, TEV_EOF, NULL);
     } else if (runner_error_is_ours((int)n)) {
@@ -481,6 +487,25 @@ static void read_once(struct exec *ex) {
     } else if (n != WS_ERR_TIMEOUT) {
         runner_phase_gone(ex, TEV_RESET, ws_strerror((int)n));
     }
+}
+
+void runner_write_failed(struct exec *ex, int err) {
+    /* Only what is already in our socket buffer: after a failed write the
+     * connection is over, nothing more can arrive. */
+    struct wsclient *cl = &ex->cl;
+    while (ex->phase != RUN_GONE && ex->stop == RUN_GO) {
+        long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* no wait */);
+        if (n <= 0) {
+            /* Nothing more (or an EOF or reset): after a write failed
+             * through a reset, the socket reads as EOF, so neither says
+             * more than the failed write itself. */
+            if (n < 0 && n != WS_ERR_TIMEOUT && runner_error_is_ours((int)n))
+                runner_internal(ex, "reading from the peer", (int)n);
+            break;
+        }
+        took(ex, (size_t)n);
+    }
+    runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror(err));
 }
 
 static bool check_stop(struct exec *ex) {
