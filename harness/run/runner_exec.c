@@ -23,6 +23,7 @@
 
 int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_on_close) {
     size_t done = 0;
+    bool blocked = false; /* the socket was full: octets taken now are the peer's reading */
     while (done < len) {
         if (ex->stop != RUN_GO || ex->phase == RUN_GONE || ex->tx == RUN_TX_SHUT)
             return -1;
@@ -30,6 +31,8 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
         if (n > 0) {
             transcript_wire(ex->tr, WIRE_ENTRY_OUT, runner_now_us(ex), data + done, (size_t)n);
             done += (size_t)n;
+            if (blocked)
+                ex->progress_ms = clock_now_ms();
             continue;
         }
         if (n < 0) {
@@ -39,6 +42,7 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
                 runner_write_failed(ex, (int)n);
             return -1;
         }
+        blocked = true;
         if (give_up_on_close && runner_peer_closed(ex))
             return -1; /* the conversation is over and the peer stopped reading */
         if (runner_rx_poll(ex, ex->deadline_ms, true) < 0)
@@ -537,9 +541,10 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
         if (r != RX_POLL_TIMEOUT)
             continue;
         if (clock_now_ms() >= until) {
+            uint64_t got = wait_counter(ex, w->what) - start;
             ex->waited[w->what] = wait_counter(ex, w->what);
-            snprintf(why, sizeof why, "waiting for %u %s: nothing after %.1f s", count,
-                     wait_name(w->what), seconds * ex->scale);
+            snprintf(why, sizeof why, "waiting for %u %s: %llu after %.1f s", count,
+                     wait_name(w->what), (unsigned long long)got, seconds * ex->scale);
             runner_record(ex, TEV_TIMEOUT, why);
             return;
         }

@@ -25,6 +25,9 @@
 #define RUNNER_REPORT_EVENTS                                                                       \
     64 /* events of a flood kept once the case is judged (plus those from the limit on) */
 #define RUNNER_REPORT_WIRE (4 * 1024) /* ... and octets of its wire log */
+#define RUNNER_ACTIVE_S                                                                            \
+    3.0 /* without an idle deadline: progress this recent (scaled) means the peer was still
+           answering when our case deadline ran out */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
@@ -95,6 +98,9 @@ struct exec {
     int64_t idle_ms;                    /* the idle deadline (scaled), 0 = none */
     int64_t last_rx_ms;                 /* when the peer's last octet arrived */
     int64_t tx_queued_ms;               /* when octets of ours were last seen unsent */
+    int64_t progress_ms;                /* when the peer last made progress toward an answer: a
+                                           frame of a data message, a pong answering us, room
+                                           it made in a full socket; -1 = never */
     volatile sig_atomic_t *interrupted; /* may be NULL */
 
     /* How the conversation stands. */
@@ -203,10 +209,12 @@ enum rx_poll_result {
  * RUNNER_SLICE_MS), read once and process every frame event. */
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write);
 
-/* When the idle deadline of an answer due since due_ms runs out: the
- * latest of due_ms, the peer's last octet and the last time octets of ours
- * were still waiting in the send queue, plus the idle deadline (INT64_MAX
- * when there is none). */
+/* When a peer that has been quiet for quiet_ms, while something is due
+ * since due_ms, is taken to be silent: the latest of due_ms, the peer's
+ * last octet and the last time octets of ours were still waiting in the
+ * send queue, plus quiet_ms (INT64_MAX when quiet_ms <= 0). */
+int64_t runner_quiet_end(struct exec *ex, int64_t due_ms, int64_t quiet_ms);
+/* The same with the idle deadline (--idle-timeout) as quiet_ms. */
 int64_t runner_idle_end(struct exec *ex, int64_t due_ms);
 /* Where a wait that ends at until_ms (its own timeout) polls to, given the
  * idle deadline's current end: until_ms, or at most a slice ahead when the

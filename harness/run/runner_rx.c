@@ -146,6 +146,7 @@ void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len
 int runner_rx_init(struct exec *ex) {
     ex->msg.sha = EVP_MD_CTX_new();
     ex->last_rx_ms = clock_now_ms();
+    ex->progress_ms = -1;
     return ex->msg.sha ? 0 : WS_ERR_NOMEM;
 }
 
@@ -377,8 +378,10 @@ static void control_end(struct exec *ex) {
         break;
     case FRAME_OP_PONG:
         /* A heartbeat pong (unsolicited) satisfies no wait for a pong. */
-        if (control_event(ex, TEV_PONG))
+        if (control_event(ex, TEV_PONG)) {
             ex->n_pong++;
+            ex->progress_ms = clock_now_ms();
+        }
         break;
     case FRAME_OP_CLOSE: peer_close_frame(ex); break;
     default: break; /* reserved control opcodes are parser violations */
@@ -402,8 +405,12 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
             ex->ctl_len = 0;
         else if (ev->hdr.opcode != FRAME_OP_CONT)
             message_start(ex, ev->hdr.opcode);
+        if (!frame_opcode_is_control(ev->hdr.opcode))
+            ex->progress_ms = clock_now_ms(); /* a data frame: an echo under way */
         break;
     case FRAME_EV_PAYLOAD:
+        if (!frame_opcode_is_control(ex->frame_opcode))
+            ex->progress_ms = clock_now_ms();
         if (frame_opcode_is_control(ex->frame_opcode)) {
             size_t room = sizeof ex->ctl - ex->ctl_len;
             size_t take = ev->len < room ? ev->len : room; /* the parser caps it at 125 */
@@ -508,24 +515,6 @@ void runner_write_failed(struct exec *ex, int err) {
     runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror(err));
 }
 
-static bool check_stop(struct exec *ex) {
-    if (ex->stop != RUN_GO)
-        return true;
-    if (ex->interrupted && *ex->interrupted) {
-        ex->stop = RUN_STOP_INTERRUPT;
-        return true;
-    }
-    if (clock_now_ms() >= ex->deadline_ms) {
-        char why[96];
-        snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
-                 (double)ex->c->timeout_s * ex->scale);
-        runner_record(ex, TEV_TIMEOUT, why);
-        ex->stop = RUN_STOP_DEADLINE;
-        return true;
-    }
-    return false;
-}
-
 /* Whether octets we wrote are still in our socket's send queue (not yet
  * taken by the peer's TCP): the peer has not received all it must answer. */
 static bool sent_not_taken(const struct exec *ex) {
@@ -539,22 +528,70 @@ static bool sent_not_taken(const struct exec *ex) {
 #endif
 }
 
-int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
-    if (ex->idle_ms <= 0)
+int64_t runner_quiet_end(struct exec *ex, int64_t due_ms, int64_t quiet_ms) {
+    if (quiet_ms <= 0)
         return INT64_MAX;
     int64_t since = ex->last_rx_ms > due_ms ? ex->last_rx_ms : due_ms;
     if (ex->tx_queued_ms > since)
         since = ex->tx_queued_ms;
     /* An answer is due once the peer has what it answers: while our octets
      * still wait in the send queue (a peer slow to read a long message),
-     * the idle clock does not run. Looked at only near the end (a system
-     * call), once per slice from there on. */
+     * the clock does not run. Looked at only near the end (a system call),
+     * once per slice from there on. */
     int64_t now = clock_now_ms();
-    if (since + ex->idle_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
+    if (since + quiet_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
         ex->tx_queued_ms = now;
         since = now;
     }
-    return since + ex->idle_ms;
+    return since + quiet_ms;
+}
+
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
+    return runner_quiet_end(ex, due_ms, ex->idle_ms);
+}
+
+/* Our case deadline ran out: recorded with whether the peer was still
+ * making progress (runner_int.h, progress_ms) within the idle deadline
+ * before it, or within RUNNER_ACTIVE_S (scaled) when there is none. The
+ * judge tells "slow" from "wrong" by it (judge.c, deadline_while_answering). */
+static void record_deadline(struct exec *ex) {
+    int64_t now = clock_now_ms();
+    int64_t window =
+        ex->idle_ms > 0 ? ex->idle_ms : (int64_t)(RUNNER_ACTIVE_S * ex->scale * 1000.0);
+    bool progressing = ex->progress_ms >= 0 && now - ex->progress_ms <= window;
+    char why[240];
+    int len = snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
+                       (double)ex->c->timeout_s * ex->scale);
+    if (progressing)
+        snprintf(why + len, sizeof why - (size_t)len,
+                 " while the peer was still answering (its last progress %.1f s before; %llu "
+                 "octets from it so far)",
+                 (double)(now - ex->progress_ms) / 1000.0, (unsigned long long)ex->tr->octets_in);
+    else if (ex->progress_ms >= 0)
+        snprintf(why + len, sizeof why - (size_t)len,
+                 " (no progress from the peer in its last %.1f s)",
+                 (double)(now - ex->progress_ms) / 1000.0);
+    struct tev ev = {.kind = TEV_TIMEOUT,
+                     .t_us = runner_now_us(ex),
+                     .detail = why,
+                     .deadline = true,
+                     .progressing = progressing};
+    runner_add(ex, &ev);
+}
+
+static bool check_stop(struct exec *ex) {
+    if (ex->stop != RUN_GO)
+        return true;
+    if (ex->interrupted && *ex->interrupted) {
+        ex->stop = RUN_STOP_INTERRUPT;
+        return true;
+    }
+    if (clock_now_ms() >= ex->deadline_ms) {
+        record_deadline(ex);
+        ex->stop = RUN_STOP_DEADLINE;
+        return true;
+    }
+    return false;
 }
 
 int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms) {

@@ -22,12 +22,16 @@ close reply or a TCP close; only the timing the client sees is changed:
                    does), or reset it (`reset`: SO_LINGER 0, RST), instead
                    of the lingering close of the upstream server. Octets the
                    client sends after that are never read.
+  --stall-first N  the first N connections never get the server's close
+                   frame (nor anything after it): a server that answers a
+                   close only on a later try, as one stalled by load would.
 
 Frames are parsed from RFC 6455 section 5.2, independently of wsspec's
 codec. Prints its port on the first stdout line.
 
 Usage: timing_proxy.py --upstream PORT [--echo-delay S] [--trickle
        [--trickle-gap S]] [--close-delay S] [--quick-close close|reset]
+       [--stall-first N]
 """
 import argparse
 import random
@@ -39,6 +43,16 @@ import threading
 import time
 
 CHUNK = 64 * 1024
+STALLS = {"left": 0, "lock": threading.Lock()}
+
+
+def take_stall():
+    """Whether this connection is one of the --stall-first N."""
+    with STALLS["lock"]:
+        if STALLS["left"] > 0:
+            STALLS["left"] -= 1
+            return True
+    return False
 
 
 class Closed(Exception):
@@ -151,6 +165,8 @@ class Conn:
                 h += r.take(4)
             if opcode in (0x1, 0x2) and self.args.echo_delay:
                 time.sleep(self.args.echo_delay)
+            if opcode == 0x8 and take_stall():
+                return  # nothing more for this client: run() waits for it to leave
             if opcode == 0x8 and self.args.close_delay:
                 time.sleep(self.args.close_delay)
             self.write_head(h)
@@ -197,7 +213,9 @@ def main():
     ap.add_argument("--trickle", action="store_true")
     ap.add_argument("--trickle-gap", type=float, default=0.005)
     ap.add_argument("--quick-close", choices=("close", "reset"))
+    ap.add_argument("--stall-first", type=int, default=0)
     args = ap.parse_args()
+    STALLS["left"] = args.stall_first
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
