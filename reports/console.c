@@ -326,6 +326,23 @@ void console_case_finished(void *ud, const struct case_result *r, size_t index, 
     if (index < c->total)
         c->started_ms[index] = 0;
     c->done = done;
+    if (r->retry.pending) {
+        /* Failed only by a timeout: rerun alone after the others, when its
+         * verdict line comes (not counted before). */
+        if (c->o.verbosity >= 0) {
+            bar_clear(c);
+            if (c->color)
+                fprintf(c->out, "\033[1;33mretry\033[0m%*s", 10 - 5 + 1, "");
+            else
+                fprintf(c->out, "%-10s ", "retry");
+            fprintf(c->out, "%-44s %7.3fs  failed only by a timeout: to be rerun alone\n", r->c->id,
+                    r->duration_s);
+            fflush(c->out);
+        }
+        bar_draw(c);
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     enum verdict v = (unsigned)r->j.verdict < VERDICT_COUNT ? r->j.verdict : VERDICT_ERROR;
     c->counts[v]++;
     bool bad = needs_attention(c, v);
@@ -348,24 +365,6 @@ void console_case_finished(void *ud, const struct case_result *r, size_t index, 
             print_wire(c, r);
         fflush(c->out);
     }
-    bar_draw(c);
-    pthread_mutex_unlock(&c->lock);
-}
-
-void console_case_retrying(void *ud, const struct case_result *r, size_t index) {
-    (void)index;
-    struct console *c = ud;
-    pthread_mutex_lock(&c->lock);
-    enum verdict v = (unsigned)r->j.verdict < VERDICT_COUNT ? r->j.verdict : VERDICT_ERROR;
-    if (c->counts[v] > 0)
-        c->counts[v]--; /* the rerun's verdict replaces it */
-    bar_clear(c);
-    if (c->color)
-        fprintf(c->out, "\033[1;33mretry\033[0m%*s", 10 - 5 + 1, "");
-    else
-        fprintf(c->out, "%-10s ", "retry");
-    fprintf(c->out, "%-44s failed only by a timeout: rerun alone, once\n", r->c->id);
-    fflush(c->out);
     bar_draw(c);
     pthread_mutex_unlock(&c->lock);
 }

@@ -48,9 +48,6 @@ struct console *console_new(const struct console_options *o, size_t total);
 void console_case_started(void *ud, const struct case_result *r, size_t index);
 void console_case_finished(void *ud, const struct case_result *r, size_t index, size_t done,
                            size_t total);
-/* A case that failed only by a timeout is rerun alone (r: its first
- * attempt): a "retry" line; the rerun's own line follows when it ends. */
-void console_case_retrying(void *ud, const struct case_result *r, size_t index);
 /* After the run: the last line. `baseline` lines (regressions, fixes) are
  * printed first when regressions/fixed are non-NULL. */
 void console_summary(struct console *c, const struct case_result *results, size_t n, double wall_s,

@@ -268,9 +268,11 @@ static json_t *retry_json(const struct case_result *r) {
         return json_null();
     json_t *o = json_object();
     json_object_set_new(o, "rerun", json_boolean(rt->rerun));
+    json_object_set_new(o, "why_not", text_or_null(rt->why_not));
     json_object_set_new(o, "first_verdict", json_string(verdict_name(rt->first_verdict)));
     json_object_set_new(o, "first_reason", text_or_null(rt->first_reason));
     json_object_set_new(o, "first_actual", text_or_null(rt->first_actual));
+    json_object_set_new(o, "first_started", iso_time(rt->first_started_wall_ms));
     json_object_set_new(o, "first_duration_s", seconds(rt->first_duration_s));
     return o;
 }

@@ -249,12 +249,6 @@ static void on_settle(void *ud, const struct case_result *r, size_t index) {
     note_death(x);
 }
 
-static void on_retrying(void *ud, const struct case_result *r, size_t index) {
-    struct run_ctx *x = ud;
-    if (x->con)
-        console_case_retrying(x->con, r, index);
-}
-
 static void on_finished(void *ud, const struct case_result *r, size_t index, size_t done,
                         size_t total) {
     struct run_ctx *x = ud;
@@ -616,11 +610,8 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
                 a->idle_timeout_set ? (a->idle_timeout_s > 0 ? a->idle_timeout_s : -1) : 0,
             .retry_timeouts = !a->no_retry_timeouts,
             .stop = &stop_dispatch};
-        struct run_progress progress = {.started = on_started,
-                                        .retrying = on_retrying,
-                                        .settle = on_settle,
-                                        .finished = on_finished,
-                                        .ud = &x};
+        struct run_progress progress = {
+            .started = on_started, .settle = on_settle, .finished = on_finished, .ud = &x};
         if (runner_run_all(s->cases, s->n, &s->target, &opts, &progress, s->results) ==
             WS_ERR_NOMEM) {
             fprintf(stderr, "wsspec run: out of memory starting the run\n");

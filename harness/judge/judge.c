@@ -558,9 +558,10 @@ static int idle_without_duty(const struct transcript *t) {
     return -1;
 }
 
-/* The event of our case deadline when it ran out while the peer was still
- * making progress (tev.progressing: a frame of a data message, a pong
- * answering us, our octets taken, shortly before), -1 otherwise. */
+/* The event of our case deadline when it ran out with the conversation
+ * still under way (tev.progressing: the peer made progress shortly before,
+ * a frame of a data message, a pong answering us, our octets taken; or a
+ * step of ours was still being sent), -1 otherwise. */
 static int deadline_while_answering(const struct transcript *t) {
     for (size_t i = 0; i < t->event_count; i++) {
         const struct tev *ev = &t->events[i];
@@ -586,9 +587,9 @@ static bool judge_deadline_progress(const struct jctx *x, int best_event, bool b
     out->verdict = VERDICT_ERROR;
     out->first_unexpected = deadline;
     buf_appendf(reason,
-                "our case deadline ran out while the peer was still answering, %zu of its "
-                "events matching outcome %zu (%s) so far: slow is not wrong, so this is an "
-                "error, not a failure (a longer --timeout waits more); %s",
+                "our case deadline ran out with the conversation still under way, %zu of "
+                "the peer's events matching outcome %zu (%s) so far: slow is not wrong, so "
+                "this is an error, not a failure (a longer --timeout waits more); %s",
                 matched, best_outcome + 1, verdict_name(x->c->outcomes[best_outcome].verdict),
                 best_why);
     *actual = judge_describe_event_at(t, deadline, "");

@@ -19,7 +19,9 @@
 #include "run/runner_int.h"
 
 #define DEFAULT_WIRE_CAP (64 * 1024)
-#define DEFAULT_IDLE_S   3.0 /* the idle deadline when run_options leaves it at 0 */
+#define TEXT_(x)         #x
+#define TEXT(x)          TEXT_(x) /* a number macro as a string literal */
+#define DEFAULT_IDLE_S   3.0      /* the idle deadline when run_options leaves it at 0 */
 
 /* FNV-1a: a stable hash of the case id, mixed into the run's seed. */
 static uint64_t id_hash(const char *id) {
@@ -193,6 +195,8 @@ static void run_one(struct pool *p, size_t i, const struct case_retry *retry) {
         pthread_mutex_unlock(&p->lock);
     }
     judge(r);
+    if (!retry && p->opts->retry_timeouts && runner_failed_by_timeout(r))
+        r->retry.pending = true; /* rerun or settled by retry_timeouts */
 
     pthread_mutex_lock(&p->lock);
     if (!retry)
@@ -221,39 +225,56 @@ static void *worker(void *arg) {
  * the result's retry record, the rerun's verdict is the case's. */
 static void retry_one(struct pool *p, size_t i) {
     struct case_result *r = &p->results[i];
-    if (p->progress && p->progress->retrying) {
-        pthread_mutex_lock(&p->lock);
-        p->progress->retrying(p->progress->ud, r, i);
-        pthread_mutex_unlock(&p->lock);
-    }
     struct case_retry first = {.eligible = true,
                                .rerun = true,
                                .first_verdict = r->j.verdict,
                                .first_reason = r->j.reason,
                                .first_actual = r->j.actual,
+                               .first_started_wall_ms = r->started_wall_ms,
                                .first_duration_s = r->duration_s};
     r->j.reason = r->j.actual = NULL; /* now first's */
     case_result_free(r);
     run_one(p, i, &first);
 }
 
+/* The first verdict stays (why: see case_retry.why_not). */
+static void keep_first(struct pool *p, size_t i, const char *why) {
+    struct case_result *r = &p->results[i];
+    r->retry = (struct case_retry){.eligible = true,
+                                   .why_not = why,
+                                   .first_verdict = r->j.verdict,
+                                   .first_started_wall_ms = r->started_wall_ms,
+                                   .first_duration_s = r->duration_s};
+    if (p->progress && p->progress->finished) {
+        pthread_mutex_lock(&p->lock);
+        p->progress->finished(p->progress->ud, r, i, p->done, p->n);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
 /* After the parallel pass: the cases that failed only by a timeout, once
- * more each, one at a time, the first RUNNER_RETRY_MAX in case order. */
+ * more each, one at a time, in case order, until RUNNER_RETRY_MAX reruns,
+ * or RUNNER_RETRY_STOP in a row that timed out again. */
 static void retry_timeouts(struct pool *p) {
-    size_t reruns = 0;
+    size_t reruns = 0, again = 0;
     for (size_t i = 0; i < p->n; i++) {
-        if (interrupted(p->opts) || stopped(p->opts))
-            return;
-        struct case_result *r = &p->results[i];
-        if (!p->dispatched[i] || !runner_failed_by_timeout(r))
+        if (!p->dispatched[i] || !p->results[i].retry.pending)
             continue;
-        if (reruns++ < RUNNER_RETRY_MAX) {
+        if (interrupted(p->opts) || stopped(p->opts)) {
+            keep_first(p, i, "the run was stopped before its rerun");
+        } else if (again >= RUNNER_RETRY_STOP) {
+            keep_first(p, i,
+                       TEXT(RUNNER_RETRY_STOP) " reruns in a row failed by a timeout again: the "
+                                               "timeouts are the target's, not the load's");
+        } else if (reruns >= RUNNER_RETRY_MAX) {
+            keep_first(p, i,
+                       TEXT(RUNNER_RETRY_MAX) " cases were rerun already: a target that slow "
+                                              "across the board is not unlucky under load");
+        } else {
             retry_one(p, i);
-            continue;
+            reruns++;
+            again = runner_failed_by_timeout(&p->results[i]) ? again + 1 : 0;
         }
-        r->retry.eligible = true;
-        r->retry.first_verdict = r->j.verdict;
-        r->retry.first_duration_s = r->duration_s;
     }
 }
 

@@ -43,16 +43,24 @@ struct run_options {
 
 /* Cases rerun by retry_timeouts in one run, at most: when more fail only by
  * a timeout, the target is slow or broken across the board, not unlucky
- * under load; the rest keep their first verdict (case_retry.rerun false). */
-#define RUNNER_RETRY_MAX 16
+ * under load; the rest keep their first verdict (case_retry.rerun false).
+ * Reruns also stop once RUNNER_RETRY_STOP of them in a row timed out again:
+ * the timeouts are the target's, not the load's. */
+#define RUNNER_RETRY_MAX  16
+#define RUNNER_RETRY_STOP 2
 
 /* A case that failed only by a timeout, and what its first attempt gave. */
 struct case_retry {
+    bool pending;               /* (seen by the first attempt's finished callback only) it
+                                   failed only by a timeout and will be rerun or settled
+                                   after the parallel pass, with a finished callback again */
     bool eligible;              /* the first attempt failed only by a timeout */
-    bool rerun;                 /* and was rerun alone (false: over RUNNER_RETRY_MAX) */
+    bool rerun;                 /* and was rerun alone (false: see why_not) */
+    const char *why_not;        /* static: why it was not rerun, NULL when it was */
     enum verdict first_verdict; /* the first attempt's */
     char *first_reason;         /* owned */
     char *first_actual;         /* owned: the timeout it ended on */
+    int64_t first_started_wall_ms;
     double first_duration_s;
 };
 
@@ -69,12 +77,12 @@ struct case_result {
 /* Called from worker threads (serialised by the runner) when a case starts,
  * when it ran (settle: before it is judged, e.g. to find out whether a
  * spawned target died under it; its worker starts no other case until
- * settle returns) and when it finishes (judged). Each may be NULL. */
+ * settle returns) and when it finishes (judged). Each may be NULL. With
+ * retry_timeouts, a case that failed only by a timeout finishes with
+ * retry.pending set; after the parallel pass it finishes once more, rerun
+ * (after started and settle again) or not (retry.rerun false). */
 struct run_progress {
     void (*started)(void *ud, const struct case_result *r, size_t index);
-    /* A case that failed only by a timeout is about to be rerun (r is its
-     * first attempt; started, settle and finished follow for the rerun). */
-    void (*retrying)(void *ud, const struct case_result *r, size_t index);
     void (*settle)(void *ud, const struct case_result *r, size_t index);
     void (*finished)(void *ud, const struct case_result *r, size_t index, size_t done,
                      size_t total);

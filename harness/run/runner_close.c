@@ -154,6 +154,7 @@ void runner_exec_closing(struct exec *ex) {
              * for the idle deadline, or close_timeout when longer. Without
              * an idle deadline, only the case deadline ends the wait. */
             int64_t quiet = ex->idle_ms > 0 ? (ex->idle_ms > ct_ms ? ex->idle_ms : ct_ms) : 0;
+            runner_due(ex, "the peer's answer to our close", true);
             w = wait_for(ex, peer_acted, INT64_MAX, due, quiet);
             if (w == WAITED_QUIET)
                 record_silent(ex, "waiting for the peer's answer to our close", quiet);
@@ -161,6 +162,7 @@ void runner_exec_closing(struct exec *ex) {
             /* Nobody closed: a peer that must fail the connection does it
              * now. Given close_timeout of silence, and as long as it keeps
              * sending (up to the case deadline). */
+            runner_due(ex, "the peer to close or fail the connection", true);
             w = wait_for(ex, peer_acted, INT64_MAX, due, ct_ms);
             if (w == WAITED_QUIET) {
                 snprintf(why, sizeof why,
@@ -189,6 +191,7 @@ void runner_exec_closing(struct exec *ex) {
      * "The server MUST close the underlying TCP connection immediately; the
      * client SHOULD wait for the server to close the connection":
      * close_timeout, or the idle deadline when it ends first. */
+    runner_due(ex, "the peer's TCP close", true);
     enum waited w = wait_for(ex, peer_left, clock_now_ms() + ct_ms, clock_now_ms(), ex->idle_ms);
     if (w != WAITED_MET) {
         if (w == WAITED_TIMEOUT) {

@@ -32,7 +32,7 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
             transcript_wire(ex->tr, WIRE_ENTRY_OUT, runner_now_us(ex), data + done, (size_t)n);
             done += (size_t)n;
             if (blocked)
-                ex->progress_ms = clock_now_ms();
+                ex->progress_ns = clock_now_ns();
             continue;
         }
         if (n < 0) {
@@ -487,6 +487,13 @@ static const char *wait_name(enum wait_for what) {
     return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
 }
 
+/* What a wait step waits for, as the record of the case deadline names it. */
+static const char *wait_due_name(enum wait_for what) {
+    static const char *const names[] = {"a message",     "a ping",    "a pong",
+                                        "a close frame", "any event", "the TCP close"};
+    return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
+}
+
 /* Whether the answer a wait step waits for is one the RFC requires of the
  * peer (not only the echo convention): a pong to our ping (6455:5.5.2
  * "MUST send a Pong frame in response"), the reply to our close (6455:5.5.1
@@ -521,6 +528,7 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
     int64_t due = clock_now_ms();
     int64_t until = due + (int64_t)(seconds * ex->scale * 1000.0);
     bool required = answer_required(ex, w->what);
+    runner_due(ex, wait_due_name(w->what), required);
     char why[160];
     for (;;) {
         runner_flush_replies(ex);
@@ -580,8 +588,10 @@ static void run_step(struct exec *ex, const struct step *st) {
             runner_send_step(ex, st);
         break;
     case STEP_PAUSE:
-        if (ex->stop == RUN_GO && !peer_ended(ex))
+        if (ex->stop == RUN_GO && !peer_ended(ex)) {
+            runner_due(ex, "the end of a pause of the case", false);
             pause_reading(ex, (int64_t)(st->u.pause_s * ex->scale * 1000.0));
+        }
         break;
     case STEP_WAIT:
         /* A wait may outlive the peer's close frame (waiting for its EOF). */

@@ -84,23 +84,28 @@ struct rx_message {
 };
 
 struct exec {
-    const struct wcase *c;              /* borrowed */
-    struct transcript *tr;              /* borrowed: where everything is recorded */
-    struct wsclient cl;                 /* owned: the connection */
-    struct prng prng;                   /* masks and keys of our steps, seeded per case */
-    struct prng reply_prng;             /* masks of pongs and close replies: a stream of
+    const struct wcase *c;  /* borrowed */
+    struct transcript *tr;  /* borrowed: where everything is recorded */
+    struct wsclient cl;     /* owned: the connection */
+    struct prng prng;       /* masks and keys of our steps, seeded per case */
+    struct prng reply_prng; /* masks of pongs and close replies: a stream of
                                            its own, so the peer's timing cannot shift the
                                            masks of our steps */
-    double scale;                       /* timeout scale */
-    uint32_t chop_override;             /* run_options.chop */
-    int64_t t0_ns;                      /* case start (monotonic) */
-    int64_t deadline_ms;                /* the whole case */
-    int64_t idle_ms;                    /* the idle deadline (scaled), 0 = none */
-    int64_t last_rx_ms;                 /* when the peer's last octet arrived */
-    int64_t tx_queued_ms;               /* when octets of ours were last seen unsent */
-    int64_t progress_ms;                /* when the peer last made progress toward an answer: a
+    double scale;           /* timeout scale */
+    uint32_t chop_override; /* run_options.chop */
+    int64_t t0_ns;          /* case start (monotonic) */
+    int64_t deadline_ms;    /* the whole case */
+    int64_t idle_ms;        /* the idle deadline (scaled), 0 = none */
+    int64_t last_rx_ms;     /* when the peer's last octet arrived */
+    int64_t tx_queued_ms;   /* when octets of ours were last seen unsent */
+    int64_t progress_ns;    /* (monotonic ns) when the peer last made progress toward an answer: a
                                            frame of a data message, a pong answering us, room
                                            it made in a full socket; -1 = never */
+    /* What the case is waiting for (set by every wait, for the record of
+     * the case deadline): since when, and whether the RFC requires it. */
+    int64_t due_ns; /* monotonic ns */
+    bool due_required;
+    const char *due_what;               /* static, NULL = nothing yet */
     volatile sig_atomic_t *interrupted; /* may be NULL */
 
     /* How the conversation stands. */
@@ -220,6 +225,10 @@ int64_t runner_idle_end(struct exec *ex, int64_t due_ms);
  * idle deadline's current end: until_ms, or at most a slice ahead when the
  * idle deadline comes first (it may move). */
 int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms);
+/* From now on the case waits for `what` (static), which the RFC requires
+ * of the peer or not: what the case deadline's record says if it runs out
+ * meanwhile. */
+void runner_due(struct exec *ex, const char *what, bool required);
 /* Record that the idle deadline ran out while `what` was due. */
 void runner_record_idle(struct exec *ex, const char *what, bool answer_required);
 

@@ -146,7 +146,7 @@ void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len
 int runner_rx_init(struct exec *ex) {
     ex->msg.sha = EVP_MD_CTX_new();
     ex->last_rx_ms = clock_now_ms();
-    ex->progress_ms = -1;
+    ex->progress_ns = -1;
     return ex->msg.sha ? 0 : WS_ERR_NOMEM;
 }
 
@@ -380,7 +380,7 @@ static void control_end(struct exec *ex) {
         /* A heartbeat pong (unsolicited) satisfies no wait for a pong. */
         if (control_event(ex, TEV_PONG)) {
             ex->n_pong++;
-            ex->progress_ms = clock_now_ms();
+            ex->progress_ns = clock_now_ns();
         }
         break;
     case FRAME_OP_CLOSE: peer_close_frame(ex); break;
@@ -406,11 +406,11 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
         else if (ev->hdr.opcode != FRAME_OP_CONT)
             message_start(ex, ev->hdr.opcode);
         if (!frame_opcode_is_control(ev->hdr.opcode))
-            ex->progress_ms = clock_now_ms(); /* a data frame: an echo under way */
+            ex->progress_ns = clock_now_ns(); /* a data frame: an echo under way */
         break;
     case FRAME_EV_PAYLOAD:
         if (!frame_opcode_is_control(ex->frame_opcode))
-            ex->progress_ms = clock_now_ms();
+            ex->progress_ns = clock_now_ns();
         if (frame_opcode_is_control(ex->frame_opcode)) {
             size_t room = sizeof ex->ctl - ex->ctl_len;
             size_t take = ev->len < room ? ev->len : room; /* the parser caps it at 125 */
@@ -550,32 +550,53 @@ int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
     return runner_quiet_end(ex, due_ms, ex->idle_ms);
 }
 
-/* Our case deadline ran out: recorded with whether the peer was still
- * making progress (runner_int.h, progress_ms) within the idle deadline
- * before it, or within RUNNER_ACTIVE_S (scaled) when there is none. The
- * judge tells "slow" from "wrong" by it (judge.c, deadline_while_answering). */
+void runner_due(struct exec *ex, const char *what, bool required) {
+    ex->due_ns = clock_now_ns();
+    ex->due_what = what;
+    ex->due_required = required;
+}
+
+/* Our case deadline ran out: recorded with whether the conversation was
+ * still under way (tev.progressing), which the judge tells "slow" from
+ * "wrong" by (judge.c, deadline_while_answering): a step of ours was still
+ * being sent; or what the case waited for is not something the RFC
+ * requires of the peer (an echo: as with the idle deadline, only the echo
+ * convention was missed); or it is, and the peer made progress toward it
+ * (runner_int.h, progress_ns) since it was due, within the idle deadline
+ * before (RUNNER_ACTIVE_S, scaled, when there is none). */
 static void record_deadline(struct exec *ex) {
-    int64_t now = clock_now_ms();
+    int64_t now = clock_now_ns();
     int64_t window =
-        ex->idle_ms > 0 ? ex->idle_ms : (int64_t)(RUNNER_ACTIVE_S * ex->scale * 1000.0);
-    bool progressing = ex->progress_ms >= 0 && now - ex->progress_ms <= window;
-    char why[240];
+        (ex->idle_ms > 0 ? ex->idle_ms : (int64_t)(RUNNER_ACTIVE_S * ex->scale * 1000.0)) * 1000000;
+    bool answering =
+        ex->progress_ns >= 0 && ex->progress_ns > ex->due_ns && now - ex->progress_ns <= window;
+    const char *what = ex->due_what ? ex->due_what : "the peer";
+    char why[320];
     int len = snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
                        (double)ex->c->timeout_s * ex->scale);
-    if (progressing)
-        snprintf(why + len, sizeof why - (size_t)len,
-                 " while the peer was still answering (its last progress %.1f s before; %llu "
-                 "octets from it so far)",
-                 (double)(now - ex->progress_ms) / 1000.0, (unsigned long long)ex->tr->octets_in);
-    else if (ex->progress_ms >= 0)
-        snprintf(why + len, sizeof why - (size_t)len,
-                 " (no progress from the peer in its last %.1f s)",
-                 (double)(now - ex->progress_ms) / 1000.0);
+    size_t used = len > 0 && (size_t)len < sizeof why ? (size_t)len : 0;
+    if (ex->sending)
+        snprintf(why + used, sizeof why - used,
+                 " while our steps were still being sent (%llu octets so far)",
+                 (unsigned long long)ex->tr->octets_out);
+    else if (!ex->due_required)
+        snprintf(why + used, sizeof why - used,
+                 " while waiting for %s, which the RFC does not require of the peer", what);
+    else if (answering)
+        snprintf(why + used, sizeof why - used,
+                 " while the peer was still answering (waiting for %s; its last progress %.1f s "
+                 "before, %llu octets from it so far)",
+                 what, (double)(now - ex->progress_ns) / 1e9,
+                 (unsigned long long)ex->tr->octets_in);
+    else
+        snprintf(why + used, sizeof why - used,
+                 " waiting for %s, with no progress from the peer for %.1f s since it was due",
+                 what, (double)(now - ex->due_ns) / 1e9);
     struct tev ev = {.kind = TEV_TIMEOUT,
                      .t_us = runner_now_us(ex),
                      .detail = why,
                      .deadline = true,
-                     .progressing = progressing};
+                     .progressing = ex->sending || !ex->due_required || answering};
     runner_add(ex, &ev);
 }
 
