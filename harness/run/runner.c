@@ -254,18 +254,19 @@ static void keep_first(struct pool *p, size_t i, const char *why) {
 
 /* After the parallel pass: the cases that failed only by a timeout, once
  * more each, one at a time, in case order, until RUNNER_RETRY_MAX reruns,
- * or RUNNER_RETRY_STOP in a row that timed out again. */
+ * or until one of them fails by a timeout again. */
 static void retry_timeouts(struct pool *p) {
-    size_t reruns = 0, again = 0;
+    size_t reruns = 0;
+    bool again = false; /* a rerun failed by a timeout again */
     for (size_t i = 0; i < p->n; i++) {
         if (!p->dispatched[i] || !p->results[i].retry.pending)
             continue;
         if (interrupted(p->opts) || stopped(p->opts)) {
             keep_first(p, i, "the run was stopped before its rerun");
-        } else if (again >= RUNNER_RETRY_STOP) {
+        } else if (again) {
             keep_first(p, i,
-                       TEXT(RUNNER_RETRY_STOP) " reruns in a row failed by a timeout again: the "
-                                               "timeouts are the target's, not the load's");
+                       "an earlier rerun, alone, failed by a timeout again: the timeouts are "
+                       "the target's, not the load's");
         } else if (reruns >= RUNNER_RETRY_MAX) {
             keep_first(p, i,
                        TEXT(RUNNER_RETRY_MAX) " cases were rerun already: a target that slow "
@@ -273,7 +274,7 @@ static void retry_timeouts(struct pool *p) {
         } else {
             retry_one(p, i);
             reruns++;
-            again = runner_failed_by_timeout(&p->results[i]) ? again + 1 : 0;
+            again = runner_failed_by_timeout(&p->results[i]);
         }
     }
 }

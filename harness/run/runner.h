@@ -44,10 +44,9 @@ struct run_options {
 /* Cases rerun by retry_timeouts in one run, at most: when more fail only by
  * a timeout, the target is slow or broken across the board, not unlucky
  * under load; the rest keep their first verdict (case_retry.rerun false).
- * Reruns also stop once RUNNER_RETRY_STOP of them in a row timed out again:
- * the timeouts are the target's, not the load's. */
-#define RUNNER_RETRY_MAX  16
-#define RUNNER_RETRY_STOP 2
+ * Reruns also stop at the first that fails by a timeout again: alone, with
+ * no load of ours, it says the timeouts are the target's. */
+#define RUNNER_RETRY_MAX 16
 
 /* A case that failed only by a timeout, and what its first attempt gave. */
 struct case_retry {

@@ -33,6 +33,10 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
             done += (size_t)n;
             if (blocked)
                 ex->progress_ns = clock_now_ns();
+            if (ex->close_mark > 0 && done >= ex->close_mark) {
+                ex->close_mark = 0;
+                runner_phase_we_closed(ex, ex->close_mark_has_code, ex->close_mark_code);
+            }
             continue;
         }
         if (n < 0) {
@@ -150,7 +154,22 @@ static void chunk_write(struct sender *s) {
     if (s->wrote && s->delay_ms > 0)
         pause_reading(ex, s->delay_ms);
     /* Once the peer closed, the rest of the step is not sent. */
-    if (conversation_over(ex) || runner_write(ex, s->chunk, s->len, true) != 0) {
+    if (conversation_over(ex)) {
+        s->failed = true;
+        return;
+    }
+    /* Our close frame counts as sent once its last octet is written: the
+     * peer's answer may arrive while the rest of the chunk waits for room
+     * (runner_write reads meanwhile), or before a later write fails. */
+    if (s->held_close && s->held_close_end > s->written &&
+        s->held_close_end <= s->written + s->len) {
+        ex->close_mark = (size_t)(s->held_close_end - s->written);
+        ex->close_mark_has_code = s->held_close_has_code;
+        ex->close_mark_code = s->held_close_code;
+    }
+    int rc = runner_write(ex, s->chunk, s->len, true);
+    ex->close_mark = 0;
+    if (rc != 0) {
         s->failed = true;
         return;
     }

@@ -141,6 +141,10 @@ struct exec {
     uint64_t waited[WAIT_EOF + 1]; /* events per kind already claimed by earlier waits */
 
     /* Send side. */
+    size_t close_mark; /* > 0: the write under way completes our close frame with its
+                          close_mark-th octet (runner_phase_we_closed then, not later) */
+    bool close_mark_has_code;
+    uint16_t close_mark_code;
     struct buf replies; /* pongs / our close reply, sent at a frame boundary */
     struct buf held;    /* octets of coalesced steps, written with the next send */
     bool held_close;    /* `held` carries a close frame, ending at held_close_end */
