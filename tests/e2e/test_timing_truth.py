@@ -99,6 +99,7 @@ def test_a_server_closing_at_once_gets_the_same_verdicts_every_run(proxy, tmp_pa
     ids = quick_close_cases()
     peers = {"close": proxy("--quick-close", "close"), "reset": proxy("--quick-close", "reset")}
     seen = {mode: {} for mode in peers}
+    failed_writes = 0
     with cpu_load():
         for run in range(RUNS):
             procs = {mode: subprocess.Popen(
@@ -114,30 +115,18 @@ def test_a_server_closing_at_once_gets_the_same_verdicts_every_run(proxy, tmp_pa
                 assert proc.returncode == 0, out[-3000:]
                 for c in report["cases"]:
                     seen[mode].setdefault(c["id"], set()).add(c["verdict"])
+                    # Where a write of ours failed, the server's close frame
+                    # (sent before it closed TCP) is recorded first.
+                    kinds = [e["kind"] for e in c["events"]]
+                    if "write-failed" in kinds:
+                        failed_writes += 1
+                        assert "close" in kinds[:kinds.index("write-failed")], (c["id"], kinds)
     for mode in peers:
         assert sorted(seen[mode]) == sorted(ids)
         assert {v for vs in seen[mode].values() for v in vs} == {"pass"}
-
-
-def test_a_failed_write_is_recorded_after_the_close_frame_it_followed(proxy, tmp_path):
-    # One run of those cases against the resetting server: wherever a
-    # write of ours failed, the server's close frame (sent before its
-    # reset) is recorded before the failed write, and the case passes.
-    p = proxy("--quick-close", "reset")
-    out = tmp_path / "r.json"
-    r = wsspec("run", url(p), *quick_close_cases(), "-j", "8", "--json", str(out))
-    assert r.returncode == 0, r.stdout[-3000:]
-    report = json.loads(out.read_text())
-    failed_writes = 0
-    for c in report["cases"]:
-        kinds = [e["kind"] for e in c["events"]]
-        if "write-failed" in kinds:
-            failed_writes += 1
-            assert "close" in kinds and kinds.index("close") < kinds.index("write-failed"), kinds
-            assert kinds[-1] == "write-failed"
-    # Whether a write fails depends on timing; the verdicts do not.
-    assert {c["verdict"] for c in report["cases"]} == {"pass"}
-    print(f"{failed_writes} of {len(report['cases'])} cases had a failed write")
+    # Whether a write fails depends on timing (about one run in two has
+    # some); over 100 runs some did, or this test proved nothing.
+    assert failed_writes > 0
 
 
 # ---- item 6: slow is not wrong, over the whole corpus ------------------------------
