@@ -167,7 +167,7 @@ def test_progress_bar_on_a_terminal_and_plain_lines_in_the_pipe():
 def test_terminal_shows_only_failures_and_dumb_terminals_get_no_bar(serve):
     port = serve("--quiet", "--fault", "no-pong").port
     args = ["run", f"ws://127.0.0.1:{port}/", "--autobahn", "2.1", "--autobahn", "2.6",
-            "--timeout", "1"]
+            "--timeout", "1", "--no-retry-timeouts"]
     status, term, _ = run_on_pty(args, {"TERM": "xterm"}, stdout_on_pty=True)
     assert status == 1
     assert "FAIL" in term and "pings.ping-empty" in term
