@@ -5,7 +5,9 @@
  * a hung or trickling target costs that case its deadline, never the run;
  * workers pull the next case index from a shared counter, so -j only changes
  * the order, and each case's prng is seeded from --seed and the case id, so
- * masks and keys do not depend on -j or order either. */
+ * masks and keys do not depend on -j or order either. With retry_timeouts,
+ * a case that failed only by a timeout runs once more after the parallel
+ * pass, alone (retry_timeouts below), so that load does not decide it. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
