@@ -326,10 +326,27 @@ void console_case_finished(void *ud, const struct case_result *r, size_t index, 
     if (index < c->total)
         c->started_ms[index] = 0;
     c->done = done;
+    if (r->retry.pending) {
+        /* Failed only by a timeout: rerun alone after the others, when its
+         * verdict line comes (not counted before). */
+        if (c->o.verbosity >= 0) {
+            bar_clear(c);
+            if (c->color)
+                fprintf(c->out, "\033[1;33mretry\033[0m%*s", 10 - 5 + 1, "");
+            else
+                fprintf(c->out, "%-10s ", "retry");
+            fprintf(c->out, "%-44s %7.3fs  failed only by a timeout: to be rerun alone\n", r->c->id,
+                    r->duration_s);
+            fflush(c->out);
+        }
+        bar_draw(c);
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     enum verdict v = (unsigned)r->j.verdict < VERDICT_COUNT ? r->j.verdict : VERDICT_ERROR;
     c->counts[v]++;
     bool bad = needs_attention(c, v);
-    if (bad || c->every_line) {
+    if (bad || c->every_line || r->retry.rerun) { /* a rerun's line follows its "retry" line */
         bar_clear(c);
         const char *label = verdict_label(v);
         if (c->color)
@@ -338,6 +355,8 @@ void console_case_finished(void *ud, const struct case_result *r, size_t index, 
         else
             fprintf(c->out, "%-10s ", label);
         fprintf(c->out, "%-44s %7.3fs  %s\n", r->c->id, r->duration_s, r->c->title);
+        if (r->retry.rerun)
+            print_field(c->out, "First try", r->retry.first_reason);
         if (bad || c->o.verbosity >= 1)
             print_details(c, r);
         if (c->o.verbosity >= 1)

@@ -64,6 +64,7 @@ struct report_meta {
     uint64_t seed;
     double timeout_scale;
     bool strict;
+    bool retry_timeouts; /* --retry-timeouts (the default) */
     int argc;
     char **argv;
     int64_t started_wall_ms;

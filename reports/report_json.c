@@ -219,6 +219,23 @@ static const char *verdict_of(const struct case_result *r) {
     return r->ran ? verdict_name(r->j.verdict) : "not-run";
 }
 
+/* A case that failed only by a timeout (--retry-timeouts): whether it was
+ * rerun alone and what its first attempt gave; null for every other case. */
+static json_t *retry_json(const struct case_result *r) {
+    const struct case_retry *rt = &r->retry;
+    if (!r->ran || !rt->eligible)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "rerun", json_boolean(rt->rerun));
+    json_object_set_new(o, "why_not", text_or_null(rt->why_not));
+    json_object_set_new(o, "first_verdict", json_string(verdict_name(rt->first_verdict)));
+    json_object_set_new(o, "first_reason", text_or_null(rt->first_reason));
+    json_object_set_new(o, "first_actual", text_or_null(rt->first_actual));
+    json_object_set_new(o, "first_started", iso_time(rt->first_started_wall_ms));
+    json_object_set_new(o, "first_duration_s", seconds(rt->first_duration_s));
+    return o;
+}
+
 /* One case; NULL when memory ran out. */
 static json_t *case_json(const struct case_result *r) {
     const struct wcase *c = r->c;
@@ -263,6 +280,7 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(o, "duration_s", seconds(r->ran ? r->duration_s : 0));
     json_object_set_new(o, "error", text_or_null(t->error));
     json_object_set_new(o, "internal", json_boolean(judged && r->j.internal));
+    json_object_set_new(o, "retry", retry_json(r));
     json_t *dropped = json_object();
     json_object_set_new(dropped, "events", json_integer(clamp_u64(t->events_dropped)));
     json_object_set_new(dropped, "events_lost", json_integer(clamp_u64(t->events_lost)));
@@ -348,6 +366,7 @@ static json_t *options_json(const struct report_meta *m) {
     json_object_set_new(o, "timeout_scale",
                         json_real(m->timeout_scale > 0 ? m->timeout_scale : 1.0));
     json_object_set_new(o, "strict", json_boolean(m->strict));
+    json_object_set_new(o, "retry_timeouts", json_boolean(m->retry_timeouts));
     json_t *argv = json_array();
     for (int i = 0; i < m->argc && m->argv; i++)
         json_array_append_new(argv, text_or_empty(m->argv[i]));

@@ -180,6 +180,10 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             a->tls.insecure = true;
         } else if (strcmp(o, "--strict") == 0) {
             a->strict = true;
+        } else if (run && strcmp(o, "--retry-timeouts") == 0) {
+            a->no_retry_timeouts = false;
+        } else if (run && strcmp(o, "--no-retry-timeouts") == 0) {
+            a->no_retry_timeouts = true;
         } else if (run && run_takes_value(o)) {
             if (parse_run_option(a, o, argv[++i]) != 0)
                 return -1;

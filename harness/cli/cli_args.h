@@ -24,10 +24,12 @@ struct cli_args {
     struct str_list ids, tags, rfcs, autobahn, excludes, case_files;
     const char *cases_dir;
     int jobs;
-    double timeout_s;      /* > 0: overrides every case's timeout */
-    double idle_timeout_s; /* run: --idle-timeout S (0 = no idle deadline) */
-    bool idle_timeout_set; /*   given (else the runner's default) */
-    unsigned chop;         /* --chop N: default chop of every send (0 = as cases say) */
+    double timeout_s;       /* > 0: overrides every case's timeout */
+    double idle_timeout_s;  /* run: --idle-timeout S (0 = no idle deadline) */
+    bool idle_timeout_set;  /*   given (else the runner's default) */
+    unsigned chop;          /* --chop N: default chop of every send (0 = as cases say) */
+    bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
+                               rerun once, alone, by default) */
     uint64_t seed;
     bool strict;
     bool json; /* list: --json (JSON to stdout) */

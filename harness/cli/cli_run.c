@@ -422,6 +422,7 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
         .seed = a->seed,
         .timeout_scale = x->scale,
         .strict = a->strict,
+        .retry_timeouts = !a->no_retry_timeouts,
         .argc = argc,
         .argv = argv,
         .started_wall_ms = s->started_wall_ms,
@@ -607,6 +608,7 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
             .chop = a->chop,
             .idle_timeout_s =
                 a->idle_timeout_set ? (a->idle_timeout_s > 0 ? a->idle_timeout_s : -1) : 0,
+            .retry_timeouts = !a->no_retry_timeouts,
             .stop = &stop_dispatch};
         struct run_progress progress = {
             .started = on_started, .settle = on_settle, .finished = on_finished, .ud = &x};

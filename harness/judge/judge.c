@@ -19,6 +19,9 @@
  *   4. nothing matches because our idle deadline ended a wait for an answer
  *      only the echo convention asks for (not the RFC): ERROR naming the
  *      idle deadline (slow is not wrong).
+ *  4b. nothing matches because our case deadline stopped a peer that was
+ *      still answering as the closest outcome expects: ERROR naming the
+ *      deadline and the progress made (slow is not wrong).
  *   5. nothing matches: FAIL, with every outcome as "expected" and the first
  *      event departing from the closest outcome as "actual".
  *
@@ -570,6 +573,44 @@ static int idle_without_duty(const struct transcript *t) {
     return -1;
 }
 
+/* The event of our case deadline when it ran out with the conversation
+ * still under way (tev.progressing: the peer made progress shortly before,
+ * a frame of a data message, a pong answering us, our octets taken; or a
+ * step of ours was still being sent), -1 otherwise. */
+static int deadline_while_answering(const struct transcript *t) {
+    for (size_t i = 0; i < t->event_count; i++) {
+        const struct tev *ev = &t->events[i];
+        if (ev->kind == TEV_TIMEOUT && ev->deadline)
+            return ev->progressing ? (int)i : -1;
+    }
+    return -1;
+}
+
+/* 4b. Slow is not wrong (issue 8, item 6): nothing matched only because
+ * our case deadline stopped a peer that was still answering as the closest
+ * outcome expects (the events so far are a correct start of it): the limit
+ * is ours, so ERROR naming the deadline and the progress made. matched:
+ * how many of the peer's events the closest outcome took. Returns whether
+ * it decided. */
+static bool judge_deadline_progress(const struct jctx *x, int best_event, bool best_is_answer,
+                                    size_t best_outcome, size_t matched, const char *best_why,
+                                    struct judgement *out, struct buf *reason, char **actual) {
+    const struct transcript *t = x->t;
+    int deadline = deadline_while_answering(t);
+    if (deadline < 0 || best_is_answer || (best_event >= 0 && best_event < deadline))
+        return false;
+    out->verdict = VERDICT_ERROR;
+    out->first_unexpected = deadline;
+    buf_appendf(reason,
+                "our case deadline ran out with the conversation still under way, %zu of "
+                "the peer's events matching outcome %zu (%s) so far: slow is not wrong, so "
+                "this is an error, not a failure (a longer --timeout waits more); %s",
+                matched, best_outcome + 1, verdict_name(x->c->outcomes[best_outcome].verdict),
+                best_why);
+    *actual = judge_describe_event_at(t, deadline, "");
+    return true;
+}
+
 /* 2-5. The outcomes in order. */
 static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *reason,
                            char **actual) {
@@ -667,6 +708,11 @@ static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *re
         *actual = judge_describe_event_at(t, idle, "");
         return;
     }
+    size_t matched = best_score < 2 ? 0 : (size_t)best_score - 2;
+    if (judge_deadline_progress(x, best_event, best_is_answer, best_outcome,
+                                matched < x->seq_len ? matched : x->seq_len, best_why, out, reason,
+                                actual))
+        return;
     buf_appendf(reason, "no acceptable outcome matched; the closest is outcome %zu (%s): %s",
                 best_outcome + 1, verdict_name(c->outcomes[best_outcome].verdict), best_why);
     *actual = best_is_answer

@@ -49,6 +49,11 @@ struct tev {
     bool answer_required; /* the answer that was due is one the RFC requires (a pong, the
                              reply to our close, the TCP close after the closing handshake),
                              not one the echo convention only asks for */
+    bool deadline;        /* the case's own deadline (its timeout, scaled): the case stopped */
+    bool progressing;     /* (deadline) the conversation was still moving when it ran out:
+                             the peer made progress (a frame of a data message, a pong
+                             answering us, our octets taken) within the idle deadline (or 3 s,
+                             scaled, without one) before, or a step of ours was being sent */
 };
 
 /* Events kept per transcript unless transcript_set_event_limit says otherwise;

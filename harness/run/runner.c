@@ -5,7 +5,9 @@
  * a hung or trickling target costs that case its deadline, never the run;
  * workers pull the next case index from a shared counter, so -j only changes
  * the order, and each case's prng is seeded from --seed and the case id, so
- * masks and keys do not depend on -j or order either. */
+ * masks and keys do not depend on -j or order either. With retry_timeouts,
+ * a case that failed only by a timeout runs once more after the parallel
+ * pass, alone (retry_timeouts below), so that load does not decide it. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +21,9 @@
 #include "run/runner_int.h"
 
 #define DEFAULT_WIRE_CAP (64 * 1024)
-#define DEFAULT_IDLE_S   3.0 /* the idle deadline when run_options leaves it at 0 */
+#define TEXT_(x)         #x
+#define TEXT(x)          TEXT_(x) /* a number macro as a string literal */
+#define DEFAULT_IDLE_S   3.0      /* the idle deadline when run_options leaves it at 0 */
 
 /* FNV-1a: a stable hash of the case id, mixed into the run's seed. */
 static uint64_t id_hash(const char *id) {
@@ -128,9 +132,24 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
     judge(out);
 }
 
+bool runner_failed_by_timeout(const struct case_result *r) {
+    const struct transcript *t = &r->tr;
+    if (!r->ran || r->j.verdict != VERDICT_FAIL || r->j.internal || t->error)
+        return false;
+    int i = r->j.first_unexpected;
+    if (i >= 0)
+        return (size_t)i < t->event_count && t->events[i].kind == TEV_TIMEOUT;
+    /* A handshake case judged by the answer: none came before the deadline. */
+    return t->handshake_unanswered && t->event_count > 0 &&
+           t->events[t->event_count - 1].kind == TEV_TIMEOUT;
+}
+
 void case_result_free(struct case_result *r) {
     transcript_free(&r->tr);
     judgement_free(&r->j);
+    free(r->retry.first_reason);
+    free(r->retry.first_actual);
+    memset(&r->retry, 0, sizeof r->retry);
 }
 
 /* ---- the worker pool ------------------------------------------------------ */
@@ -156,6 +175,39 @@ static bool stopped(const struct run_options *opts) {
     return opts->stop && *opts->stop;
 }
 
+/* Run, settle and judge case i on this thread, with the progress
+ * callbacks; retry (may be NULL) is what an earlier attempt gave. */
+static void run_one(struct pool *p, size_t i, const struct case_retry *retry) {
+    struct case_result *r = &p->results[i];
+    pthread_mutex_lock(&p->lock);
+    r->c = &p->cases[i];
+    r->ran = true;
+    if (p->progress && p->progress->started)
+        p->progress->started(p->progress->ud, r, i);
+    pthread_mutex_unlock(&p->lock);
+
+    exec_case(&p->cases[i], p->target, p->opts, r);
+    if (retry)
+        r->retry = *retry;
+    /* What the target's state means for this case is settled before
+     * the case is judged and before another case starts on this worker. */
+    if (p->progress && p->progress->settle) {
+        pthread_mutex_lock(&p->lock);
+        p->progress->settle(p->progress->ud, r, i);
+        pthread_mutex_unlock(&p->lock);
+    }
+    judge(r);
+    if (!retry && p->opts->retry_timeouts && runner_failed_by_timeout(r))
+        r->retry.pending = true; /* rerun or settled by retry_timeouts */
+
+    pthread_mutex_lock(&p->lock);
+    if (!retry)
+        p->done++;
+    if (p->progress && p->progress->finished)
+        p->progress->finished(p->progress->ud, r, i, p->done, p->n);
+    pthread_mutex_unlock(&p->lock);
+}
+
 static void *worker(void *arg) {
     struct pool *p = arg;
     for (;;) {
@@ -166,28 +218,66 @@ static void *worker(void *arg) {
         }
         size_t i = p->order[p->next++];
         p->dispatched[i] = true;
-        struct case_result *r = &p->results[i];
-        r->c = &p->cases[i];
-        r->ran = true;
-        if (p->progress && p->progress->started)
-            p->progress->started(p->progress->ud, r, i);
         pthread_mutex_unlock(&p->lock);
+        run_one(p, i, NULL);
+    }
+}
 
-        exec_case(&p->cases[i], p->target, p->opts, r);
-        /* What the target's state means for this case is settled before
-         * the case is judged and before another case starts on this worker. */
-        if (p->progress && p->progress->settle) {
-            pthread_mutex_lock(&p->lock);
-            p->progress->settle(p->progress->ud, r, i);
-            pthread_mutex_unlock(&p->lock);
-        }
-        judge(r);
+/* Rerun case i alone (nothing else runs now); its first attempt is kept in
+ * the result's retry record, the rerun's verdict is the case's. */
+static void retry_one(struct pool *p, size_t i) {
+    struct case_result *r = &p->results[i];
+    struct case_retry first = {.eligible = true,
+                               .rerun = true,
+                               .first_verdict = r->j.verdict,
+                               .first_reason = r->j.reason,
+                               .first_actual = r->j.actual,
+                               .first_started_wall_ms = r->started_wall_ms,
+                               .first_duration_s = r->duration_s};
+    r->j.reason = r->j.actual = NULL; /* now first's */
+    case_result_free(r);
+    run_one(p, i, &first);
+}
 
+/* The first verdict stays (why: see case_retry.why_not). */
+static void keep_first(struct pool *p, size_t i, const char *why) {
+    struct case_result *r = &p->results[i];
+    r->retry = (struct case_retry){.eligible = true,
+                                   .why_not = why,
+                                   .first_verdict = r->j.verdict,
+                                   .first_started_wall_ms = r->started_wall_ms,
+                                   .first_duration_s = r->duration_s};
+    if (p->progress && p->progress->finished) {
         pthread_mutex_lock(&p->lock);
-        p->done++;
-        if (p->progress && p->progress->finished)
-            p->progress->finished(p->progress->ud, r, i, p->done, p->n);
+        p->progress->finished(p->progress->ud, r, i, p->done, p->n);
         pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* After the parallel pass: the cases that failed only by a timeout, once
+ * more each, one at a time, in case order, until RUNNER_RETRY_MAX reruns,
+ * or until one of them fails by a timeout again. */
+static void retry_timeouts(struct pool *p) {
+    size_t reruns = 0;
+    bool again = false; /* a rerun failed by a timeout again */
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->dispatched[i] || !p->results[i].retry.pending)
+            continue;
+        if (interrupted(p->opts) || stopped(p->opts)) {
+            keep_first(p, i, "the run was stopped before its rerun");
+        } else if (again) {
+            keep_first(p, i,
+                       "an earlier rerun, alone, failed by a timeout again: the timeouts are "
+                       "the target's, not the load's");
+        } else if (reruns >= RUNNER_RETRY_MAX) {
+            keep_first(p, i,
+                       TEXT(RUNNER_RETRY_MAX) " cases were rerun already: a target that slow "
+                                              "across the board is not unlucky under load");
+        } else {
+            retry_one(p, i);
+            reruns++;
+            again = runner_failed_by_timeout(&p->results[i]);
+        }
     }
 }
 
@@ -295,6 +385,8 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
     for (size_t t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
     free(threads);
+    if (opts->retry_timeouts)
+        retry_timeouts(&p);
     pthread_mutex_destroy(&p.lock);
 
     for (size_t i = 0; i < n; i++)

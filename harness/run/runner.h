@@ -32,10 +32,35 @@ struct run_options {
                               while an answer is due ends the wait. 0 = the default (3 s),
                               < 0 = none */
     size_t max_events;     /* events kept per case (0 = RUNNER_MAX_EVENTS) */
+    bool retry_timeouts;   /* rerun a case that failed only by a timeout once, alone, after
+                              the parallel pass (runner_failed_by_timeout; at most
+                              RUNNER_RETRY_MAX cases a run) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
     volatile sig_atomic_t *stop;        /* may be NULL; set by the caller (e.g. from a progress
                                     callback when a spawned target died): start no more
                                     cases, let running ones end on their own */
+};
+
+/* Cases rerun by retry_timeouts in one run, at most: when more fail only by
+ * a timeout, the target is slow or broken across the board, not unlucky
+ * under load; the rest keep their first verdict (case_retry.rerun false).
+ * Reruns also stop at the first that fails by a timeout again: alone, with
+ * no load of ours, it says the timeouts are the target's. */
+#define RUNNER_RETRY_MAX 16
+
+/* A case that failed only by a timeout, and what its first attempt gave. */
+struct case_retry {
+    bool pending;               /* (seen by the first attempt's finished callback only) it
+                                   failed only by a timeout and will be rerun or settled
+                                   after the parallel pass, with a finished callback again */
+    bool eligible;              /* the first attempt failed only by a timeout */
+    bool rerun;                 /* and was rerun alone (false: see why_not) */
+    const char *why_not;        /* static: why it was not rerun, NULL when it was */
+    enum verdict first_verdict; /* the first attempt's */
+    char *first_reason;         /* owned */
+    char *first_actual;         /* owned: the timeout it ended on */
+    int64_t first_started_wall_ms;
+    double first_duration_s;
 };
 
 struct case_result {
@@ -45,12 +70,16 @@ struct case_result {
     struct judgement j; /* j.verdict is the case's verdict */
     int64_t started_wall_ms;
     double duration_s;
+    struct case_retry retry; /* when retry.eligible: the verdict above is the rerun's */
 };
 
 /* Called from worker threads (serialised by the runner) when a case starts,
  * when it ran (settle: before it is judged, e.g. to find out whether a
  * spawned target died under it; its worker starts no other case until
- * settle returns) and when it finishes (judged). Each may be NULL. */
+ * settle returns) and when it finishes (judged). Each may be NULL. With
+ * retry_timeouts, a case that failed only by a timeout finishes with
+ * retry.pending set; after the parallel pass it finishes once more, rerun
+ * (after started and settle again) or not (retry.rerun false). */
 struct run_progress {
     void (*started)(void *ud, const struct case_result *r, size_t index);
     void (*settle)(void *ud, const struct case_result *r, size_t index);
@@ -70,10 +99,23 @@ void runner_run_case(const struct wcase *c, const struct run_target *target,
  * Returns 0, WS_ERR_NOMEM, or WS_ERR_INTERRUPTED when *opts->interrupted
  * stopped it early (not-started results have ran = false). When
  * *opts->stop ends it early it returns 0; the results not started have
- * ran = false and the reason "not run: the run was stopped". */
+ * ran = false and the reason "not run: the run was stopped". With
+ * opts->retry_timeouts, the cases that failed only by a timeout are rerun
+ * one at a time after the parallel pass (unless it was interrupted or
+ * stopped), the first RUNNER_RETRY_MAX in case order. */
 int runner_run_all(const struct wcase *cases, size_t n, const struct run_target *target,
                    const struct run_options *opts, const struct run_progress *progress,
                    struct case_result *results);
+
+/* Whether a judged case failed only by a timeout: verdict FAIL, and what
+ * departs from the closest outcome is one of our timeouts (a wait step's,
+ * close_timeout, the idle deadline where the RFC requires the answer, the
+ * case deadline; for a handshake case, no answer before the deadline), not
+ * an event of the peer: it did nothing wrong we saw, it only did not do in
+ * time what an outcome expects. Under load that may be our doing, so
+ * retry_timeouts reruns such a case alone; a repeated timeout is the
+ * verdict. */
+bool runner_failed_by_timeout(const struct case_result *r);
 
 void case_result_free(struct case_result *r);
 /* Make r a case that never ran (ran = false, verdict ERROR), with the reason

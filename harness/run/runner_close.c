@@ -6,9 +6,12 @@
  *                when our stream allows one) and drop TCP;
  *   GONE         nothing: the peer left;
  *   OPEN         nobody closed: a peer that must fail the connection does it
- *                now; close_timeout bounds the wait;
- *   WE_CLOSED    the peer's close is due (6455:5.5.1), within close_timeout
- *                or the idle deadline, whichever ends first;
+ *                now; the wait ends after close_timeout without an octet
+ *                from the peer;
+ *   WE_CLOSED    the peer's close is due (6455:5.5.1, no time limit): the
+ *                wait ends after the idle deadline (or close_timeout, when
+ *                longer) without an octet from the peer, else at the case
+ *                deadline (slow is not wrong: issue 8, item 7);
  *   PEER_CLOSED  our reply goes out (runner_flush_replies), then as CLOSED;
  *   CLOSED       the peer's TCP close is due (6455:5.5.1 "The server MUST
  *                close the underlying TCP connection immediately").
@@ -24,36 +27,52 @@
 
 enum waited {
     WAITED_MET,     /* cond holds */
-    WAITED_TIMEOUT, /* close_timeout ran out: the caller records it */
-    WAITED_IDLE,    /* the idle deadline ran out first (recorded) */
-    WAITED_ENDED,   /* the case stopped, or the peer left without cond */
+    WAITED_TIMEOUT, /* until_ms passed: the caller records it */
+    WAITED_QUIET,   /* the peer was quiet for quiet_ms: the caller records it */
+    WAITED_ENDED,   /* the case stopped (its deadline ends every wait), or the peer left
+                       without cond */
 };
 
-/* Read until cond holds, the peer is gone, the case stops, ms pass or,
- * when idle_what names an answer due since due_ms, the idle deadline runs
- * out. */
-static enum waited wait_for(struct exec *ex, bool (*cond)(const struct exec *), int64_t ms,
-                            int64_t due_ms, const char *idle_what) {
-    int64_t until = clock_now_ms() + ms;
+/* Read until cond holds, the peer is gone, the case stops, until_ms passes
+ * (INT64_MAX: only the case deadline) or the peer has been quiet for
+ * quiet_ms while cond is due since due_ms (runner_quiet_end: no octet from
+ * it, none of ours still waiting to be taken; quiet_ms <= 0: never). */
+static enum waited wait_for(struct exec *ex, bool (*cond)(const struct exec *), int64_t until_ms,
+                            int64_t due_ms, int64_t quiet_ms) {
     for (;;) {
         runner_flush_replies(ex);
         if (cond(ex))
             return WAITED_MET;
-        int64_t idle_end = idle_what ? runner_idle_end(ex, due_ms) : INT64_MAX;
-        enum rx_poll_result r = runner_rx_poll(ex, runner_poll_end(until, idle_end), false);
+        int64_t quiet_end = runner_quiet_end(ex, due_ms, quiet_ms);
+        enum rx_poll_result r = runner_rx_poll(ex, runner_poll_end(until_ms, quiet_end), false);
         if (r == RX_POLL_PROGRESS || r == RX_POLL_WRITABLE)
             continue;
         if (cond(ex))
             return WAITED_MET;
         if (r != RX_POLL_TIMEOUT)
             return WAITED_ENDED;
-        if (clock_now_ms() >= until)
+        if (clock_now_ms() >= until_ms)
             return WAITED_TIMEOUT;
-        if (idle_what && clock_now_ms() >= runner_idle_end(ex, due_ms)) {
-            runner_record_idle(ex, idle_what, true);
-            return WAITED_IDLE;
-        }
+        if (clock_now_ms() >= runner_quiet_end(ex, due_ms, quiet_ms))
+            return WAITED_QUIET;
     }
+}
+
+/* A wait for an answer the RFC requires ended because the peer stayed
+ * silent: recorded as the idle deadline's (runner_record_idle), so the
+ * judge decides by the case's outcomes. */
+static void record_silent(struct exec *ex, const char *what, int64_t quiet_ms) {
+    char why[240];
+    snprintf(why, sizeof why,
+             "%s: no octet from the peer for %.1f s (the idle deadline, "
+             "--idle-timeout, or close_timeout when longer)",
+             what, (double)quiet_ms / 1000.0);
+    struct tev ev = {.kind = TEV_TIMEOUT,
+                     .t_us = runner_now_us(ex),
+                     .detail = why,
+                     .idle = true,
+                     .answer_required = true};
+    runner_add(ex, &ev);
 }
 
 /* The peer closed, failed or left: nothing more to wait for before our own
@@ -122,25 +141,38 @@ void runner_exec_closing(struct exec *ex) {
         return;
     }
     if (ex->phase == RUN_OPEN || ex->phase == RUN_WE_CLOSED) {
-        /* We closed and wait for the answer, or nobody closed and a peer
-         * that must fail the connection does it now. */
         bool we_closed = ex->phase == RUN_WE_CLOSED;
         int64_t due = clock_now_ms();
-        const char *idle_what = we_closed ? "waiting for the peer's answer to our close" : NULL;
-        enum waited w = wait_for(ex, peer_acted, ct_ms, due, idle_what);
-        if (w != WAITED_MET) {
-            if (w == WAITED_TIMEOUT) {
-                if (we_closed)
-                    snprintf(why, sizeof why,
-                             "no close frame from the peer within %.1f s of ours (close_timeout)",
-                             ct_s);
-                else
-                    snprintf(why, sizeof why,
-                             "the connection was still open %.1f s after the last"
-                             " step (close_timeout)",
-                             ct_s);
+        enum waited w;
+        if (we_closed) {
+            /* We closed: the peer's close frame is due (6455:5.5.1 "If an
+             * endpoint receives a Close frame and did not previously send a
+             * Close frame, the endpoint MUST send a Close frame in
+             * response"), with no time limit in the RFC: slow is not wrong.
+             * A peer still sending (the rest of its echoes, taking our
+             * octets) is waited for up to the case deadline; a silent one
+             * for the idle deadline, or close_timeout when longer. Without
+             * an idle deadline, only the case deadline ends the wait. */
+            int64_t quiet = ex->idle_ms > 0 ? (ex->idle_ms > ct_ms ? ex->idle_ms : ct_ms) : 0;
+            runner_due(ex, "the peer's answer to our close", true);
+            w = wait_for(ex, peer_acted, INT64_MAX, due, quiet);
+            if (w == WAITED_QUIET)
+                record_silent(ex, "waiting for the peer's answer to our close", quiet);
+        } else {
+            /* Nobody closed: a peer that must fail the connection does it
+             * now. Given close_timeout of silence, and as long as it keeps
+             * sending (up to the case deadline). */
+            runner_due(ex, "the peer to close or fail the connection", true);
+            w = wait_for(ex, peer_acted, INT64_MAX, due, ct_ms);
+            if (w == WAITED_QUIET) {
+                snprintf(why, sizeof why,
+                         "the connection was still open after the last step, with nothing "
+                         "from the peer for %.1f s (close_timeout)",
+                         ct_s);
                 runner_record(ex, TEV_TIMEOUT, why);
             }
+        }
+        if (w != WAITED_MET) {
             drop(ex);
             return;
         }
@@ -157,14 +189,17 @@ void runner_exec_closing(struct exec *ex) {
     }
     /* Both close frames are out (our reply is sent by wait_for). 6455:5.5.1
      * "The server MUST close the underlying TCP connection immediately; the
-     * client SHOULD wait for the server to close the connection". */
-    enum waited w =
-        wait_for(ex, peer_left, ct_ms, clock_now_ms(), "waiting for the peer to close TCP");
+     * client SHOULD wait for the server to close the connection":
+     * close_timeout, or the idle deadline when it ends first. */
+    runner_due(ex, "the peer's TCP close", true);
+    enum waited w = wait_for(ex, peer_left, clock_now_ms() + ct_ms, clock_now_ms(), ex->idle_ms);
     if (w != WAITED_MET) {
         if (w == WAITED_TIMEOUT) {
             snprintf(why, sizeof why,
                      "the peer did not close TCP within %.1f s of the closing handshake", ct_s);
             runner_record(ex, TEV_TIMEOUT, why);
+        } else if (w == WAITED_QUIET) {
+            runner_record_idle(ex, "waiting for the peer to close TCP", true);
         }
         drop(ex);
         return;

@@ -23,6 +23,7 @@
 
 int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_on_close) {
     size_t done = 0;
+    bool blocked = false; /* the socket was full: octets taken now are the peer's reading */
     while (done < len) {
         if (ex->stop != RUN_GO || ex->phase == RUN_GONE || ex->tx == RUN_TX_SHUT)
             return -1;
@@ -30,15 +31,22 @@ int runner_write(struct exec *ex, const uint8_t *data, size_t len, bool give_up_
         if (n > 0) {
             transcript_wire(ex->tr, WIRE_ENTRY_OUT, runner_now_us(ex), data + done, (size_t)n);
             done += (size_t)n;
+            if (blocked)
+                ex->progress_ns = clock_now_ns();
+            if (ex->close_mark > 0 && done >= ex->close_mark) {
+                ex->close_mark = 0;
+                runner_phase_we_closed(ex, ex->close_mark_has_code, ex->close_mark_code);
+            }
             continue;
         }
         if (n < 0) {
             if (runner_error_is_ours((int)n))
                 runner_internal(ex, "writing to the peer", (int)n);
             else
-                runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror((int)n));
+                runner_write_failed(ex, (int)n);
             return -1;
         }
+        blocked = true;
         if (give_up_on_close && runner_peer_closed(ex))
             return -1; /* the conversation is over and the peer stopped reading */
         if (runner_rx_poll(ex, ex->deadline_ms, true) < 0)
@@ -146,7 +154,22 @@ static void chunk_write(struct sender *s) {
     if (s->wrote && s->delay_ms > 0)
         pause_reading(ex, s->delay_ms);
     /* Once the peer closed, the rest of the step is not sent. */
-    if (conversation_over(ex) || runner_write(ex, s->chunk, s->len, true) != 0) {
+    if (conversation_over(ex)) {
+        s->failed = true;
+        return;
+    }
+    /* Our close frame counts as sent once its last octet is written: the
+     * peer's answer may arrive while the rest of the chunk waits for room
+     * (runner_write reads meanwhile), or before a later write fails. */
+    if (s->held_close && s->held_close_end > s->written &&
+        s->held_close_end <= s->written + s->len) {
+        ex->close_mark = (size_t)(s->held_close_end - s->written);
+        ex->close_mark_has_code = s->held_close_has_code;
+        ex->close_mark_code = s->held_close_code;
+    }
+    int rc = runner_write(ex, s->chunk, s->len, true);
+    ex->close_mark = 0;
+    if (rc != 0) {
         s->failed = true;
         return;
     }
@@ -483,6 +506,13 @@ static const char *wait_name(enum wait_for what) {
     return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
 }
 
+/* What a wait step waits for, as the record of the case deadline names it. */
+static const char *wait_due_name(enum wait_for what) {
+    static const char *const names[] = {"a message",     "a ping",    "a pong",
+                                        "a close frame", "any event", "the TCP close"};
+    return (unsigned)what < sizeof names / sizeof names[0] ? names[what] : "?";
+}
+
 /* Whether the answer a wait step waits for is one the RFC requires of the
  * peer (not only the echo convention): a pong to our ping (6455:5.5.2
  * "MUST send a Pong frame in response"), the reply to our close (6455:5.5.1
@@ -517,6 +547,7 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
     int64_t due = clock_now_ms();
     int64_t until = due + (int64_t)(seconds * ex->scale * 1000.0);
     bool required = answer_required(ex, w->what);
+    runner_due(ex, wait_due_name(w->what), required);
     char why[160];
     for (;;) {
         runner_flush_replies(ex);
@@ -537,9 +568,10 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
         if (r != RX_POLL_TIMEOUT)
             continue;
         if (clock_now_ms() >= until) {
+            uint64_t got = wait_counter(ex, w->what) - start;
             ex->waited[w->what] = wait_counter(ex, w->what);
-            snprintf(why, sizeof why, "waiting for %u %s: nothing after %.1f s", count,
-                     wait_name(w->what), seconds * ex->scale);
+            snprintf(why, sizeof why, "waiting for %u %s: %llu after %.1f s", count,
+                     wait_name(w->what), (unsigned long long)got, seconds * ex->scale);
             runner_record(ex, TEV_TIMEOUT, why);
             return;
         }
@@ -575,8 +607,10 @@ static void run_step(struct exec *ex, const struct step *st) {
             runner_send_step(ex, st);
         break;
     case STEP_PAUSE:
-        if (ex->stop == RUN_GO && !peer_ended(ex))
+        if (ex->stop == RUN_GO && !peer_ended(ex)) {
+            runner_due(ex, "the end of a pause of the case", false);
             pause_reading(ex, (int64_t)(st->u.pause_s * ex->scale * 1000.0));
+        }
         break;
     case STEP_WAIT:
         /* A wait may outlive the peer's close frame (waiting for its EOF). */

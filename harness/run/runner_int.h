@@ -25,6 +25,9 @@
 #define RUNNER_REPORT_EVENTS                                                                       \
     64 /* events of a flood kept once the case is judged (plus those from the limit on) */
 #define RUNNER_REPORT_WIRE (4 * 1024) /* ... and octets of its wire log */
+#define RUNNER_ACTIVE_S                                                                            \
+    3.0 /* without an idle deadline: progress this recent (scaled) means the peer was still
+           answering when our case deadline ran out */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
@@ -36,7 +39,8 @@
  *     \--the peer's close in--> PEER_CLOSED --our reply out--> CLOSED
  *   OPEN, WE_CLOSED, PEER_CLOSED, CLOSED --the peer broke the framing, or a
  *     frame or message passed our cap--> FAILED (we fail the connection)
- *   any --EOF, reset, a failed write--> GONE
+ *   any --EOF, reset, a failed write (once every octet already received is
+ *     parsed: the peer's close frame may be among them)--> GONE
  *
  * GONE and FAILED are final for the conversation: nothing more is parsed
  * (FAILED) or can be read or written (GONE); FAILED may still become GONE
@@ -80,20 +84,28 @@ struct rx_message {
 };
 
 struct exec {
-    const struct wcase *c;              /* borrowed */
-    struct transcript *tr;              /* borrowed: where everything is recorded */
-    struct wsclient cl;                 /* owned: the connection */
-    struct prng prng;                   /* masks and keys of our steps, seeded per case */
-    struct prng reply_prng;             /* masks of pongs and close replies: a stream of
+    const struct wcase *c;  /* borrowed */
+    struct transcript *tr;  /* borrowed: where everything is recorded */
+    struct wsclient cl;     /* owned: the connection */
+    struct prng prng;       /* masks and keys of our steps, seeded per case */
+    struct prng reply_prng; /* masks of pongs and close replies: a stream of
                                            its own, so the peer's timing cannot shift the
                                            masks of our steps */
-    double scale;                       /* timeout scale */
-    uint32_t chop_override;             /* run_options.chop */
-    int64_t t0_ns;                      /* case start (monotonic) */
-    int64_t deadline_ms;                /* the whole case */
-    int64_t idle_ms;                    /* the idle deadline (scaled), 0 = none */
-    int64_t last_rx_ms;                 /* when the peer's last octet arrived */
-    int64_t tx_queued_ms;               /* when octets of ours were last seen unsent */
+    double scale;           /* timeout scale */
+    uint32_t chop_override; /* run_options.chop */
+    int64_t t0_ns;          /* case start (monotonic) */
+    int64_t deadline_ms;    /* the whole case */
+    int64_t idle_ms;        /* the idle deadline (scaled), 0 = none */
+    int64_t last_rx_ms;     /* when the peer's last octet arrived */
+    int64_t tx_queued_ms;   /* when octets of ours were last seen unsent */
+    int64_t progress_ns;    /* (monotonic ns) when the peer last made progress toward an answer: a
+                                           frame of a data message, a pong answering us, room
+                                           it made in a full socket; -1 = never */
+    /* What the case is waiting for (set by every wait, for the record of
+     * the case deadline): since when, and whether the RFC requires it. */
+    int64_t due_ns; /* monotonic ns */
+    bool due_required;
+    const char *due_what;               /* static, NULL = nothing yet */
     volatile sig_atomic_t *interrupted; /* may be NULL */
 
     /* How the conversation stands. */
@@ -129,6 +141,10 @@ struct exec {
     uint64_t waited[WAIT_EOF + 1]; /* events per kind already claimed by earlier waits */
 
     /* Send side. */
+    size_t close_mark; /* > 0: the write under way completes our close frame with its
+                          close_mark-th octet (runner_phase_we_closed then, not later) */
+    bool close_mark_has_code;
+    uint16_t close_mark_code;
     struct buf replies; /* pongs / our close reply, sent at a frame boundary */
     struct buf held;    /* octets of coalesced steps, written with the next send */
     bool held_close;    /* `held` carries a close frame, ending at held_close_end */
@@ -154,6 +170,12 @@ void runner_phase_peer_closed(struct exec *ex);
 void runner_phase_failed(struct exec *ex, uint16_t code);
 /* TCP is gone: -> GONE, recording an EOF, RESET or WRITE_FAILED event. */
 void runner_phase_gone(struct exec *ex, enum tev_kind kind, const char *detail);
+/* A write of ours failed by the peer's doing (err: EPIPE, a reset). What
+ * the peer sent before it left may still wait in our socket buffer (its
+ * close frame answering a frame it failed on, an echo): every octet there
+ * is read and parsed first, then the failed write is recorded in its place,
+ * after them, and the phase is GONE (runner_rx.c). */
+void runner_write_failed(struct exec *ex, int err);
 /* A failure of ours: the case stops as an internal error (what says where). */
 void runner_internal(struct exec *ex, const char *what, int err);
 
@@ -196,15 +218,21 @@ enum rx_poll_result {
  * RUNNER_SLICE_MS), read once and process every frame event. */
 enum rx_poll_result runner_rx_poll(struct exec *ex, int64_t until_ms, bool want_write);
 
-/* When the idle deadline of an answer due since due_ms runs out: the
- * latest of due_ms, the peer's last octet and the last time octets of ours
- * were still waiting in the send queue, plus the idle deadline (INT64_MAX
- * when there is none). */
+/* When a peer that has been quiet for quiet_ms, while something is due
+ * since due_ms, is taken to be silent: the latest of due_ms, the peer's
+ * last octet and the last time octets of ours were still waiting in the
+ * send queue, plus quiet_ms (INT64_MAX when quiet_ms <= 0). */
+int64_t runner_quiet_end(struct exec *ex, int64_t due_ms, int64_t quiet_ms);
+/* The same with the idle deadline (--idle-timeout) as quiet_ms. */
 int64_t runner_idle_end(struct exec *ex, int64_t due_ms);
 /* Where a wait that ends at until_ms (its own timeout) polls to, given the
  * idle deadline's current end: until_ms, or at most a slice ahead when the
  * idle deadline comes first (it may move). */
 int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms);
+/* From now on the case waits for `what` (static), which the RFC requires
+ * of the peer or not: what the case deadline's record says if it runs out
+ * meanwhile. */
+void runner_due(struct exec *ex, const char *what, bool required);
 /* Record that the idle deadline ran out while `what` was due. */
 void runner_record_idle(struct exec *ex, const char *what, bool answer_required);
 

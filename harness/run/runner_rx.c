@@ -146,6 +146,7 @@ void runner_wire_cb(void *ud, enum wire_dir dir, const uint8_t *data, size_t len
 int runner_rx_init(struct exec *ex) {
     ex->msg.sha = EVP_MD_CTX_new();
     ex->last_rx_ms = clock_now_ms();
+    ex->progress_ns = -1;
     return ex->msg.sha ? 0 : WS_ERR_NOMEM;
 }
 
@@ -389,8 +390,10 @@ static void control_end(struct exec *ex) {
         break;
     case FRAME_OP_PONG:
         /* A heartbeat pong (unsolicited) satisfies no wait for a pong. */
-        if (control_event(ex, TEV_PONG))
+        if (control_event(ex, TEV_PONG)) {
             ex->n_pong++;
+            ex->progress_ns = clock_now_ns();
+        }
         break;
     case FRAME_OP_CLOSE: peer_close_frame(ex); break;
     default: break; /* reserved control opcodes are parser violations */
@@ -414,8 +417,12 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
             ex->ctl_len = 0;
         else if (ev->hdr.opcode != FRAME_OP_CONT)
             message_start(ex, ev->hdr.opcode);
+        if (!frame_opcode_is_control(ev->hdr.opcode))
+            ex->progress_ns = clock_now_ns(); /* a data frame: an echo under way */
         break;
     case FRAME_EV_PAYLOAD:
+        if (!frame_opcode_is_control(ex->frame_opcode))
+            ex->progress_ns = clock_now_ns();
         if (frame_opcode_is_control(ex->frame_opcode)) {
             size_t room = sizeof ex->ctl - ex->ctl_len;
             size_t take = ev->len < room ? ev->len : room; /* the parser caps it at 125 */
@@ -476,16 +483,22 @@ void runner_rx_buffered(struct exec *ex) {
     cl->rx_pos = cl->rx_len = 0;
 }
 
+/* n octets arrived in cl->rx: log and parse them. */
+static void took(struct exec *ex, size_t n) {
+    struct wsclient *cl = &ex->cl;
+    ex->last_rx_ms = clock_now_ms();
+    ex->idle_struck = false;
+    transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, n);
+    if (!runner_rx_over(ex))
+        feed(ex, cl->rx, n);
+}
+
 /* Read what is there without waiting, and process it. */
 static void read_once(struct exec *ex) {
     struct wsclient *cl = &ex->cl;
     long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* a past deadline: no wait */);
     if (n > 0) {
-        ex->last_rx_ms = clock_now_ms();
-        ex->idle_struck = false;
-        transcript_wire(ex->tr, WIRE_ENTRY_IN, runner_now_us(ex), cl->rx, (size_t)n);
-        if (!runner_rx_over(ex))
-            feed(ex, cl->rx, (size_t)n);
+        took(ex, (size_t)n);
     } else if (n == 0) {
         runner_phase_gone(ex, TEV_EOF, NULL);
     } else if (runner_error_is_ours((int)n)) {
@@ -495,22 +508,23 @@ static void read_once(struct exec *ex) {
     }
 }
 
-static bool check_stop(struct exec *ex) {
-    if (ex->stop != RUN_GO)
-        return true;
-    if (ex->interrupted && *ex->interrupted) {
-        ex->stop = RUN_STOP_INTERRUPT;
-        return true;
+void runner_write_failed(struct exec *ex, int err) {
+    /* Only what is already in our socket buffer: after a failed write the
+     * connection is over, nothing more can arrive. */
+    struct wsclient *cl = &ex->cl;
+    while (ex->phase != RUN_GONE && ex->stop == RUN_GO) {
+        long n = conn_read(cl->conn, cl->rx, WSCLIENT_RX_CAP, 0 /* no wait */);
+        if (n <= 0) {
+            /* Nothing more (or an EOF or reset): after a write failed
+             * through a reset, the socket reads as EOF, so neither says
+             * more than the failed write itself. */
+            if (n < 0 && n != WS_ERR_TIMEOUT && runner_error_is_ours((int)n))
+                runner_internal(ex, "reading from the peer", (int)n);
+            break;
+        }
+        took(ex, (size_t)n);
     }
-    if (clock_now_ms() >= ex->deadline_ms) {
-        char why[96];
-        snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
-                 (double)ex->c->timeout_s * ex->scale);
-        runner_record(ex, TEV_TIMEOUT, why);
-        ex->stop = RUN_STOP_DEADLINE;
-        return true;
-    }
-    return false;
+    runner_phase_gone(ex, TEV_WRITE_FAILED, ws_strerror(err));
 }
 
 /* Whether octets we wrote are still in our socket's send queue (not yet
@@ -526,22 +540,91 @@ static bool sent_not_taken(const struct exec *ex) {
 #endif
 }
 
-int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
-    if (ex->idle_ms <= 0)
+int64_t runner_quiet_end(struct exec *ex, int64_t due_ms, int64_t quiet_ms) {
+    if (quiet_ms <= 0)
         return INT64_MAX;
     int64_t since = ex->last_rx_ms > due_ms ? ex->last_rx_ms : due_ms;
     if (ex->tx_queued_ms > since)
         since = ex->tx_queued_ms;
     /* An answer is due once the peer has what it answers: while our octets
      * still wait in the send queue (a peer slow to read a long message),
-     * the idle clock does not run. Looked at only near the end (a system
-     * call), once per slice from there on. */
+     * the clock does not run. Looked at only near the end (a system call),
+     * once per slice from there on. */
     int64_t now = clock_now_ms();
-    if (since + ex->idle_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
+    if (since + quiet_ms <= now + RUNNER_SLICE_MS && sent_not_taken(ex)) {
         ex->tx_queued_ms = now;
         since = now;
     }
-    return since + ex->idle_ms;
+    return since + quiet_ms;
+}
+
+int64_t runner_idle_end(struct exec *ex, int64_t due_ms) {
+    return runner_quiet_end(ex, due_ms, ex->idle_ms);
+}
+
+void runner_due(struct exec *ex, const char *what, bool required) {
+    ex->due_ns = clock_now_ns();
+    ex->due_what = what;
+    ex->due_required = required;
+}
+
+/* Our case deadline ran out: recorded with whether the conversation was
+ * still under way (tev.progressing), which the judge tells "slow" from
+ * "wrong" by (judge.c, deadline_while_answering): a step of ours was still
+ * being sent; or what the case waited for is not something the RFC
+ * requires of the peer (an echo: as with the idle deadline, only the echo
+ * convention was missed); or it is, and the peer made progress toward it
+ * (runner_int.h, progress_ns) since it was due, within the idle deadline
+ * before (RUNNER_ACTIVE_S, scaled, when there is none). */
+static void record_deadline(struct exec *ex) {
+    int64_t now = clock_now_ns();
+    int64_t window =
+        (ex->idle_ms > 0 ? ex->idle_ms : (int64_t)(RUNNER_ACTIVE_S * ex->scale * 1000.0)) * 1000000;
+    bool answering =
+        ex->progress_ns >= 0 && ex->progress_ns > ex->due_ns && now - ex->progress_ns <= window;
+    const char *what = ex->due_what ? ex->due_what : "the peer";
+    char why[320];
+    int len = snprintf(why, sizeof why, "the case deadline (%.1f s) ran out",
+                       (double)ex->c->timeout_s * ex->scale);
+    size_t used = len > 0 && (size_t)len < sizeof why ? (size_t)len : 0;
+    if (ex->sending)
+        snprintf(why + used, sizeof why - used,
+                 " while our steps were still being sent (%llu octets so far)",
+                 (unsigned long long)ex->tr->octets_out);
+    else if (!ex->due_required)
+        snprintf(why + used, sizeof why - used,
+                 " while waiting for %s, which the RFC does not require of the peer", what);
+    else if (answering)
+        snprintf(why + used, sizeof why - used,
+                 " while the peer was still answering (waiting for %s; its last progress %.1f s "
+                 "before, %llu octets from it so far)",
+                 what, (double)(now - ex->progress_ns) / 1e9,
+                 (unsigned long long)ex->tr->octets_in);
+    else
+        snprintf(why + used, sizeof why - used,
+                 " waiting for %s, with no progress from the peer for %.1f s since it was due",
+                 what, (double)(now - ex->due_ns) / 1e9);
+    struct tev ev = {.kind = TEV_TIMEOUT,
+                     .t_us = runner_now_us(ex),
+                     .detail = why,
+                     .deadline = true,
+                     .progressing = ex->sending || !ex->due_required || answering};
+    runner_add(ex, &ev);
+}
+
+static bool check_stop(struct exec *ex) {
+    if (ex->stop != RUN_GO)
+        return true;
+    if (ex->interrupted && *ex->interrupted) {
+        ex->stop = RUN_STOP_INTERRUPT;
+        return true;
+    }
+    if (clock_now_ms() >= ex->deadline_ms) {
+        record_deadline(ex);
+        ex->stop = RUN_STOP_DEADLINE;
+        return true;
+    }
+    return false;
 }
 
 int64_t runner_poll_end(int64_t until_ms, int64_t idle_end_ms) {

@@ -363,8 +363,10 @@ def all_cases():
 
 
 def run_against(port, ids, jobs=4, extra=()):
+    # --no-retry-timeouts: a fault's timeouts are the fault's, by design;
+    # rerunning them would only cost time (reruns: test_timing_truth.py).
     r = wsspec("run", f"ws://127.0.0.1:{port}/", "--cases-dir", CASES_DIR, "-j", str(jobs),
-               *extra, *ids, timeout=600)
+               "--no-retry-timeouts", *extra, *ids, timeout=600)
     assert r.returncode in (0, 1, 3), r.stderr
     got = results(r.stdout)
     missing = [i for i in ids if i not in got]
