@@ -6,9 +6,7 @@ close frame after it is recorded, not a violation; a text frame is one.
 The peer is a raw socket: it answers the opening handshake, reads our frames
 until our close frame, and answers it with its close frame followed by the
 extra frames of its mode, in one write, then closes TCP."""
-import socket
 import sys
-import threading
 
 import pytest
 
@@ -17,6 +15,7 @@ from wsrun import results, wsspec
 
 sys.path.insert(0, str(PEERS))
 from handshake101 import switching_protocols  # noqa: E402
+from rawpeer import RawServer, read_head  # noqa: E402
 
 
 def frame(opcode, payload=b""):
@@ -56,43 +55,17 @@ def read_client_frames(conn, buf):
         buf += data
 
 
-class AfterClosePeer:
+class AfterClosePeer(RawServer):
     def __init__(self, extra):
         self.extra = extra
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.loop, daemon=True).start()
+        super().__init__(self.answer)
 
-    def loop(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn):
-        with conn:
-            conn.settimeout(scaled(10))
-            buf = bytearray()
-            try:
-                while b"\r\n\r\n" not in buf:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buf += data
-                head, _, rest = bytes(buf).partition(b"\r\n\r\n")
-                conn.sendall(switching_protocols(head))
-                buf = bytearray(rest)
-                if read_client_frames(conn, buf):
-                    conn.sendall(self.extra)
-            except OSError:
-                pass
-
-    def close(self):
-        self.sock.close()
+    def answer(self, conn):
+        conn.settimeout(scaled(10))
+        head, rest = read_head(conn)
+        conn.sendall(switching_protocols(head))
+        if read_client_frames(conn, bytearray(rest)):
+            conn.sendall(self.extra)
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ fault that breaks one of their rules fails exactly the cases about that rule.
 Plus how the runner treats answers a case did not ask for: a refusal is an
 error for a case that needs a WebSocket, a judged answer for a handshake case."""
 import json
-import socket
 import sys
-import threading
 
 import pytest
 
@@ -15,6 +13,7 @@ from wsrun import list_cases, results, summary, wsspec
 
 sys.path.insert(0, str(PEERS))
 from handshake101 import switching_protocols  # noqa: E402  (the raw peers' shared 101)
+from rawpeer import RawServer, read_head  # noqa: E402
 
 # Every case of these groups must answer with one of these ids' verdicts.
 VERSION_STRICT = {f"handshake.version-{v}" for v in ("0", "12", "14", "25", "abc", "013")} | {
@@ -160,40 +159,19 @@ def test_heads_are_in_the_report(serve, tmp_path):
     assert "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" in raw["response"]
 
 
-class FixedAnswerServer:
+class FixedAnswerServer(RawServer):
     """Reads one request head per connection and answers with fixed octets
     (None: closes without answering)."""
 
     def __init__(self, reply):
         self.reply = reply
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.loop, daemon=True).start()
+        super().__init__(self.answer, backlog=16)
 
-    def loop(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(scaled(5))
-                head = b""
-                try:
-                    while b"\r\n\r\n" not in head:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        head += chunk
-                    if head and self.reply is not None:
-                        conn.sendall(self.reply)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.sock.close()
+    def answer(self, conn):
+        conn.settimeout(scaled(5))
+        read_head(conn)
+        if self.reply is not None:
+            conn.sendall(self.reply)
 
 
 @pytest.fixture
@@ -250,26 +228,14 @@ def test_invalid_101_fails_any_case(fixed_answer):
     assert r.returncode == 1
 
 
-class FrameDroppingServer:
+class FrameDroppingServer(RawServer):
     """Answers the request head with a valid 101 and drops every data frame
     (the one sent in the request's own write included, as curl #22107 did);
     answers a close frame with the same code and closes TCP. Frames are
     parsed from 6455:5.2 here, independently of wsspec's codec."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.loop, daemon=True).start()
-
-    def loop(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+        super().__init__(self.answer, backlog=16)
 
     @staticmethod
     def read_exactly(conn, n, buf):
@@ -280,40 +246,27 @@ class FrameDroppingServer:
             buf += chunk
         return buf[:n], buf[n:]
 
-    def serve(self, conn):
-        with conn:
-            conn.settimeout(scaled(20))
-            try:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    head += chunk
-                head, _lost = head.split(b"\r\n\r\n", 1)  # what came with the head is lost
-                conn.sendall(switching_protocols(head + b"\r\n\r\n"))
-                rest = b""
-                while True:
-                    hdr, rest = self.read_exactly(conn, 2, rest)
-                    n = hdr[1] & 0x7F
-                    if n == 126:
-                        ext, rest = self.read_exactly(conn, 2, rest)
-                        n = int.from_bytes(ext, "big")
-                    elif n == 127:
-                        ext, rest = self.read_exactly(conn, 8, rest)
-                        n = int.from_bytes(ext, "big")
-                    key, rest = self.read_exactly(conn, 4 if hdr[1] & 0x80 else 0, rest)
-                    data, rest = self.read_exactly(conn, n, rest)
-                    if key:
-                        data = bytes(b ^ key[i % 4] for i, b in enumerate(data))
-                    if hdr[0] & 0x0F == 0x8:  # 6455:5.5.1: answer the close, then close TCP
-                        conn.sendall(bytes([0x88, len(data[:2])]) + data[:2])
-                        return
-            except (OSError, EOFError):
-                pass
-
-    def close(self):
-        self.sock.close()
+    def answer(self, conn):
+        conn.settimeout(scaled(20))
+        head, _lost = read_head(conn)  # what came with the head is lost
+        conn.sendall(switching_protocols(head))
+        rest = b""
+        while True:
+            hdr, rest = self.read_exactly(conn, 2, rest)
+            n = hdr[1] & 0x7F
+            if n == 126:
+                ext, rest = self.read_exactly(conn, 2, rest)
+                n = int.from_bytes(ext, "big")
+            elif n == 127:
+                ext, rest = self.read_exactly(conn, 8, rest)
+                n = int.from_bytes(ext, "big")
+            key, rest = self.read_exactly(conn, 4 if hdr[1] & 0x80 else 0, rest)
+            data, rest = self.read_exactly(conn, n, rest)
+            if key:
+                data = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+            if hdr[0] & 0x0F == 0x8:  # 6455:5.5.1: answer the close, then close TCP
+                conn.sendall(bytes([0x88, len(data[:2])]) + data[:2])
+                return
 
 
 def test_lost_frame_in_request_write_reaches_its_outcome():

@@ -14,9 +14,7 @@ import base64
 import hashlib
 import html.parser
 import json
-import socket
 import sys
-import threading
 import time
 
 import pytest
@@ -27,6 +25,7 @@ from wsrun import results, wsspec
 
 sys.path.insert(0, str(PEERS))
 from handshake101 import GUID, switching_protocols  # noqa: E402  (the raw peers' shared 101)
+from rawpeer import RawServer, read_head  # noqa: E402
 
 def accept_of(head):
     """6455:4.2.2: base64(SHA-1(key + GUID)) of the request's key."""
@@ -42,7 +41,7 @@ def with_lines(head, *lines):
     return switching_protocols(head)[:-2] + b"".join(line + b"\r\n" for line in lines) + b"\r\n"
 
 
-class RawPeer:
+class RawPeer(RawServer):
     """Reads a request head (its end: an empty line, CRLF or LF alone) and
     answers with answer(head): octets to send and then hold the connection
     open a while (as an SSH server waits for the client's banner), or None to
@@ -50,40 +49,16 @@ class RawPeer:
 
     def __init__(self, answer, hold=10.0, close_at_once=False):
         self.answer, self.hold, self.close_at_once = answer, hold, close_at_once
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.loop, daemon=True).start()
+        super().__init__(self.reply, backlog=16)
 
-    def loop(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn):
-        with conn:
-            conn.settimeout(scaled(self.hold))
-            try:
-                head = b""
-                while b"\r\n\r\n" not in head and b"\n\n" not in head:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    head += chunk
-                reply = self.answer(head)
-                if reply:
-                    conn.sendall(reply)
-                if not self.close_at_once:
-                    conn.recv(65536)  # until wsspec closes, or the hold runs out
-            except OSError:
-                pass
-
-    def close(self):
-        self.sock.close()
+    def reply(self, conn):
+        conn.settimeout(scaled(self.hold))
+        head, _ = read_head(conn, ends=(b"\r\n\r\n", b"\n\n"))
+        octets = self.answer(head)
+        if octets:
+            conn.sendall(octets)
+        if not self.close_at_once:
+            conn.recv(65536)  # until wsspec closes, or the hold runs out
 
 
 @pytest.fixture

@@ -8,14 +8,16 @@ import base64
 import hashlib
 import json
 import os
-import socket
-import threading
+import sys
 import time
 
 import pytest
 
-from conftest import scaled
+from conftest import PEERS, scaled
 from wsrun import summary, wsspec
+
+sys.path.insert(0, str(PEERS))
+from rawpeer import RawServer, read_head  # noqa: E402
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -67,43 +69,16 @@ MODES = {
 }
 
 
-class HostileServer:
+class HostileServer(RawServer):
     def __init__(self, answer):
         self.answer = answer
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.stop = False
-        threading.Thread(target=self.loop, daemon=True).start()
+        super().__init__(self.attack)
 
-    def loop(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn):
-        try:
-            conn.settimeout(scaled(10))
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                head += chunk
-            conn.sendall(self.answer(head))
-            time.sleep(scaled(0.5))
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self):
-        self.stop = True
-        self.sock.close()
+    def attack(self, conn):
+        conn.settimeout(scaled(10))
+        head, _ = read_head(conn)
+        conn.sendall(self.answer(head))
+        time.sleep(scaled(0.5))
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
