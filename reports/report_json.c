@@ -255,7 +255,11 @@ static json_t *case_json(const struct case_result *r) {
     }
     json_object_set_new(o, "id", text_or_empty(c->id));
     json_object_set_new(o, "title", text_or_empty(c->title));
-    json_object_set_new(o, "description", text_or_null(c->description));
+    /* A passing case needs no explanation in the report: its description
+     * and the outcomes it was judged by (`expected`) are null there, as
+     * `wsspec show ID` prints them; that keeps a report of the whole corpus
+     * well under 3 MB (docs/reports.md). */
+    json_object_set_new(o, "description", passed ? json_null() : text_or_null(c->description));
     json_object_set_new(o, "group", group_of(c->id ? c->id : ""));
     json_object_set_new(o, "autobahn", text_or_null(c->autobahn));
     json_object_set_new(o, "rfc", string_array(c->rfc, c->rfc_count));
@@ -269,7 +273,8 @@ static json_t *case_json(const struct case_result *r) {
                         int_or_null(judged && r->j.outcome_index >= 0, r->j.outcome_index));
     json_object_set_new(o, "degraded", json_boolean(judged && r->j.degraded));
     json_object_set_new(o, "reason", judged ? text_or_null(r->j.reason) : json_null());
-    json_object_set_new(o, "expected", judged ? text_or_null(r->j.expected) : json_null());
+    json_object_set_new(o, "expected",
+                        judged && !passed ? text_or_null(r->j.expected) : json_null());
     json_object_set_new(o, "actual", judged ? text_or_null(r->j.actual) : json_null());
     /* An index into "events" as the report keeps them (the window always
      * keeps this one). */
