@@ -243,6 +243,14 @@ static const struct answer_row answers[] = {
     {"not HTTP: another status", "handshake.garbage-binary", "HTTP/1.1 404 Not Found\r\n\r\n",
      VERDICT_NON_STRICT},
     {"not HTTP: no answer", "handshake.garbage-text", NULL, VERDICT_NON_STRICT},
+    {"100 KiB head: 431", "handshake.headers-100k",
+     "HTTP/1.1 431 Request Header Fields Too Large\r\n\r\n", VERDICT_PASS},
+    {"100 KiB head: 503", "handshake.headers-100k", "HTTP/1.1 503 Busy\r\n\r\n", VERDICT_PASS},
+    {"100 KiB head: closed unanswered", "handshake.headers-100k", NULL, VERDICT_PASS},
+    {"bare LF: 400", "handshake.bare-lf", "HTTP/1.1 400 Bad Request\r\n\r\n", VERDICT_PASS},
+    {"bare LF: closed unanswered", "handshake.bare-lf", NULL, VERDICT_PASS},
+    {"bare LF: another error status", "handshake.bare-lf", "HTTP/1.1 404 Not Found\r\n\r\n",
+     VERDICT_FAIL},
     {"a valid handshake refused", "handshake.origin", "HTTP/1.1 403 Forbidden\r\n\r\n",
      VERDICT_INFORMATIONAL},
     {"a valid handshake refused", "handshake.key-rfc-example", "HTTP/1.1 400 Bad Request\r\n\r\n",
@@ -275,6 +283,103 @@ static void test_answers(void) {
     }
 }
 
+/* ---- rows about the order and content of the peer's events ------------------ */
+
+static void mark(struct transcript *t, const char *name) {
+    ev_simple(t, TEV_MARK, name);
+}
+
+/* The peer fails the connection with code (< 0: closes TCP without a close
+ * frame) before our close. */
+static void fails_with(struct transcript *t, int code) {
+    if (code >= 0) {
+        peer_close(t, code);
+        our_close(t, code);
+    }
+    peer_eof(t);
+}
+
+static enum verdict judged(const char *id, struct transcript *t) {
+    const struct wcase *c = find(id);
+    struct judgement j;
+    if (!c)
+        return VERDICT_ERROR;
+    judge_case(c, t, &j);
+    enum verdict v = j.verdict;
+    if (getenv("JUDGE_BEHAVIOURS_VERBOSE"))
+        fprintf(stderr, "%s: %s (%s)\n", id, verdict_name(v), j.reason);
+    judgement_free(&j);
+    transcript_free(t);
+    return v;
+}
+
+static void test_event_rows(void) {
+    struct transcript t;
+    /* A pong to our ping in the middle of a message, sent only after the
+     * echo: 6455:5.5.2 "It SHOULD respond with Pong frame as soon as is
+     * practical". */
+    const char *interleave = "control-interleave.ping-before-fragment-2-of-3";
+    transcript_init(&t, 0);
+    pong(&t, "interleaved");
+    msg(&t, "one-two-three");
+    clean_close(&t);
+    CHECK_EQ(judged(interleave, &t), VERDICT_PASS);
+    transcript_init(&t, 0);
+    msg(&t, "one-two-three");
+    pong(&t, "interleaved");
+    clean_close(&t);
+    CHECK_EQ(judged(interleave, &t), VERDICT_NON_STRICT);
+
+    /* Invalid UTF-8 found only at the end of the message: 8.1 does not say
+     * when, no SHOULD asks for sooner. */
+    const char *fast = "utf8.fail-fast-3-chops";
+    transcript_init(&t, 0);
+    mark(&t, "part2");
+    fails_with(&t, 1007);
+    CHECK_EQ(judged(fast, &t), VERDICT_PASS);
+    transcript_init(&t, 0);
+    mark(&t, "part2");
+    mark(&t, "part3");
+    fails_with(&t, 1007);
+    CHECK_EQ(judged(fast, &t), VERDICT_INFORMATIONAL);
+
+    /* A valid message before the frame that fails the connection, not
+     * echoed: no SHOULD asks for that echo. */
+    const char *after_valid = "reserved-bits.rsv2-text-after-valid-one-write";
+    transcript_init(&t, 0);
+    msg(&t, "Hello, world!");
+    fails_with(&t, 1002);
+    CHECK_EQ(judged(after_valid, &t), VERDICT_PASS);
+    transcript_init(&t, 0);
+    fails_with(&t, 1002);
+    CHECK_EQ(judged(after_valid, &t), VERDICT_INFORMATIONAL);
+
+    /* A frame without a defined meaning (a 126-octet ping): failing passes,
+     * answering it fails; failing without a close frame is non-strict
+     * (6455:7.1.7 SHOULD). */
+    transcript_init(&t, 0);
+    fails_with(&t, 1002);
+    CHECK_EQ(judged("pings.ping-126", &t), VERDICT_PASS);
+    transcript_init(&t, 0);
+    fails_with(&t, -1);
+    CHECK_EQ(judged("pings.ping-126", &t), VERDICT_NON_STRICT);
+    transcript_init(&t, 0);
+    clean_close(&t);
+    CHECK_EQ(judged("pings.ping-126", &t), VERDICT_FAIL);
+
+    /* The frame we sent with the request, lost: we broke 6455:4.1 first. */
+    const char *in_request = "handshake.frame-in-request-write";
+    transcript_init(&t, 0);
+    t.http_status = 101;
+    clean_close(&t);
+    CHECK_EQ(judged(in_request, &t), VERDICT_INFORMATIONAL);
+    transcript_init(&t, 0);
+    t.http_status = 101;
+    msg(&t, "Hello");
+    clean_close(&t);
+    CHECK_EQ(judged(in_request, &t), VERDICT_PASS);
+}
+
 int main(void) {
     struct case_error err;
     if (case_load_path(WSSPEC_SOURCE_CASES, &corpus, &err) != 0) {
@@ -286,6 +391,7 @@ int main(void) {
     RUN(test_rows);
     RUN(test_non_minimal_echo);
     RUN(test_answers);
+    RUN(test_event_rows);
     case_list_free(&corpus);
     TEST_EXIT();
 }
