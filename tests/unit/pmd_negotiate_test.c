@@ -39,6 +39,13 @@ static const struct parse_row parse_rows[] = {
      "7692:7.1.2 values 8 to 15, no blanks needed (6455:9.1)"},
     {"permessage-deflate ; server_no_context_takeover ;client_no_context_takeover", PMD_OFFER,
      PMD_P_OK, "6455:9.1 implied LWS around ';'"},
+    {"permessage-deflate; server_max_window_bits = 10 ,", PMD_OFFER, PMD_P_OK,
+     "6455:9.1 implied LWS around '=', an empty element after ','"},
+    {"PerMessage-Deflate; Server_Max_Window_Bits=10", PMD_OFFER, PMD_P_OK,
+     "our reading: names compared case-insensitively (neither RFC says)"},
+    {"permessage-deflate; server_max_window_bits=\"1\x01\"", PMD_OFFER, PMD_P_SYNTAX,
+     "RFC 9110 5.6.4 qdtext holds no control octet"},
+    {"permessage-deflate, =x", PMD_OFFER, PMD_P_SYNTAX, "6455:9.1 an element starts with a token"},
     {"permessage-deflate; server_max_window_bits=\"10\"", PMD_OFFER, PMD_P_OK,
      "6455:9.1 quoted-string value that unescapes to a token"},
     {"permessage-deflate; server_max_window_bits=\"1\\0\"", PMD_OFFER, PMD_P_OK,
@@ -122,6 +129,22 @@ static void test_parse_elements(void) {
     CHECK_EQ(pmd_ext_parse(many, n, &list), WS_ERR_LIMIT);
     CHECK_EQ(list.problem, PMD_P_OK);
     CHECK_EQ(pmd_ext_parse("a", 1, NULL), WS_ERR_ARG);
+    /* More parameters than we keep: our limit, not the peer's problem. */
+    memset(&list, 0, sizeof list);
+    char params[PMD_EXT_MAX_PARAMS * 4 + 8] = "x";
+    for (int i = 0; i <= PMD_EXT_MAX_PARAMS; i++)
+        strcat(params, ";p");
+    CHECK_EQ(pmd_ext_parse(params, strlen(params), &list), WS_ERR_LIMIT);
+    CHECK_EQ(list.problem, PMD_P_OK);
+    /* A problem names its offset, and later lines add nothing. */
+    memset(&list, 0, sizeof list);
+    CHECK_EQ(pmd_ext_parse("a, b;", 5, &list), 0);
+    CHECK_EQ(list.problem, PMD_P_SYNTAX);
+    CHECK_EQ(list.problem_offset, 5);
+    CHECK_EQ(list.count, 1);
+    CHECK_EQ(pmd_ext_parse("c", 1, &list), 0);
+    CHECK_EQ(list.count, 1);
+    CHECK_EQ(list.problem, PMD_P_SYNTAX);
 }
 
 struct server_row {
