@@ -400,6 +400,16 @@ static enum pmd_problem answers(const struct pmd_params *offer, const struct pmd
      * parameter." */
     if (resp->has_client_max_window_bits && !offer->has_client_max_window_bits)
         return PMD_P_RESP_CLIENT_BITS_NOT_OFFERED;
+    /* A response client_max_window_bits larger than the offered value is
+     * not a problem: the offer's value is "a hint that even if the server
+     * doesn't include the "client_max_window_bits" extension parameter in
+     * the corresponding extension negotiation response with a value greater
+     * than the one in the extension negotiation offer or if the server
+     * doesn't include the extension parameter at all, the client is not
+     * going to use an LZ77 sliding window size greater than the size
+     * specified by the value in the extension negotiation offer" (7.1.2.2):
+     * the client keeps its own value (agree()). python-websockets fails the
+     * connection instead; a stricter judge could make it non-strict. */
     /* 7692:7.1.2.1 "A server accepts an extension negotiation offer with
      * this parameter by including the "server_max_window_bits" extension
      * parameter in the extension negotiation response to send back to the
