@@ -122,6 +122,20 @@ static void test_rfc_shared_window(void) {
     CHECK_MEM(c->data, c->len, "HelloHello", 10);
     pmd_inflater_free(inf);
 
+    /* After a BFINAL stream (7.2.3.4) the window is kept under context
+     * takeover: a new stream may still refer back into it (our lenient
+     * reading; 7692:7.2.1 "The next DEFLATE block follows the padded data
+     * if any" makes what follows a continuation, not a new connection). */
+    static const uint8_t bfinal[] = {0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00};
+    CHECK_EQ(pmd_inflater_new(&inf, &dir, &roomy), WS_OK);
+    c->len = 0;
+    CHECK_EQ(inflate_msg(inf, bfinal, sizeof bfinal, 0, c, &res), 0);
+    CHECK_EQ(res.state, PMD_IN_DONE);
+    CHECK_EQ(inflate_msg(inf, second, sizeof second, 0, c, &res), 0);
+    CHECK_EQ(res.state, PMD_IN_DONE);
+    CHECK_MEM(c->data, c->len, "HelloHello", 10);
+    pmd_inflater_free(inf);
+
     /* Under no_context_takeover the reference reaches into the previous
      * message: the peer broke 7692:7.1.1.1's "MUST start compressing each
      * new message with an empty LZ77 sliding window". */
@@ -175,6 +189,10 @@ static void test_rfc_examples_deflate(void) {
             CHECK_MEM(c->data, c->len, hello1, sizeof hello1);
         else
             CHECK_MEM(c->data, c->len, hello2, sizeof hello2);
+        /* An empty message right after: still the single 0x00. */
+        c->len = 0;
+        CHECK_EQ(pmd_deflate(d, NULL, 0, true, collect_sink, c), 0);
+        CHECK_MEM(c->data, c->len, empty, sizeof empty);
         pmd_deflater_free(d);
         CHECK_EQ(pmd_deflater_new(&d, &dir, -1), WS_OK);
         c->len = 0;
