@@ -287,13 +287,10 @@ static int inflate_piece(struct pmd_inflater *inf, const uint8_t *data, size_t l
         inf->consumed += used;
         if (rc == Z_MEM_ERROR)
             return WS_ERR_NOMEM;
-        if (rc == Z_DATA_ERROR) {
-            res->state = PMD_IN_PROBLEM;
-            res->problem = data_error_problem(&inf->z);
-            return WS_OK;
-        }
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR && rc != Z_DATA_ERROR)
             return WS_ERR_INTERNAL; /* Z_STREAM_ERROR, Z_NEED_DICT: not for raw */
+        /* What was decoded before an error is passed on too, so the octets
+         * the sink gets never depend on how the input was split. */
         if (got > inf->cap - inf->produced) {
             res->state = PMD_IN_CAP;
             got = (size_t)(inf->cap - inf->produced);
@@ -306,6 +303,11 @@ static int inflate_piece(struct pmd_inflater *inf, const uint8_t *data, size_t l
         }
         if (res->state == PMD_IN_CAP)
             return WS_OK;
+        if (rc == Z_DATA_ERROR) {
+            res->state = PMD_IN_PROBLEM;
+            res->problem = data_error_problem(&inf->z);
+            return WS_OK;
+        }
         /* data_type + 128: "inflate() returned immediately after decoding an
          * end-of-block code or decoding the complete header" (zlib.h). */
         inf->at_boundary = (inf->z.data_type & 128) != 0;

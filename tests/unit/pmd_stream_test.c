@@ -359,7 +359,7 @@ struct problem_case {
     size_t wire_len;
     enum pmd_inflate_state state;
     enum pmd_inflate_problem problem;
-    const char *text; /* expected output when DONE */
+    const char *text; /* expected output, when given */
 };
 
 static const struct problem_case problem_cases[] = {
@@ -374,6 +374,14 @@ static const struct problem_case problem_cases[] = {
      NULL},
     /* A distance of 1 with nothing before it in the window. */
     {"distance before the start", {0x02, 0x02, 0x00}, 3, PMD_IN_PROBLEM, PMD_P_TOO_FAR_BACK, NULL},
+    /* 7.2.3.5 with a broken stored length after "He": the octets decoded
+     * before the corruption reach the sink however the input is split. */
+    {"corrupt after two octets",
+     {0xf2, 0x48, 0x05, 0x00, 0x00, 0x2f, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00},
+     13,
+     PMD_IN_PROBLEM,
+     PMD_P_CORRUPT,
+     "He"},
     /* The sender kept the 00 00 ff ff tail (7692:7.2.1 step 3 "Remove 4
      * octets"): with ours appended the data ends inside a stored header. */
     {"tail not removed",
