@@ -6,10 +6,10 @@
  * (deflateInit2 returns Z_STREAM_ERROR) and uses 9 instead. That is still
  * safe for a peer that allows only 2^8 octets: zlib never emits a distance
  * above MAX_DIST = w_size - MIN_LOOKAHEAD = 512 - 262 = 250 octets
- * (deflate.h), under the 256 the peer keeps. 7692:7.1.2.1 lets a sender use
- * any window up to the agreed one ("the server MUST NOT use an LZ77 sliding
- * window size greater than ... server_max_window_bits" bounds only from
- * above), and this one references less than 2^8 octets back.
+ * (deflate.h), under the 256 the peer keeps. 7692:7.1.2.1 bounds the
+ * window only from above ("a client limits the LZ77 sliding window size
+ * that the server will use to compress messages"), and the octets this
+ * compressor references all lie within the last 2^8.
  * pmd_stream_test checks it with an exact inflater (strict_window, 8 bits).
  *
  * Window detection when decompressing. zlib's inflate reports "invalid
@@ -201,9 +201,12 @@ int pmd_inflater_new(struct pmd_inflater **out, const struct pmd_direction *dir,
     struct pmd_inflater *inf = calloc(1, sizeof *inf);
     if (!inf)
         return WS_ERR_NOMEM;
-    inf->window = malloc((size_t)1 << dir->window_bits);
+    /* Only context takeover keeps the window over a BFINAL stream end. */
+    if (!dir->no_context_takeover)
+        inf->window = malloc((size_t)1 << dir->window_bits);
     /* zlib inflates raw DEFLATE with windowBits 8 (only deflate refuses it). */
-    int rc = inf->window ? inflateInit2(&inf->z, -(int)dir->window_bits) : Z_MEM_ERROR;
+    int rc = inf->window || dir->no_context_takeover ? inflateInit2(&inf->z, -(int)dir->window_bits)
+                                                     : Z_MEM_ERROR;
     if (rc != Z_OK) {
         free(inf->window);
         free(inf);
@@ -259,8 +262,8 @@ static size_t out_room(const struct pmd_inflater *inf) {
     size_t room = inf->strict_window ? 1 : (size_t)1 << inf->window_bits;
     if (room > sizeof inf->out)
         room = sizeof inf->out;
-    uint64_t until_over = inf->cap - inf->produced + 1;
-    return room > until_over ? (size_t)until_over : room;
+    uint64_t below_cap = inf->cap - inf->produced; /* produced <= cap always */
+    return below_cap < room ? (size_t)below_cap + 1 : room;
 }
 
 /* Inflates one input piece to the sink, and all the output it leads to.

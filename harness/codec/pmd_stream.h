@@ -49,7 +49,7 @@ void pmd_deflater_free(struct pmd_deflater *d);
  * is its last piece (len may be 0). The sink receives the compressed payload
  * (7692:7.2.1, the 00 00 ff ff tail removed at the message end), ready to be
  * split into frames anywhere. An empty message compresses to the single
- * octet 00 (7692:7.2.3.6). */
+ * octet 00 (7692:7.2.3.6). After an error the deflater is to be freed. */
 int pmd_deflate(struct pmd_deflater *d, const uint8_t *data, size_t len, bool message_end,
                 pmd_sink_fn sink, void *sink_ctx);
 

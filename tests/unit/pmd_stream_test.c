@@ -347,6 +347,14 @@ static void test_bomb_stops_at_cap(void) {
     CHECK_EQ(res.state, PMD_IN_CAP);
     CHECK_MEM(c->data, c->len, "Hell", 4);
     pmd_inflater_free(inf);
+    /* No cap at all (UINT64_MAX) must not wrap around. */
+    const struct pmd_inflater_options unlimited = {.max_message_octets = UINT64_MAX};
+    CHECK_EQ(pmd_inflater_new(&inf, &dir, &unlimited), WS_OK);
+    c->len = 0;
+    CHECK_EQ(inflate_msg(inf, hello, sizeof hello, 0, c, &res), 0);
+    CHECK_EQ(res.state, PMD_IN_DONE);
+    CHECK_MEM(c->data, c->len, "Hello", 5);
+    pmd_inflater_free(inf);
     pmd_deflater_free(d);
     free(zeros);
     free(z);
