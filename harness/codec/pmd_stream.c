@@ -323,7 +323,7 @@ static int inflate_piece(struct pmd_inflater *inf, const uint8_t *data, size_t l
                 return WS_OK;
             continue;
         }
-        if (got == room)
+        if (got > 0 && got == room)
             continue; /* output full: more may be pending in zlib */
         if (input_done)
             return WS_OK;
