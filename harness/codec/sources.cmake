@@ -9,6 +9,7 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/handshake_server.c
   ${CMAKE_CURRENT_LIST_DIR}/mask.c
   ${CMAKE_CURRENT_LIST_DIR}/pmd_negotiate.c
+  ${CMAKE_CURRENT_LIST_DIR}/pmd_stream.c
   ${CMAKE_CURRENT_LIST_DIR}/url.c
   ${CMAKE_CURRENT_LIST_DIR}/utf8.c
 )
