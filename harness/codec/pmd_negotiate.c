@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "codec/handshake.h"
 
 /* RFC 9110 5.6.2 tchar: any VCHAR except delimiters. */
 static bool is_tchar(unsigned char c) {
@@ -166,19 +167,9 @@ int pmd_ext_parse(const char *value, size_t len, struct pmd_ext_list *list) {
 }
 
 bool pmd_span_is(struct pmd_span s, const char *text) {
-    size_t n = strlen(text);
-    if (s.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s.ptr[i], b = text[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    /* Tokens compare ASCII case-insensitively, as the handshake's do. */
+    struct handshake_view v = {s.ptr, s.len};
+    return handshake_view_eq_nocase(v, text);
 }
 
 /* 7692:7.1.2.1 "This parameter has a decimal integer value without leading
