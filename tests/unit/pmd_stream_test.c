@@ -381,7 +381,12 @@ static const struct problem_case problem_cases[] = {
      PMD_INFLATE_CORRUPT,
      NULL},
     /* A distance of 1 with nothing before it in the window. */
-    {"distance before the start", {0x02, 0x02, 0x00}, 3, PMD_IN_PROBLEM, PMD_INFLATE_TOO_FAR_BACK, NULL},
+    {"distance before the start",
+     {0x02, 0x02, 0x00},
+     3,
+     PMD_IN_PROBLEM,
+     PMD_INFLATE_TOO_FAR_BACK,
+     NULL},
     /* 7.2.3.5 with a broken stored length after "He": the octets decoded
      * before the corruption reach the sink however the input is split. */
     {"corrupt after two octets",
