@@ -11,7 +11,7 @@
 #define IMAGE_WIDTH  320u
 #define IMAGE_HEIGHT 280u
 #define IMAGE_CELL   40u /* the grid of the smooth shading */
-#define IMAGE_NOISE  7u  /* per-channel noise: -7..+7 */
+#define IMAGE_NOISE  3u  /* per-channel noise: -3..+3 */
 #define GRID_W       (IMAGE_WIDTH / IMAGE_CELL + 2)
 #define GRID_H       (IMAGE_HEIGHT / IMAGE_CELL + 2)
 
@@ -135,7 +135,7 @@ static void content_stream(struct gen *g, const struct zipf *z, struct buf *scra
     text.err = 0;
     text.rng = g->rng;
     scratch->len = 0;
-    unsigned lines = 10 + (unsigned)gen_below(&text, 40);
+    unsigned lines = 60 + (unsigned)gen_below(&text, 240);
     gen_putf(&text, "BT\n/F%u 11 Tf\n14 TL\n72 %u Td\n", 1 + (unsigned)gen_below(&text, 4),
              700 + (unsigned)gen_below(&text, 40));
     for (unsigned i = 0; i < lines; i++) {
@@ -155,7 +155,7 @@ static void content_stream(struct gen *g, const struct zipf *z, struct buf *scra
 }
 
 static void flate_stream(struct gen *g) {
-    unsigned len = 4096 + (unsigned)gen_below(g, 45056);
+    unsigned len = 2048 + (unsigned)gen_below(g, 18432);
     gen_putf(g, "<< /Length %u /Filter /FlateDecode >>\nstream\n", len);
     gen_random(g, len); /* looks compressed: no zlib here, whose output may vary by version */
     gen_put(g, "\nendstream\n");
@@ -165,7 +165,7 @@ static void flate_stream(struct gen *g) {
 static void jpeg_stream(struct gen *g) {
     unsigned width = 64 * (2 + (unsigned)gen_below(g, 10)),
              height = 48 * (2 + (unsigned)gen_below(g, 10));
-    unsigned body = 8192 + (unsigned)gen_below(g, 57344);
+    unsigned body = 4096 + (unsigned)gen_below(g, 28672);
     unsigned len = 20 + 69 + body + 2;
     gen_putf(g,
              "<< /Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace /DeviceRGB "

@@ -69,7 +69,7 @@ void zipf_init(struct zipf *z, const char *const *words, size_t count) {
     z->count = count;
     uint32_t total = 0;
     for (size_t r = 0; r < count; r++) {
-        total += (uint32_t)(720720u / (r + 1)); /* 1/(r+1), in integers */
+        total += (uint32_t)(720720u / (r + 3)); /* 1/(r+3), in integers */
         z->cumulative[r] = total;
     }
 }

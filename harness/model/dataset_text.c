@@ -392,7 +392,20 @@ static void article(struct gen *g, const struct zipf *z, unsigned id) {
         }
         gen_put(g, "      </ul>\n");
     }
-    gen_put(g, "    </article>\n");
+    /* The share bar half of the teasers repeat, as real pages do. */
+    if (gen_below(g, 2) == 0) {
+        gen_put(g, "    </article>\n");
+        return;
+    }
+    gen_putf(g, "      <div class=\"share\" data-article=\"%u\">\n", 100000 + id * 7);
+    static const char *const networks[] = {"facebook", "twitter", "linkedin", "whatsapp", "mail"};
+    for (size_t i = 0; i < sizeof networks / sizeof networks[0]; i++)
+        gen_putf(g,
+                 "        <a class=\"share__link share__link--%s\" href=\"#\" rel=\"noopener\" "
+                 "data-network=\"%s\" aria-label=\"Teilen auf %s\"><svg class=\"icon\" "
+                 "aria-hidden=\"true\"><use href=\"#icon-%s\"></use></svg></a>\n",
+                 networks[i], networks[i], networks[i], networks[i]);
+    gen_put(g, "      </div>\n    </article>\n");
 }
 
 int dataset_gen_markup(struct buf *out) {
