@@ -149,7 +149,7 @@ int caseload_series(struct caseload_ctx *c, const json_t *obj, struct series *s)
         names[DATASET_COUNT] = NULL;
         char list[200];
         caseload_join(names, list, sizeof list);
-        return caseload_fail(c, false, "expected the name of a data set (%s), got %s", list,
+        return caseload_fail(c, false, "expected the name of a data set (%s), got \"%s\"", list,
                              json_is_string(name) ? json_string_value(name)
                                                   : caseload_type_name(name));
     }
