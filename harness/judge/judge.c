@@ -7,6 +7,8 @@
  *      set: ERROR (the harness could not run the case). Never a verdict on
  *      the peer.
  *   1. any violation by the peer: FAIL, whatever the outcomes say.
+ *  1b. a case using permessage-deflate that the target declined:
+ *      UNIMPLEMENTED (unless the case's deflate.declined is "run").
  *   2. our cap reached (a TEV_LIMIT: a message over max_message, a head over
  *      our size caps, more events than we keep): ERROR naming the cap (the
  *      peer did nothing wrong), unless an outcome with "limit" matches the
