@@ -12,6 +12,7 @@
 #include "judge/judge.h"
 #include "load/caseload.h"
 #include "model/dataset.h"
+#include "run/runner.h"
 
 static json_t *str_array(char **items, size_t n) {
     json_t *a = json_array();
@@ -182,6 +183,12 @@ int cli_show(int argc, char **argv) {
         printf("\n");
         if (c->requirement)
             printf("  Requirement: %s\n", c->requirement);
+        char *offers = NULL;
+        if (runner_deflate_offer_line(c, &offers) == 0 && offers)
+            printf("  Offers: Sec-WebSocket-Extensions: %s%s\n", offers,
+                   c->deflate.declined == DEFLATE_DECLINED_RUN ? " (declined: the steps run)"
+                                                               : " (declined: unimplemented)");
+        free(offers);
         printf("  Timeout: %.1f s (close %.1f s)\n  Steps:\n", c->timeout_s, c->close_timeout_s);
         print_steps(c->steps, c->step_count, 0);
         printf("  Outcomes:\n");

@@ -117,6 +117,11 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
  * verdict. */
 bool runner_failed_by_timeout(const struct case_result *r);
 
+/* The Sec-WebSocket-Extensions value offering the case's deflate offers
+ * (runner_deflate.c; *out NULL when the case has none; caller frees).
+ * Returns 0 or WS_ERR_NOMEM. */
+int runner_deflate_offer_line(const struct wcase *c, char **out);
+
 void case_result_free(struct case_result *r);
 /* Make r a case that never ran (ran = false, verdict ERROR), with the reason
  * in the judgement and the transcript so every report shows it. Frees what

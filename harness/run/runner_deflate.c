@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "codec/handshake.h"
 #include "codec/pmd_negotiate.h"
+#include "run/runner.h"
 #include "run/runner_int.h"
 
 /* Largest compressed message we build before sending it (a frame's length

@@ -273,9 +273,6 @@ void runner_send_step(struct exec *ex, const struct step *st);
 
 /* ---- runner_deflate.c ------------------------------------------------------ */
 struct handshake_response;
-/* The Sec-WebSocket-Extensions value offering the case's deflate offers
- * (NULL when the case has none). Returns 0 or WS_ERR_NOMEM. */
-int runner_deflate_offer_line(const struct wcase *c, char **out);
 /* After a valid 101: what the request offered (every Sec-WebSocket-Extensions
  * line, joined) against the answer. Records the agreement in the transcript,
  * sets up the compressor and the inflater, and records a violation when the
