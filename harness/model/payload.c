@@ -193,6 +193,8 @@ void payload_free(struct payload *p) {
 int payload_from_dataset(struct payload *p, enum dataset_kind kind, uint64_t start,
                          uint64_t units) {
     memset(p, 0, sizeof *p);
+    if ((unsigned)kind >= DATASET_COUNT)
+        return WS_ERR_ARG;
     const struct dataset *d = dataset_get(kind);
     if (!d)
         return WS_ERR_NOMEM;

@@ -57,8 +57,8 @@ void payload_sha256(const struct payload *p, uint8_t out[32]);
 int payload_copy(struct payload *dst, const struct payload *src);
 void payload_free(struct payload *p);
 /* A window of a data set: units units from unit start (dataset.h), generating
- * the set if this is its first use. Returns 0, WS_ERR_NOMEM (the set could
- * not be generated) or WS_ERR_LIMIT (the window is 2^63 octets or longer: dataset_window_fits). */
+ * the set if this is its first use. Returns 0, WS_ERR_ARG (no such kind),
+ * WS_ERR_NOMEM (the set could not be generated) or WS_ERR_LIMIT (the window is 2^63 octets or longer: dataset_window_fits). */
 int payload_from_dataset(struct payload *p, enum dataset_kind kind, uint64_t start, uint64_t units);
 /* A literal payload from bytes (copied). */
 int payload_from_bytes(struct payload *p, const uint8_t *data, size_t len);
