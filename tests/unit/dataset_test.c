@@ -215,6 +215,8 @@ static void test_binary_sets(void) {
 static uint8_t *reference_window(const struct dataset *d, uint64_t start, uint64_t units,
                                  size_t *len) {
     struct buf b = {0};
+    if (buf_reserve(&b, 1) != 0) /* never NULL, even when empty */
+        exit(1);
     for (uint64_t i = 0; i < units; i++) {
         uint64_t u = (start + i) % d->units;
         size_t from = d->text ? d->unit_offsets[u] : (size_t)u;
