@@ -31,6 +31,8 @@ struct cli_args {
     bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
                                rerun once, alone, by default) */
     uint64_t seed;
+    bool profile_full; /* --profile full: every series as written (Autobahn's volume);
+                          quick (the default): at most SERIES_QUICK_COUNT messages each */
     bool strict;
     bool json; /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
