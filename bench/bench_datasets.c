@@ -27,9 +27,9 @@
 #include "model/dataset_gen.h"
 
 static int (*const generators[DATASET_COUNT])(struct buf *) = {
-    [DATASET_JSON] = dataset_gen_json,   [DATASET_IMAGE] = dataset_gen_image,
-    [DATASET_PROSE] = dataset_gen_prose, [DATASET_MARKUP] = dataset_gen_markup,
-    [DATASET_MIXED] = dataset_gen_mixed,
+    [DATASET_JSON] = dataset_text_json,     [DATASET_IMAGE] = dataset_binary_image,
+    [DATASET_PROSE] = dataset_text_prose,   [DATASET_MARKUP] = dataset_text_markup,
+    [DATASET_MIXED] = dataset_binary_mixed,
 };
 
 /* Octets deflate makes of data (level, window bits; raw when negative),

@@ -17,11 +17,11 @@ struct dataset_row {
 };
 
 static const struct dataset_row rows[DATASET_COUNT] = {
-    [DATASET_JSON] = {"json", true, dataset_gen_json},
-    [DATASET_IMAGE] = {"image", false, dataset_gen_image},
-    [DATASET_PROSE] = {"prose", true, dataset_gen_prose},
-    [DATASET_MARKUP] = {"markup", true, dataset_gen_markup},
-    [DATASET_MIXED] = {"mixed", false, dataset_gen_mixed},
+    [DATASET_JSON] = {"json", true, dataset_text_json},
+    [DATASET_IMAGE] = {"image", false, dataset_binary_image},
+    [DATASET_PROSE] = {"prose", true, dataset_text_prose},
+    [DATASET_MARKUP] = {"markup", true, dataset_text_markup},
+    [DATASET_MIXED] = {"mixed", false, dataset_binary_mixed},
 };
 
 /* The cache (dataset.h "Globals"): written once per kind inside

@@ -32,9 +32,9 @@ static const char *const expected_sha256[DATASET_COUNT] = {
 };
 
 static int (*const generators[DATASET_COUNT])(struct buf *) = {
-    [DATASET_JSON] = dataset_gen_json,   [DATASET_IMAGE] = dataset_gen_image,
-    [DATASET_PROSE] = dataset_gen_prose, [DATASET_MARKUP] = dataset_gen_markup,
-    [DATASET_MIXED] = dataset_gen_mixed,
+    [DATASET_JSON] = dataset_text_json,     [DATASET_IMAGE] = dataset_binary_image,
+    [DATASET_PROSE] = dataset_text_prose,   [DATASET_MARKUP] = dataset_text_markup,
+    [DATASET_MIXED] = dataset_binary_mixed,
 };
 
 static void sha256_hex(const uint8_t *data, size_t len, char hex[65]) {
