@@ -193,6 +193,45 @@ static void test_json_parses(void) {
     json_decref(root);
 }
 
+/* Occurrences of needle in the set. */
+static size_t count_of(const struct dataset *d, const char *needle) {
+    size_t n = 0, len = strlen(needle);
+    for (size_t i = 0; i + len <= d->size; i++)
+        if (memcmp(d->bytes + i, needle, len) == 0)
+            n++;
+    return n;
+}
+
+/* The HTML page is one document whose elements open and close in pairs; the
+ * prose is verse spoken by characters, with umlauts and sharp s. */
+static void test_markup_and_prose(void) {
+    const struct dataset *html = get(DATASET_MARKUP);
+    static const char head[] = "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n";
+    static const char tail[] = "</body>\n</html>\n";
+    CHECK(memcmp(html->bytes, head, sizeof head - 1) == 0);
+    CHECK(memcmp(html->bytes + html->size - (sizeof tail - 1), tail, sizeof tail - 1) == 0);
+    static const char *const elements[] = {"article", "p",      "a",     "li",     "ul",
+                                           "div",     "h2",     "style", "script", "em",
+                                           "strong",  "figure", "time"};
+    for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++) {
+        char open[32], open_attr[32], close[32];
+        snprintf(open, sizeof open, "<%s>", elements[i]);
+        snprintf(open_attr, sizeof open_attr, "<%s ", elements[i]);
+        snprintf(close, sizeof close, "</%s>", elements[i]);
+        size_t opened = count_of(html, open) + count_of(html, open_attr);
+        if (opened != count_of(html, close))
+            fprintf(stderr, "<%s>: %zu opened, %zu closed\n", elements[i], opened,
+                    count_of(html, close));
+        CHECK(opened > 0 && opened == count_of(html, close));
+    }
+    CHECK(count_of(html, "&amp;") > 10 && count_of(html, "&nbsp;") > 10);
+    const struct dataset *prose = get(DATASET_PROSE);
+    CHECK(count_of(prose, "\nFAUST:\n") > 20 && count_of(prose, "\nMEPHISTOPHELES:\n") > 20);
+    CHECK(count_of(prose, u8"ß") > 100 && count_of(prose, u8"ü") > 100 &&
+          count_of(prose, u8"Ü") > 10);
+    CHECK(count_of(prose, "\n") > 5000); /* verse: short lines */
+}
+
 static uint32_t le32_at(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -402,6 +441,7 @@ int main(void) {
     RUN(test_compression_ratios);
     RUN(test_text_sets);
     RUN(test_json_parses);
+    RUN(test_markup_and_prose);
     RUN(test_binary_sets);
     RUN(test_windows);
     RUN(test_window_pieces);
