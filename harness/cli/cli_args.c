@@ -42,8 +42,9 @@ static bool parse_double(const char *s, double *out) {
 
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
-    "--report-dir", "--json",     "--junit", "--html",          "--md",    "--format",
-    "--color",      "--baseline", "--spawn", "--ready-timeout", "--agent", "--idle-timeout",
+    "--report-dir", "--json",         "--junit",        "--html",  "--md",
+    "--format",     "--color",        "--baseline",     "--spawn", "--ready-timeout",
+    "--agent",      "--idle-timeout", "--record-seeds",
 };
 
 static bool run_takes_value(const char *o) {
@@ -58,6 +59,8 @@ static bool run_takes_value(const char *o) {
 static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
     if (strcmp(o, "--report-dir") == 0) {
         a->report_dir = v;
+    } else if (strcmp(o, "--record-seeds") == 0) {
+        a->record_seeds = v;
     } else if (strcmp(o, "--json") == 0) {
         a->json_out = v;
     } else if (strcmp(o, "--junit") == 0) {

@@ -29,6 +29,7 @@
 #define RUNNER_ACTIVE_S                                                                            \
     3.0 /* without an idle deadline: progress this recent (scaled) means the peer was still
            answering when our case deadline ran out */
+#define RUNNER_SEED_MAX (64 * 1024) /* largest compressed message recorded as a seed */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
@@ -148,6 +149,10 @@ struct exec {
     bool rx_compressed;          /* the data message being received has RSV1 (7692:6) */
     bool skip_steps;             /* the case's steps do not run (deflate declined:
                                     unimplemented) */
+    /* Fuzzing seeds (run_options.record_seed; NULL = none recorded). */
+    void (*seed)(void *ud, const char *target, const uint8_t *data, size_t len);
+    void *seed_ud;
+    struct buf seed_msg; /* the compressed message being received, up to RUNNER_SEED_MAX */
 
     /* Send side. */
     size_t close_mark; /* > 0: the write under way completes our close frame with its
