@@ -623,6 +623,10 @@ static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *re
     bool best_is_answer = false;
     for (size_t i = 0; i < c->outcome_count; i++) {
         const struct outcome *o = &c->outcomes[i];
+        /* "deflate": the outcome holds only with (or without) the extension. */
+        if ((o->deflate == DEFLATE_ON && !t->deflate.agreed) ||
+            (o->deflate == DEFLATE_OFF && t->deflate.agreed))
+            continue;
         size_t farthest = 0;
         char why[256];
         int event = -1;
@@ -745,8 +749,22 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         tev_describe(&t->events[violation], line, sizeof line);
         out->verdict = VERDICT_FAIL;
         out->first_unexpected = violation;
-        buf_appendf(&reason, "the peer broke RFC 6455: %s", line);
+        const char *rfc = t->events[violation].rfc;
+        buf_appendf(&reason, "the peer broke RFC %s: %s",
+                    rfc && strncmp(rfc, "7692:", 5) == 0 ? "7692" : "6455", line);
         finish_texts(out, &reason, &expected, strdup(line));
+        return;
+    }
+
+    /* 1b. A case about using permessage-deflate, which the target declined
+     * (an optional extension: 6455:9 "Extensions" are negotiated, 7692:5 a
+     * server may decline any offer). */
+    if (c->deflate.set && c->deflate.declined == DEFLATE_DECLINED_UNIMPLEMENTED &&
+        t->deflate.offered && !t->deflate.agreed && t->http_status == 101) {
+        out->verdict = VERDICT_UNIMPLEMENTED;
+        buf_append_str(&reason, "the target declined permessage-deflate (its 101 accepted none "
+                                "of our offers), so the case did not run");
+        finish_texts(out, &reason, &expected, NULL);
         return;
     }
 

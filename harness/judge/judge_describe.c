@@ -148,6 +148,9 @@ static void describe_handshake(const struct handshake_expect *h, struct buf *b) 
 
 void judge_describe_outcome(const struct outcome *o, struct buf *b) {
     buf_appendf(b, "%s: ", verdict_name(o->verdict));
+    if (o->deflate != DEFLATE_ANY)
+        buf_append_str(b, o->deflate == DEFLATE_ON ? "with permessage-deflate agreed, "
+                                                   : "without permessage-deflate, ");
     if (o->handshake.set) {
         describe_handshake(&o->handshake, b);
         if (!handshake_expect_status(&o->handshake, 101)) {

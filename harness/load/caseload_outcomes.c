@@ -267,6 +267,16 @@ static int parse_outcome_handshake(struct caseload_ctx *c, const json_t *v, stru
     return caseload_handshake_expect(c, v, &o->handshake);
 }
 
+/* "deflate": true / false: the outcome holds only when permessage-deflate
+ * was (not) agreed in the opening handshake. */
+static int parse_outcome_deflate(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    bool on = false;
+    if (caseload_bool_value(c, v, &on) != 0)
+        return -1;
+    o->deflate = on ? DEFLATE_ON : DEFLATE_OFF;
+    return 0;
+}
+
 static int parse_outcome_limit(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
     return caseload_bool_value(c, v, &o->accept_limit);
 }
@@ -284,6 +294,7 @@ static const struct {
     {"close", false, parse_outcome_close},
     {"handshake", false, parse_outcome_handshake},
     {"limit", false, parse_outcome_limit},
+    {"deflate", false, parse_outcome_deflate},
 };
 #define OUTCOME_FIELD_COUNT (sizeof outcome_fields / sizeof outcome_fields[0])
 

@@ -110,6 +110,7 @@ static int frame_fields(struct caseload_ctx *c, const json_t *obj, struct frame_
     if (get_rsv(c, obj, &f->rsv) != 0 || caseload_get_bool(c, obj, "fin", &f->fin) != 0 ||
         get_mask(c, obj, &f->mask, f->mask_key) != 0 || get_declared_len(c, obj, f) != 0 ||
         caseload_get_uint(c, obj, "len_form", 0, 64, &form) != 0 ||
+        caseload_get_bool(c, obj, "compress", &f->compress) != 0 ||
         get_payload(c, obj, "payload", &f->payload) != 0)
         return -1;
     if (json_object_get(obj, "len_form")) {
@@ -148,12 +149,13 @@ struct step_def {
 /* Write options of send steps, beside the step's key (cases/README.md). */
 static const char *const write_options[] = {"chop", "chop_delay", "coalesce", NULL};
 
-static const char *const send_frame_fields[] = {"opcode",   "fin",          "rsv",     "mask",
-                                                "len_form", "declared_len", "payload", NULL};
+static const char *const send_frame_fields[] = {
+    "opcode", "fin", "rsv", "mask", "len_form", "declared_len", "payload", "compress", NULL};
 /* send_ping / send_pong: the opcode is the step's. */
-static const char *const control_fields[] = {"fin",          "rsv",     "mask", "len_form",
-                                             "declared_len", "payload", NULL};
-static const char *const message_fields[] = {"opcode", "payload", "fragments", "rsv", "mask", NULL};
+static const char *const control_fields[] = {"fin",          "rsv",     "mask",     "len_form",
+                                             "declared_len", "payload", "compress", NULL};
+static const char *const message_fields[] = {"opcode", "payload",  "fragments", "rsv",
+                                             "mask",   "compress", NULL};
 static const char *const close_fields[] = {"code", "reason", "payload", "mask", NULL};
 static const char *const wait_fields[] = {"for", "count", "timeout", NULL};
 static const char *const repeat_fields[] = {"count", "steps", NULL};
@@ -233,6 +235,7 @@ static int parse_send_message(struct caseload_ctx *c, const struct step_def *def
     if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         get_opcode(c, v, &m->opcode) != 0 || get_rsv(c, v, &m->rsv) != 0 ||
         get_mask(c, v, &m->mask, (uint8_t[4]){0}) != 0 ||
+        caseload_get_bool(c, v, "compress", &m->compress) != 0 ||
         get_payload(c, v, "payload", &m->payload) != 0)
         return -1;
     if (json_object_get(v, "mask") && m->mask == MASK_KEY) {

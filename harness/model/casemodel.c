@@ -106,6 +106,7 @@ void case_free(struct wcase *c) {
     free(c->judging);
     free(c->handshake.http_version);
     free(c->handshake.query);
+    free(c->deflate.offers);
     payload_free(&c->handshake.raw);
     steps_free(c->steps, c->step_count);
     for (size_t i = 0; i < c->outcome_count && c->outcomes; i++) {

@@ -48,6 +48,8 @@ struct frame_step {
     enum mask_mode mask;
     uint8_t mask_key[4];
     uint8_t len_form; /* 0 = minimal, 7, 16, 64 */
+    bool compress;    /* the payload is deflated as one message on its own (7692:7.2.1,
+                         window 15, no context), RSV1 as `rsv` says */
     bool declared_len_set;
     uint64_t declared_len; /* header length differing from the payload sent */
     struct payload payload;
@@ -57,6 +59,8 @@ struct message_step {
     uint8_t opcode; /* TEXT or BINARY (any 0..15 allowed) */
     uint8_t rsv;    /* on the first frame */
     enum mask_mode mask;
+    bool compress; /* deflated with the connection's compressor (7692:7.2.1) and RSV1
+                      set on the first frame; `fragments` split the compressed octets */
     struct payload payload;
     uint64_t *fragments;   /* frame payload sizes; empty = one frame; the last */
     size_t fragment_count; /*   size repeats until the payload is used up */
@@ -178,6 +182,11 @@ struct outcome {
     size_t event_count;
     struct close_expect close;
     struct handshake_expect handshake; /* unset: a valid 101, as every non-handshake case */
+    enum deflate_state {
+        DEFLATE_ANY = 0, /* no "deflate" condition */
+        DEFLATE_ON,      /* "deflate": true: matches only when permessage-deflate was agreed */
+        DEFLATE_OFF,     /* "deflate": false: only when it was not */
+    } deflate;
     bool accept_limit; /* "limit": true: our cap cutting the conversation short (a message
                           over max_message, ...) is this outcome, its events compared up
                           to that point and its close not at all; without it, reaching a
@@ -211,6 +220,33 @@ struct handshake_override {
     struct payload raw;       /*   its head, and any octets meant to follow it at once */
 };
 
+/* permessage-deflate (RFC 7692) for a case: what we offer and how our
+ * compressor behaves (cases/README.md "permessage-deflate"). */
+struct deflate_offer {
+    bool server_no_context_takeover;
+    bool client_no_context_takeover;
+    uint8_t server_max_window_bits;       /* 0 = absent, else 8..15 */
+    bool client_max_window_bits;          /* present */
+    uint8_t client_max_window_bits_value; /* 0 = without a value, else 8..15 */
+};
+
+enum deflate_declined {
+    DEFLATE_DECLINED_UNIMPLEMENTED = 0, /* no step runs: the verdict is unimplemented */
+    DEFLATE_DECLINED_RUN,               /* the steps run without compression */
+};
+
+struct deflate_config {
+    bool set;
+    struct deflate_offer *offers; /* sent as one Sec-WebSocket-Extensions line, in order */
+    size_t offer_count;
+    enum deflate_declined declined;
+    bool keep_context;   /* our compressor keeps its window even when
+                              client_no_context_takeover was agreed (breaking 7692:7.1.1.2) */
+    uint8_t window_bits; /* 0 = as agreed; else our compressor's window (8..15) */
+    bool strict_window;  /* check every distance of the peer's messages against the
+                              agreed window (slow: one octet per inflate call) */
+};
+
 struct source_pos {
     char *file; /* path as given */
     int line;   /* of the case object in its file (1-based) */
@@ -240,6 +276,7 @@ struct wcase {
     uint64_t max_message; /* cap on one received message (default 64 MiB) */
     bool has_handshake;
     struct handshake_override handshake;
+    struct deflate_config deflate;
     struct step *steps;
     size_t step_count;
     struct outcome *outcomes; /* tried in order; the first that matches wins; */

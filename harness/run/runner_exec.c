@@ -394,7 +394,18 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
                               .declared_len = f->declared_len};
     mask_key(ex, f->mask, f->mask_key, &spec);
     struct source src = {.p = &f->payload};
+    struct buf packed = {0};
+    if (f->compress) {
+        int rc = runner_deflate_message(ex, &f->payload, true, &packed);
+        if (rc != 0) {
+            buf_free(&packed);
+            case_bug(ex, "compressing a send_frame payload", rc);
+            return;
+        }
+        src = (struct source){.prefix = packed.data, .prefix_len = packed.len};
+    }
     int rc = put_frame(s, &spec, &src, 0, source_len(&src));
+    buf_free(&packed);
     if (rc < 0)
         case_bug(ex, "send_frame cannot be encoded", rc);
     else if (f->opcode == FRAME_OP_CLOSE && !s->failed)
@@ -410,6 +421,21 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
 
 static void send_message_step(struct exec *ex, struct sender *s, const struct message_step *m) {
     struct source src = {.p = &m->payload};
+    struct buf packed = {0};
+    uint8_t rsv = m->rsv;
+    if (m->compress) {
+        /* 7692:7.2.1 "Compress all the octets of the payload of the message
+         * using DEFLATE", then split into frames; 7692:6 the first frame
+         * carries the "Per-Message Compressed" bit (RSV1). */
+        int rc = runner_deflate_message(ex, &m->payload, false, &packed);
+        if (rc != 0) {
+            buf_free(&packed);
+            case_bug(ex, "compressing a send_message payload", rc);
+            return;
+        }
+        src = (struct source){.prefix = packed.data, .prefix_len = packed.len};
+        rsv |= FRAME_RSV1;
+    }
     uint64_t total = source_len(&src), off = 0;
     size_t index = 0;
     do {
@@ -424,16 +450,17 @@ static void send_message_step(struct exec *ex, struct sender *s, const struct me
         bool last = off + size == total;
         struct frame_spec spec = {.fin = last,
                                   .opcode = index == 0 ? m->opcode : FRAME_OP_CONT,
-                                  .rsv = index == 0 ? m->rsv : 0};
+                                  .rsv = index == 0 ? rsv : 0};
         mask_key(ex, m->mask, NULL, &spec);
         int rc = put_frame(s, &spec, &src, off, size);
         if (rc < 0) {
             case_bug(ex, "send_message cannot be encoded", rc);
-            return;
+            break;
         }
         off += size;
         index++;
     } while (off < total && !s->failed);
+    buf_free(&packed);
 }
 
 static void send_close_step(struct exec *ex, struct sender *s, const struct close_step *c) {

@@ -1,7 +1,7 @@
 """An echo server on Debian's python3-websockets, used as a third-party peer.
-Prints its port on the first stdout line. Usage: py_echo_server.py [--max-size N] [--deflate]
-(--deflate: permessage-deflate with websockets' default settings, as websockets.serve
-negotiates it unless told not to)."""
+Prints its port on the first stdout line.
+Usage: py_echo_server.py [--max-size N] [--deflate]
+--deflate: permessage-deflate on (websockets' default configuration), else off."""
 import asyncio
 import signal
 import sys
