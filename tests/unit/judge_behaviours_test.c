@@ -409,8 +409,9 @@ static void test_deflate_rows(void) {
     CHECK_EQ(buf_append(&t.response_head, "HTTP/1.1 400 Bad Request\r\n\r\n", 28), 0);
     CHECK_EQ(judged(decline, &t), VERDICT_INFORMATIONAL);
     opened(&t, head_101_pmd, false);
-    ev_simple(&t, TEV_VIOLATION, "the server accepted permessage-deflate although every offer "
-                                 "of ours was invalid");
+    ev_simple(&t, TEV_VIOLATION,
+              "the server accepted permessage-deflate although every offer "
+              "of ours was invalid");
     CHECK_EQ(judged(decline, &t), VERDICT_FAIL);
     opened(&t, head_101_pmd, false);
     clean_close(&t);
