@@ -7,6 +7,8 @@
  *      set: ERROR (the harness could not run the case). Never a verdict on
  *      the peer.
  *   1. any violation by the peer: FAIL, whatever the outcomes say.
+ *  1b. a case using permessage-deflate that the target declined:
+ *      UNIMPLEMENTED (unless the case's deflate.declined is "run").
  *   2. our cap reached (a TEV_LIMIT: a message over max_message, a head over
  *      our size caps, more events than we keep): ERROR naming the cap (the
  *      peer did nothing wrong), unless an outcome with "limit" matches the
@@ -56,6 +58,7 @@ struct jctx {
     size_t seq_len;
     struct digest *digests; /* expected payload digests, computed once each */
     size_t digest_count, digest_cap;
+    bool failed_memory; /* a digest could not be computed (out of memory) */
 };
 
 static bool is_terminal(enum tev_kind k) {
@@ -136,8 +139,25 @@ static bool payload_matches(struct jctx *x, const struct expect_event *e, const 
     return sha && memcmp(sha, ev->sha256, 32) == 0;
 }
 
-static bool event_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev) {
+/* Message k of a series event: compared by length first, then digest. */
+static bool series_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev,
+                           size_t k) {
+    if (ev->kind != TEV_MESSAGE || ev->opcode != e->opcode)
+        return false;
+    uint64_t octets = 0;
+    uint8_t sha[32];
+    if (series_digest(&e->series, (uint32_t)k, &octets, sha) != 0) {
+        x->failed_memory = true;
+        return false;
+    }
+    return octets == ev->length && memcmp(sha, ev->sha256, 32) == 0;
+}
+
+/* e matches ev as its k-th repetition (k counts from 0). */
+static bool event_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev,
+                          size_t k) {
     switch (e->kind) {
+    case EXPECT_SERIES: return series_matches(x, e, ev, k);
     case EXPECT_MESSAGE:
         return ev->kind == TEV_MESSAGE && ev->opcode == e->opcode && payload_matches(x, e, ev);
     case EXPECT_PING: return ev->kind == TEV_PING && payload_matches(x, e, ev);
@@ -146,7 +166,7 @@ static bool event_matches(struct jctx *x, const struct expect_event *e, const st
         return ev->kind == TEV_MARK && ev->detail && e->mark && strcmp(ev->detail, e->mark) == 0;
     case EXPECT_ANY_OF:
         for (size_t i = 0; i < e->alternative_count; i++)
-            if (event_matches(x, &e->alternatives[i], ev))
+            if (event_matches(x, &e->alternatives[i], ev, k))
                 return true;
         return false;
     }
@@ -188,8 +208,10 @@ static bool match_from(struct matcher *m, size_t i, size_t k) {
         return false;
     const struct expect_event *e = &m->pat[i];
     uint32_t times = e->times ? e->times : 1;
+    if (e->kind == EXPECT_SERIES)
+        times = e->series.count; /* a series is its messages, in order */
     size_t j = 0;
-    while (j < times && k + j < ns && event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]]))
+    while (j < times && k + j < ns && event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]], j))
         j++;
     if (j < times)
         departed_at(m, k + j);
@@ -779,6 +801,15 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
     /* 2. Our limit; 3-5. the outcomes. */
     if (!judge_limit(&x, out, &reason, &actual))
         judge_outcomes(&x, out, &reason, &actual);
+    if (x.failed_memory) {
+        /* A series digest could not be computed: the comparison is not to
+         * be trusted, whatever it gave. */
+        out->verdict = VERDICT_ERROR;
+        out->internal = true;
+        reason.len = 0;
+        buf_append_str(&reason, "internal error of wsspec: out of memory while generating a "
+                                "data set to compare the peer's messages with");
+    }
     free(x.seq);
     free(x.digests);
     finish_texts(out, &reason, &expected, actual);

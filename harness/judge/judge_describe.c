@@ -9,6 +9,7 @@
 #include "codec/handshake.h"
 #include "judge/judge.h"
 #include "judge/judge_int.h"
+#include "model/dataset.h"
 
 void judge_describe_statuses(const struct handshake_expect *h, struct buf *b) {
     for (size_t i = 0; i < h->status_count; i++) {
@@ -78,6 +79,13 @@ static void describe_expect(const struct expect_event *e, struct buf *b) {
         buf_appendf(b, "%u x ", e->times);
     if (e->kind == EXPECT_MARK) {
         buf_appendf(b, "our mark \"%s\"", e->mark ? e->mark : "");
+        return;
+    }
+    if (e->kind == EXPECT_SERIES) {
+        buf_appendf(b, "the echoes of %u %s messages of %llu units from data set \"%s\", in order",
+                    e->series.count, e->opcode == 2 ? "binary" : "text",
+                    (unsigned long long)e->series.units,
+                    dataset_name((enum dataset_kind)e->series.dataset));
         return;
     }
     if (e->kind == EXPECT_ANY_OF) {

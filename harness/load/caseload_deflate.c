@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "load/caseload_int.h"
+#include "model/dataset.h"
 
 /* 7692:7.1.2.1 / 7.1.2.2: window bits are "a decimal integer value without
  * leading zeros between 8 to 15, inclusive". */
@@ -131,4 +132,37 @@ int caseload_deflate(struct caseload_ctx *c, const json_t *obj, struct deflate_c
         d->window_bits = (uint8_t)bits;
     }
     return caseload_get_bool(c, obj, "strict_window", &d->strict_window);
+}
+
+/* ---- series (send_series steps and series events) ------------------------ */
+
+int caseload_series(struct caseload_ctx *c, const json_t *obj, struct series *s) {
+    const json_t *name = json_object_get(obj, "dataset");
+    if (caseload_require(c, obj, "dataset") != 0 || caseload_require(c, obj, "units") != 0 ||
+        caseload_require(c, obj, "count") != 0 || caseload_push_key(c, "dataset") != 0)
+        return -1;
+    enum dataset_kind kind;
+    if (!json_is_string(name) || dataset_lookup(json_string_value(name), &kind) != 0) {
+        const char *names[DATASET_COUNT + 1];
+        for (int k = 0; k < DATASET_COUNT; k++)
+            names[k] = dataset_name((enum dataset_kind)k);
+        names[DATASET_COUNT] = NULL;
+        char list[200];
+        caseload_join(names, list, sizeof list);
+        return caseload_fail(c, false, "expected the name of a data set (%s), got \"%s\"", list,
+                             json_is_string(name) ? json_string_value(name)
+                                                  : caseload_type_name(name));
+    }
+    caseload_pop(c);
+    s->dataset = (uint8_t)kind;
+    uint64_t count = 0;
+    /* A message of a series is at most 64 MiB of units: the echo must fit
+     * the default max_message, and the data set's window stays far from
+     * 64-bit lengths. */
+    if (caseload_get_uint(c, obj, "start", 0, INT64_MAX, &s->start) != 0 ||
+        caseload_get_uint(c, obj, "units", 0, 64u << 20, &s->units) != 0 ||
+        caseload_get_uint(c, obj, "count", 1, 100000, &count) != 0)
+        return -1;
+    s->count = s->full_count = (uint32_t)count;
+    return 0;
 }

@@ -24,6 +24,7 @@ enum step_kind {
     STEP_MARK,         /* record a named mark in the transcript */
     STEP_REPEAT,       /* run sub-steps N times */
     STEP_SHUTDOWN,     /* half-close our side (TCP FIN) */
+    STEP_SEND_SERIES,  /* N messages cut from a data set, each echo awaited */
 };
 
 enum wait_for {
@@ -66,6 +67,26 @@ struct message_step {
     size_t fragment_count; /*   size repeats until the payload is used up */
 };
 
+/* A series of messages cut from a generated data set (model/dataset.h), the
+ * Autobahn 12.x/13.x pattern: message k is the window of `units` units
+ * starting at unit start + k * units (wrapping around the data). */
+struct series {
+    uint8_t dataset;     /* enum dataset_kind */
+    uint64_t start;      /* unit where message 0 starts */
+    uint64_t units;      /* units per message: code points of a text set, else octets */
+    uint32_t count;      /* messages (after the profile: --profile quick sends fewer) */
+    uint32_t full_count; /* as written (the full profile) */
+};
+
+struct series_step {
+    uint8_t opcode; /* TEXT or BINARY */
+    struct series series;
+    bool compress;       /* as send_message's compress */
+    enum mask_mode mask; /* RANDOM or NONE */
+    uint64_t *fragments; /* as send_message's fragments */
+    size_t fragment_count;
+};
+
 struct close_step {
     bool has_code;
     uint16_t code;
@@ -89,6 +110,7 @@ struct step {
     union {
         struct frame_step frame;
         struct message_step message;
+        struct series_step series;
         struct close_step close;
         struct payload raw;
         double pause_s;
@@ -120,6 +142,7 @@ enum expect_kind {
     EXPECT_PONG,
     EXPECT_MARK,   /* one of our marks (orders peer events against our steps) */
     EXPECT_ANY_OF, /* one of the alternatives */
+    EXPECT_SERIES, /* the messages of a series, in order (series.count of them) */
 };
 
 struct expect_event {
@@ -128,6 +151,7 @@ struct expect_event {
     bool payload_set;                  /* unset = any payload */
     struct payload payload;            /* compared by length + SHA-256 */
     char *mark;                        /* MARK */
+    struct series series;              /* SERIES (with opcode) */
     uint32_t times;                    /* this event repeated N times (default 1) */
     bool optional;                     /* may be absent */
     struct expect_event *alternatives; /* ANY_OF */
@@ -290,6 +314,17 @@ struct case_list {
 };
 
 const char *verdict_name(enum verdict v); /* "pass", "non-strict", ... */
+/* Messages of each series in the quick profile (--profile quick). */
+#define SERIES_QUICK_COUNT 10
+/* Apply a profile to the case's series (steps and events): full = as
+ * written; quick = at most SERIES_QUICK_COUNT messages each. */
+void case_apply_profile(struct wcase *c, bool quick);
+struct dataset;
+/* Message k of a series: its data set (NULL when memory ran out) and, in
+ * *start, the unit where its window starts. */
+const struct dataset *series_window(const struct series *s, uint32_t k, uint64_t *start);
+/* Message k's length in octets and SHA-256. Returns 0, -1 when memory ran out. */
+int series_digest(const struct series *s, uint32_t k, uint64_t *octets, uint8_t sha[32]);
 /* Whether an HTTP status is one the expectation lists (exactly, or by its
  * class: 4 stands for "4xx"). */
 bool handshake_expect_status(const struct handshake_expect *h, int status);

@@ -17,11 +17,11 @@ struct dataset_row {
 };
 
 static const struct dataset_row rows[DATASET_COUNT] = {
-    [DATASET_JSON] = {"json", true, dataset_gen_json},
-    [DATASET_IMAGE] = {"image", false, dataset_gen_image},
-    [DATASET_PROSE] = {"prose", true, dataset_gen_prose},
-    [DATASET_MARKUP] = {"markup", true, dataset_gen_markup},
-    [DATASET_MIXED] = {"mixed", false, dataset_gen_mixed},
+    [DATASET_JSON] = {"json", true, dataset_text_json},
+    [DATASET_IMAGE] = {"image", false, dataset_binary_image},
+    [DATASET_PROSE] = {"prose", true, dataset_text_prose},
+    [DATASET_MARKUP] = {"markup", true, dataset_text_markup},
+    [DATASET_MIXED] = {"mixed", false, dataset_binary_mixed},
 };
 
 /* The cache (dataset.h "Globals"): written once per kind inside
@@ -124,20 +124,25 @@ static uint64_t unit_offset(const struct dataset *d, uint64_t u) {
     return d->unit_offsets ? d->unit_offsets[u] : u;
 }
 
-uint64_t dataset_window_octets(const struct dataset *d, uint64_t start, uint64_t units) {
-    uint64_t first = start % d->units;
-    uint64_t laps = units / d->units, rest = units % d->units;
-    uint64_t end = first + rest, from = unit_offset(d, first), tail;
+/* The octets of the units that follow the whole laps: at most d->size. */
+static uint64_t partial_lap(const struct dataset *d, uint64_t first, uint64_t rest) {
+    uint64_t end = first + rest, from = unit_offset(d, first);
     if (end <= d->units)
-        tail = unit_offset(d, end) - from;
-    else
-        tail = (d->size - from) + unit_offset(d, end - d->units);
-    return laps * d->size + tail;
+        return unit_offset(d, end) - from;
+    return (d->size - from) + unit_offset(d, end - d->units);
 }
 
-bool dataset_window_fits(const struct dataset *d, uint64_t units) {
-    /* The window spans at most laps + 1 copies of the data. */
-    return units / d->units < (uint64_t)INT64_MAX / d->size - 1;
+bool dataset_window_fits(const struct dataset *d, uint64_t start, uint64_t units) {
+    uint64_t laps = units / d->units;
+    if (laps > (uint64_t)INT64_MAX / d->size)
+        return false; /* laps * size alone is 2^63 or more */
+    /* Both terms are at most INT64_MAX: the sum does not wrap. */
+    return laps * d->size + partial_lap(d, start % d->units, units % d->units) <=
+           (uint64_t)INT64_MAX;
+}
+
+uint64_t dataset_window_octets(const struct dataset *d, uint64_t start, uint64_t units) {
+    return (units / d->units) * d->size + partial_lap(d, start % d->units, units % d->units);
 }
 
 void dataset_window_read(const struct dataset *d, uint64_t start, uint64_t units, uint64_t offset,

@@ -56,14 +56,14 @@ const char *dataset_name(enum dataset_kind kind);
  * d->units), wrapping around to the start of the data as often as needed
  * (Autobahn's sliding windows): its length in octets. For a text set, units
  * are code points and the window is whole code points, valid UTF-8. The
- * caller keeps units small enough that the result fits (it is at most
- * (units / d->units + 1) * d->size); dataset_window_fits() says whether it
- * does. */
+ * caller keeps the window below 2^63 octets (dataset_window_fits() says
+ * whether it is); beyond, the result is meaningless. */
 uint64_t dataset_window_octets(const struct dataset *d, uint64_t start, uint64_t units);
 
-/* Whether the octet length of a window of `units` units stays below 2^63,
- * whatever its start. */
-bool dataset_window_fits(const struct dataset *d, uint64_t units);
+/* Whether the octet length of that window is below 2^63 (then
+ * dataset_window_octets() is exact). Always true for a binary set and
+ * units < 2^63. */
+bool dataset_window_fits(const struct dataset *d, uint64_t start, uint64_t units);
 
 /* Octets [offset, offset+len) of that window into out (offset + len <= the
  * window's octet length). Produced from the data in place: nothing before

@@ -15,12 +15,12 @@
 #define GRID_W       (IMAGE_WIDTH / IMAGE_CELL + 2)
 #define GRID_H       (IMAGE_HEIGHT / IMAGE_CELL + 2)
 
-static void le16(struct gen *g, unsigned v) {
-    gen_byte(g, (uint8_t)v);
-    gen_byte(g, (uint8_t)(v >> 8));
+static void le16(struct dataset_gen *g, unsigned v) {
+    dataset_gen_byte(g, (uint8_t)v);
+    dataset_gen_byte(g, (uint8_t)(v >> 8));
 }
 
-static void le32(struct gen *g, uint32_t v) {
+static void le32(struct dataset_gen *g, uint32_t v) {
     le16(g, v & 0xffffu);
     le16(g, v >> 16);
 }
@@ -45,13 +45,13 @@ static int shading(uint8_t grid[GRID_H][GRID_W][3], unsigned x, unsigned y, unsi
     return v / (n * n) + (int)(x * 48 / IMAGE_WIDTH) - (int)(y * 32 / IMAGE_HEIGHT);
 }
 
-int dataset_gen_image(struct buf *out) {
-    struct gen g;
-    gen_init(&g, out, 0x696d616765ULL); /* "image" */
-    uint32_t row = IMAGE_WIDTH * 3;     /* a multiple of 4: no row padding */
+int dataset_binary_image(struct buf *out) {
+    struct dataset_gen g;
+    dataset_gen_init(&g, out, 0x696d616765ULL); /* "image" */
+    uint32_t row = IMAGE_WIDTH * 3;             /* a multiple of 4: no row padding */
     uint32_t pixels = row * IMAGE_HEIGHT;
     /* BITMAPFILEHEADER (14 octets) and BITMAPINFOHEADER (40), little-endian. */
-    gen_put(&g, "BM");
+    dataset_gen_put(&g, "BM");
     le32(&g, 54 + pixels);
     le32(&g, 0);
     le32(&g, 54);
@@ -71,24 +71,24 @@ int dataset_gen_image(struct buf *out) {
     for (unsigned y = 0; y < GRID_H; y++)
         for (unsigned x = 0; x < GRID_W; x++)
             for (unsigned c = 0; c < 3; c++)
-                grid[y][x][c] = (uint8_t)(40 + gen_below(&g, 176));
+                grid[y][x][c] = (uint8_t)(40 + dataset_gen_below(&g, 176));
     struct shape shapes[9];
     unsigned shape_count = sizeof shapes / sizeof shapes[0];
     for (unsigned i = 0; i < shape_count; i++) {
         struct shape *s = &shapes[i];
         memset(s, 0, sizeof *s);
         if (i % 3 != 2) {
-            s->cx = (unsigned)gen_below(&g, IMAGE_WIDTH);
-            s->cy = (unsigned)gen_below(&g, IMAGE_HEIGHT);
-            s->radius = 12 + (unsigned)gen_below(&g, 60);
+            s->cx = (unsigned)dataset_gen_below(&g, IMAGE_WIDTH);
+            s->cy = (unsigned)dataset_gen_below(&g, IMAGE_HEIGHT);
+            s->radius = 12 + (unsigned)dataset_gen_below(&g, 60);
         } else {
-            s->x0 = (unsigned)gen_below(&g, IMAGE_WIDTH - 40);
-            s->y0 = (unsigned)gen_below(&g, IMAGE_HEIGHT - 40);
-            s->x1 = s->x0 + 20 + (unsigned)gen_below(&g, 100);
-            s->y1 = s->y0 + 20 + (unsigned)gen_below(&g, 80);
+            s->x0 = (unsigned)dataset_gen_below(&g, IMAGE_WIDTH - 40);
+            s->y0 = (unsigned)dataset_gen_below(&g, IMAGE_HEIGHT - 40);
+            s->x1 = s->x0 + 20 + (unsigned)dataset_gen_below(&g, 100);
+            s->y1 = s->y0 + 20 + (unsigned)dataset_gen_below(&g, 80);
         }
         for (unsigned c = 0; c < 3; c++)
-            s->rgb[c] = (unsigned)gen_below(&g, 256);
+            s->rgb[c] = (unsigned)dataset_gen_below(&g, 256);
     }
     if (g.err == 0 && (g.err = buf_reserve(out, pixels)) != 0)
         return g.err;
@@ -113,8 +113,8 @@ int dataset_gen_image(struct buf *out) {
                 }
             }
             for (unsigned c = 3; c-- > 0;) { /* B, G, R */
-                int noise = (int)gen_below(&g, 2 * IMAGE_NOISE + 1) - (int)IMAGE_NOISE;
-                gen_byte(&g, (uint8_t)clamp255(rgb[c] + noise));
+                int noise = (int)dataset_gen_below(&g, 2 * IMAGE_NOISE + 1) - (int)IMAGE_NOISE;
+                dataset_gen_byte(&g, (uint8_t)clamp255(rgb[c] + noise));
             }
         }
     }
@@ -129,106 +129,113 @@ int dataset_gen_image(struct buf *out) {
 static const char *const fonts[] = {"Helvetica", "Times-Roman", "Courier", "Helvetica-Bold"};
 
 /* A page's content stream, uncompressed: text-showing operators. */
-static void content_stream(struct gen *g, const struct zipf *z, struct buf *scratch) {
-    struct gen text;
+static void content_stream(struct dataset_gen *g, const struct dataset_gen_zipf *z,
+                           struct buf *scratch) {
+    struct dataset_gen text;
     text.out = scratch;
     text.err = 0;
     text.rng = g->rng;
     scratch->len = 0;
-    unsigned lines = 60 + (unsigned)gen_below(&text, 240);
-    gen_putf(&text, "BT\n/F%u 11 Tf\n14 TL\n72 %u Td\n", 1 + (unsigned)gen_below(&text, 4),
-             700 + (unsigned)gen_below(&text, 40));
+    unsigned lines = 60 + (unsigned)dataset_gen_below(&text, 240);
+    dataset_gen_putf(&text, "BT\n/F%u 11 Tf\n14 TL\n72 %u Td\n",
+                     1 + (unsigned)dataset_gen_below(&text, 4),
+                     700 + (unsigned)dataset_gen_below(&text, 40));
     for (unsigned i = 0; i < lines; i++) {
-        gen_put(&text, "(");
-        gen_sentence(&text, z, 4, 10);
-        gen_put(&text, ") Tj T*\n");
+        dataset_gen_put(&text, "(");
+        dataset_gen_sentence(&text, z, 4, 10);
+        dataset_gen_put(&text, ") Tj T*\n");
     }
-    gen_put(&text, "ET\n");
+    dataset_gen_put(&text, "ET\n");
     g->rng = text.rng;
     if (text.err != 0) {
         g->err = g->err ? g->err : text.err;
         return;
     }
-    gen_putf(g, "<< /Length %zu >>\nstream\n", scratch->len);
-    gen_putn(g, scratch->data, scratch->len);
-    gen_put(g, "\nendstream\n");
+    dataset_gen_putf(g, "<< /Length %zu >>\nstream\n", scratch->len);
+    dataset_gen_putn(g, scratch->data, scratch->len);
+    dataset_gen_put(g, "\nendstream\n");
 }
 
-static void flate_stream(struct gen *g) {
-    unsigned len = 2048 + (unsigned)gen_below(g, 18432);
-    gen_putf(g, "<< /Length %u /Filter /FlateDecode >>\nstream\n", len);
-    gen_random(g, len); /* looks compressed: no zlib here, whose output may vary by version */
-    gen_put(g, "\nendstream\n");
+static void flate_stream(struct dataset_gen *g) {
+    unsigned len = 2048 + (unsigned)dataset_gen_below(g, 18432);
+    dataset_gen_putf(g, "<< /Length %u /Filter /FlateDecode >>\nstream\n", len);
+    dataset_gen_random(g,
+                       len); /* looks compressed: no zlib here, whose output may vary by version */
+    dataset_gen_put(g, "\nendstream\n");
 }
 
 /* A JPEG image XObject: a JFIF head, a quantization table, entropy-coded data. */
-static void jpeg_stream(struct gen *g) {
-    unsigned width = 64 * (2 + (unsigned)gen_below(g, 10)),
-             height = 48 * (2 + (unsigned)gen_below(g, 10));
-    unsigned body = 4096 + (unsigned)gen_below(g, 28672);
+static void jpeg_stream(struct dataset_gen *g) {
+    unsigned width = 64 * (2 + (unsigned)dataset_gen_below(g, 10)),
+             height = 48 * (2 + (unsigned)dataset_gen_below(g, 10));
+    unsigned body = 4096 + (unsigned)dataset_gen_below(g, 28672);
     unsigned len = 20 + 69 + body + 2;
-    gen_putf(g,
-             "<< /Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace /DeviceRGB "
-             "/BitsPerComponent 8 /Length %u /Filter /DCTDecode >>\nstream\n",
-             width, height, len);
+    dataset_gen_putf(
+        g,
+        "<< /Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace /DeviceRGB "
+        "/BitsPerComponent 8 /Length %u /Filter /DCTDecode >>\nstream\n",
+        width, height, len);
     static const uint8_t jfif[20] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J',  'F',  'I',  'F',
                                      0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00};
-    gen_putn(g, jfif, sizeof jfif);
+    dataset_gen_putn(g, jfif, sizeof jfif);
     static const uint8_t dqt[5] = {0xff, 0xdb, 0x00, 0x43, 0x00};
-    gen_putn(g, dqt, sizeof dqt);
+    dataset_gen_putn(g, dqt, sizeof dqt);
     for (unsigned i = 0; i < 64; i++) /* quantizers growing with frequency */
-        gen_byte(g, (uint8_t)(2 + i + i / 4 + gen_below(g, 3)));
-    gen_random(g, body);
-    gen_byte(g, 0xff);
-    gen_byte(g, 0xd9);
-    gen_put(g, "\nendstream\n");
+        dataset_gen_byte(g, (uint8_t)(2 + i + i / 4 + dataset_gen_below(g, 3)));
+    dataset_gen_random(g, body);
+    dataset_gen_byte(g, 0xff);
+    dataset_gen_byte(g, 0xd9);
+    dataset_gen_put(g, "\nendstream\n");
 }
 
 /* A cross-reference stream: a binary table of 7-octet rows (type, offset
  * big-endian, generation). */
-static void xref_stream(struct gen *g, const uint32_t *offsets, unsigned count) {
-    gen_putf(g, "<< /Type /XRef /W [1 4 2] /Size %u /Length %u >>\nstream\n", count, count * 7);
+static void xref_stream(struct dataset_gen *g, const uint32_t *offsets, unsigned count) {
+    dataset_gen_putf(g, "<< /Type /XRef /W [1 4 2] /Size %u /Length %u >>\nstream\n", count,
+                     count * 7);
     for (unsigned i = 0; i < count; i++) {
-        gen_byte(g, 1);
+        dataset_gen_byte(g, 1);
         for (int b = 3; b >= 0; b--)
-            gen_byte(g, (uint8_t)(offsets[i] >> (8 * b)));
-        gen_byte(g, 0);
-        gen_byte(g, 0);
+            dataset_gen_byte(g, (uint8_t)(offsets[i] >> (8 * b)));
+        dataset_gen_byte(g, 0);
+        dataset_gen_byte(g, 0);
     }
-    gen_put(g, "\nendstream\n");
+    dataset_gen_put(g, "\nendstream\n");
 }
 
-static void font_object(struct gen *g, unsigned n) {
-    gen_putf(g,
-             "<< /Type /Font /Subtype /Type1 /BaseFont /%s /FirstChar 32 /LastChar 126 "
-             "/Widths [",
-             fonts[n % 4]);
+static void font_object(struct dataset_gen *g, unsigned n) {
+    dataset_gen_putf(g,
+                     "<< /Type /Font /Subtype /Type1 /BaseFont /%s /FirstChar 32 /LastChar 126 "
+                     "/Widths [",
+                     fonts[n % 4]);
     for (unsigned c = 32; c <= 126; c++)
-        gen_putf(g, "%s%u", c % 16 == 0 ? "\n" : " ", 250 + 50 * (unsigned)gen_below(g, 12));
-    gen_put(g, "] >>\n");
+        dataset_gen_putf(g, "%s%u", c % 16 == 0 ? "\n" : " ",
+                         250 + 50 * (unsigned)dataset_gen_below(g, 12));
+    dataset_gen_put(g, "] >>\n");
 }
 
-int dataset_gen_mixed(struct buf *out) {
-    struct gen g;
-    gen_init(&g, out, 0x6d69786564ULL); /* "mixed" */
-    struct zipf z;
-    zipf_init(&z, gen_german_words, gen_german_word_count);
+int dataset_binary_mixed(struct buf *out) {
+    struct dataset_gen g;
+    dataset_gen_init(&g, out, 0x6d69786564ULL); /* "mixed" */
+    struct dataset_gen_zipf z;
+    dataset_gen_zipf_init(&z, dataset_gen_german_words, dataset_gen_german_word_count);
     struct buf scratch = {0};
     uint32_t *offsets = malloc(MIXED_OBJECTS_MAX * sizeof *offsets);
     if (!offsets)
         return WS_ERR_NOMEM;
-    gen_put(&g, "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
+    dataset_gen_put(&g, "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n");
     unsigned count = 0;
     while (g.err == 0 && out->len < MIXED_TARGET && count + 1 < MIXED_OBJECTS_MAX) {
         offsets[count] = (uint32_t)out->len;
         unsigned id = ++count;
-        gen_putf(&g, "%u 0 obj\n", id);
-        unsigned kind = (unsigned)gen_below(&g, 12);
+        dataset_gen_putf(&g, "%u 0 obj\n", id);
+        unsigned kind = (unsigned)dataset_gen_below(&g, 12);
         if (kind < 2) {
-            gen_putf(&g,
-                     "<< /Type /Page /Parent 1 0 R /MediaBox [0 0 612 792] /Contents %u 0 R "
-                     "/Resources << /Font << /F1 %u 0 R >> >> >>\n",
-                     id + 1, 1 + (unsigned)gen_below(&g, id));
+            dataset_gen_putf(
+                &g,
+                "<< /Type /Page /Parent 1 0 R /MediaBox [0 0 612 792] /Contents %u 0 R "
+                "/Resources << /Font << /F1 %u 0 R >> >> >>\n",
+                id + 1, 1 + (unsigned)dataset_gen_below(&g, id));
         } else if (kind < 5) {
             content_stream(&g, &z, &scratch);
         } else if (kind < 8) {
@@ -240,14 +247,14 @@ int dataset_gen_mixed(struct buf *out) {
         } else {
             font_object(&g, id);
         }
-        gen_put(&g, "endobj\n");
+        dataset_gen_put(&g, "endobj\n");
     }
     uint32_t xref_at = (uint32_t)out->len;
-    gen_putf(&g, "xref\n0 %u\n0000000000 65535 f \n", count + 1);
+    dataset_gen_putf(&g, "xref\n0 %u\n0000000000 65535 f \n", count + 1);
     for (unsigned i = 0; i < count; i++)
-        gen_putf(&g, "%010u 00000 n \n", (unsigned)offsets[i]);
-    gen_putf(&g, "trailer\n<< /Size %u /Root 1 0 R >>\nstartxref\n%u\n%%%%EOF\n", count + 1,
-             (unsigned)xref_at);
+        dataset_gen_putf(&g, "%010u 00000 n \n", (unsigned)offsets[i]);
+    dataset_gen_putf(&g, "trailer\n<< /Size %u /Root 1 0 R >>\nstartxref\n%u\n%%%%EOF\n", count + 1,
+                     (unsigned)xref_at);
     free(offsets);
     buf_free(&scratch);
     return g.err;

@@ -15,51 +15,57 @@
 #include "base/buf.h"
 #include "base/prng.h"
 
-/* Each appends its data set to out (empty on entry): 0, or WS_ERR_NOMEM
- * (out is then freed by the caller). */
-int dataset_gen_json(struct buf *out);
-int dataset_gen_image(struct buf *out);
-int dataset_gen_prose(struct buf *out);
-int dataset_gen_markup(struct buf *out);
-int dataset_gen_mixed(struct buf *out);
+/* The generators: each appends its data set to out (empty on entry, owned by
+ * the caller, who frees it on failure too): 0, or WS_ERR_NOMEM. The text sets
+ * are in dataset_text.c, the binary ones in dataset_binary.c. */
+int dataset_text_json(struct buf *out);
+int dataset_text_prose(struct buf *out);
+int dataset_text_markup(struct buf *out);
+int dataset_binary_image(struct buf *out);
+int dataset_binary_mixed(struct buf *out);
 
-struct gen {
+struct dataset_gen {
     struct buf *out; /* borrowed */
     struct prng rng;
     int err; /* the first error of an append (WS_ERR_NOMEM), then appends do nothing */
 };
 
-void gen_init(struct gen *g, struct buf *out, uint64_t seed);
-void gen_put(struct gen *g, const char *s);
-void gen_putn(struct gen *g, const void *data, size_t len);
-void gen_byte(struct gen *g, uint8_t octet);
-/* printf-style, integers and strings only (no floating point: no locale). */
-void gen_putf(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dataset_gen_init(struct dataset_gen *g, struct buf *out, uint64_t seed);
+void dataset_gen_put(struct dataset_gen *g, const char *s);
+void dataset_gen_putn(struct dataset_gen *g, const void *data, size_t len);
+void dataset_gen_byte(struct dataset_gen *g, uint8_t octet);
+/* printf-style, integers and strings only (no floating point: no locale);
+ * a line of at most 511 octets. */
+void dataset_gen_putf(struct dataset_gen *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* len random octets, little-endian from prng_next(). */
-void gen_random(struct gen *g, size_t len);
+void dataset_gen_random(struct dataset_gen *g, size_t len);
 /* Uniform in [0, bound), bound > 0. */
-uint64_t gen_below(struct gen *g, uint64_t bound);
-/* One of words[0..count), as gen_below. */
-const char *gen_pick(struct gen *g, const char *const *words, size_t count);
-#define GEN_PICK(g, list) gen_pick((g), (list), sizeof(list) / sizeof((list)[0]))
+uint64_t dataset_gen_below(struct dataset_gen *g, uint64_t bound);
+/* One of words[0..count), as dataset_gen_below. */
+const char *dataset_gen_pick(struct dataset_gen *g, const char *const *words, size_t count);
+#define DATASET_GEN_PICK(g, list) dataset_gen_pick((g), (list), sizeof(list) / sizeof((list)[0]))
 
-/* A Zipf-like distribution over a word list: word r has weight ~1/(r+1). */
-#define ZIPF_MAX 1024
-struct zipf {
+/* A Zipf-like (Zipf-Mandelbrot) distribution over a word list: the word of
+ * rank r (from 0) has weight ~1/(r+3), so the first words are frequent but do
+ * not crowd out the rest. */
+#define DATASET_GEN_ZIPF_MAX 1024
+struct dataset_gen_zipf {
     const char *const *words; /* borrowed */
-    size_t count;             /* 1..ZIPF_MAX */
-    uint32_t cumulative[ZIPF_MAX];
+    size_t count;             /* 1..DATASET_GEN_ZIPF_MAX */
+    uint32_t cumulative[DATASET_GEN_ZIPF_MAX];
 };
-void zipf_init(struct zipf *z, const char *const *words, size_t count);
-const char *zipf_pick(struct gen *g, const struct zipf *z);
+void dataset_gen_zipf_init(struct dataset_gen_zipf *z, const char *const *words, size_t count);
+const char *dataset_gen_zipf_pick(struct dataset_gen *g, const struct dataset_gen_zipf *z);
 
 /* German text shared by the text sets: words by falling frequency. */
-extern const char *const gen_german_words[];
-extern const size_t gen_german_word_count;
-/* One sentence of German-like prose (capitalized, ends with . ! or ?),
- * min_words..max_words words. */
-void gen_sentence(struct gen *g, const struct zipf *z, unsigned min_words, unsigned max_words);
+extern const char *const dataset_gen_german_words[];
+extern const size_t dataset_gen_german_word_count;
+/* One sentence of German-like prose from z: min_words..max_words words, the
+ * first capitalized, a comma now and then, ending with . ! ? ; or : */
+void dataset_gen_sentence(struct dataset_gen *g, const struct dataset_gen_zipf *z,
+                          unsigned min_words, unsigned max_words);
 /* Append word with its first letter upper-cased (ASCII and ä ö ü). */
-void gen_capitalized(struct gen *g, const char *word);
+void dataset_gen_capitalized(struct dataset_gen *g, const char *word);
 
 #endif

@@ -43,48 +43,48 @@ static const char *const scenes[] = {
 };
 
 /* A verse line: 4..9 words, its first word capitalized, often punctuated. */
-static void verse_line(struct gen *g, const struct zipf *z) {
-    unsigned n = 4 + (unsigned)gen_below(g, 6);
+static void verse_line(struct dataset_gen *g, const struct dataset_gen_zipf *z) {
+    unsigned n = 4 + (unsigned)dataset_gen_below(g, 6);
     for (unsigned i = 0; i < n; i++) {
-        const char *w = zipf_pick(g, z);
+        const char *w = dataset_gen_zipf_pick(g, z);
         if (i == 0) {
-            gen_capitalized(g, w);
+            dataset_gen_capitalized(g, w);
         } else {
-            gen_byte(g, ' ');
-            gen_put(g, w);
+            dataset_gen_byte(g, ' ');
+            dataset_gen_put(g, w);
         }
-        if (i + 1 < n && i > 0 && gen_below(g, 12) == 0)
-            gen_byte(g, ',');
+        if (i + 1 < n && i > 0 && dataset_gen_below(g, 12) == 0)
+            dataset_gen_byte(g, ',');
     }
     static const char *const ends[] = {"", "", "", ",", ",", ";", ".", ".", "!", "?", u8" —", ":"};
-    gen_put(g, GEN_PICK(g, ends));
-    gen_byte(g, '\n');
+    dataset_gen_put(g, DATASET_GEN_PICK(g, ends));
+    dataset_gen_byte(g, '\n');
 }
 
-int dataset_gen_prose(struct buf *out) {
-    struct gen g;
-    gen_init(&g, out, 0x70726f7365ULL); /* "prose" */
-    struct zipf z;
-    zipf_init(&z, gen_german_words, gen_german_word_count);
-    gen_put(&g, u8"Der Tragödie erster Teil\n\n\n");
+int dataset_text_prose(struct buf *out) {
+    struct dataset_gen g;
+    dataset_gen_init(&g, out, 0x70726f7365ULL); /* "prose" */
+    struct dataset_gen_zipf z;
+    dataset_gen_zipf_init(&z, dataset_gen_german_words, dataset_gen_german_word_count);
+    dataset_gen_put(&g, u8"Der Tragödie erster Teil\n\n\n");
     while (g.err == 0 && out->len < PROSE_TARGET) {
-        if (gen_below(&g, 24) == 0) {
-            gen_putf(&g, "\n%s.\n\n", GEN_PICK(&g, scenes));
-            gen_sentence(&g, &z, 8, 20);
-            gen_put(&g, " ");
-            gen_sentence(&g, &z, 5, 14);
-            gen_put(&g, "\n\n");
+        if (dataset_gen_below(&g, 24) == 0) {
+            dataset_gen_putf(&g, "\n%s.\n\n", DATASET_GEN_PICK(&g, scenes));
+            dataset_gen_sentence(&g, &z, 8, 20);
+            dataset_gen_put(&g, " ");
+            dataset_gen_sentence(&g, &z, 5, 14);
+            dataset_gen_put(&g, "\n\n");
         }
-        gen_putf(&g, "%s:\n", GEN_PICK(&g, speakers));
-        if (gen_below(&g, 6) == 0) { /* a stage direction */
-            gen_put(&g, "(");
-            gen_sentence(&g, &z, 3, 8);
-            gen_put(&g, ")\n");
+        dataset_gen_putf(&g, "%s:\n", DATASET_GEN_PICK(&g, speakers));
+        if (dataset_gen_below(&g, 6) == 0) { /* a stage direction */
+            dataset_gen_put(&g, "(");
+            dataset_gen_sentence(&g, &z, 3, 8);
+            dataset_gen_put(&g, ")\n");
         }
-        unsigned lines = 1 + (unsigned)gen_below(&g, 14);
+        unsigned lines = 1 + (unsigned)dataset_gen_below(&g, 14);
         for (unsigned i = 0; i < lines; i++)
             verse_line(&g, &z);
-        gen_byte(&g, '\n');
+        dataset_gen_byte(&g, '\n');
     }
     return g.err;
 }
@@ -165,102 +165,110 @@ static const char *const latin[] = {
     "voluptate",  "velit",        "esse",
 };
 
-static void hex_digits(struct gen *g, unsigned count) {
+static void hex_digits(struct dataset_gen *g, unsigned count) {
     static const char digits[] = "0123456789abcdef";
     for (unsigned i = 0; i < count; i++)
-        gen_byte(g, (uint8_t)digits[gen_below(g, 16)]);
+        dataset_gen_byte(g, (uint8_t)digits[dataset_gen_below(g, 16)]);
 }
 
 /* An ISO 8601 date-time with an offset. */
-static void iso_date(struct gen *g) {
+static void iso_date(struct dataset_gen *g) {
     static const char *const zones[] = {"Z", "+01:00", "+02:00", "-05:00", "+09:00", "-08:00"};
-    gen_putf(g, "%04u-%02u-%02uT%02u:%02u:%02u%s", 2014 + (unsigned)gen_below(g, 11),
-             1 + (unsigned)gen_below(g, 12), 1 + (unsigned)gen_below(g, 28),
-             (unsigned)gen_below(g, 24), (unsigned)gen_below(g, 60), (unsigned)gen_below(g, 60),
-             GEN_PICK(g, zones));
+    dataset_gen_putf(g, "%04u-%02u-%02uT%02u:%02u:%02u%s",
+                     2014 + (unsigned)dataset_gen_below(g, 11),
+                     1 + (unsigned)dataset_gen_below(g, 12), 1 + (unsigned)dataset_gen_below(g, 28),
+                     (unsigned)dataset_gen_below(g, 24), (unsigned)dataset_gen_below(g, 60),
+                     (unsigned)dataset_gen_below(g, 60), DATASET_GEN_PICK(g, zones));
 }
 
 /* A decimal with six fractional digits in [-limit, limit], from integers. */
-static void coordinate(struct gen *g, unsigned limit) {
-    uint64_t micro = gen_below(g, 2ull * limit * 1000000u + 1);
+static void coordinate(struct dataset_gen *g, unsigned limit) {
+    uint64_t micro = dataset_gen_below(g, 2ull * limit * 1000000u + 1);
     int negative = micro < (uint64_t)limit * 1000000u;
     uint64_t mag =
         negative ? (uint64_t)limit * 1000000u - micro : micro - (uint64_t)limit * 1000000u;
-    gen_putf(g, "%s%u.%06u", negative ? "-" : "", (unsigned)(mag / 1000000u),
-             (unsigned)(mag % 1000000u));
+    dataset_gen_putf(g, "%s%u.%06u", negative ? "-" : "", (unsigned)(mag / 1000000u),
+                     (unsigned)(mag % 1000000u));
 }
 
-static void json_record(struct gen *g, unsigned index) {
-    const struct person *p = &people[gen_below(g, sizeof people / sizeof people[0])];
-    gen_put(g, "  {\n    \"_id\": \"");
+static void json_record(struct dataset_gen *g, unsigned index) {
+    const struct person *p = &people[dataset_gen_below(g, sizeof people / sizeof people[0])];
+    dataset_gen_put(g, "  {\n    \"_id\": \"");
     hex_digits(g, 24);
-    gen_putf(g, "\",\n    \"index\": %u,\n    \"guid\": \"", index);
+    dataset_gen_putf(g, "\",\n    \"index\": %u,\n    \"guid\": \"", index);
     hex_digits(g, 8);
-    gen_put(g, "-");
+    dataset_gen_put(g, "-");
     hex_digits(g, 4);
-    gen_put(g, "-4");
+    dataset_gen_put(g, "-4");
     hex_digits(g, 3);
-    gen_put(g, "-a");
+    dataset_gen_put(g, "-a");
     hex_digits(g, 3);
-    gen_put(g, "-");
+    dataset_gen_put(g, "-");
     hex_digits(g, 12);
-    unsigned cents = (unsigned)gen_below(g, 400000);
-    gen_putf(g, "\",\n    \"isActive\": %s,\n    \"balance\": \"$%u,%03u.%02u\",\n",
-             gen_below(g, 2) ? "true" : "false", cents / 100000, cents / 100 % 1000, cents % 100);
-    gen_putf(g, "    \"picture\": \"https://example.com/img/%u.png\",\n",
-             32 + (unsigned)gen_below(g, 64));
-    gen_putf(g, "    \"age\": %u,\n    \"eyeColor\": \"%s\",\n", 20 + (unsigned)gen_below(g, 50),
-             GEN_PICK(g, colors));
-    gen_putf(g, "    \"name\": {\n      \"first\": \"%s\",\n      \"last\": \"%s\"\n    },\n",
-             p->first, p->last);
-    const char *company = GEN_PICK(g, companies);
-    gen_putf(g, "    \"company\": \"%s\",\n    \"email\": \"%s@%s.com\",\n", company, p->ascii,
-             company);
-    gen_putf(g, "    \"phone\": \"+1 (%03u) %03u-%04u\",\n", 200 + (unsigned)gen_below(g, 800),
-             (unsigned)gen_below(g, 1000), (unsigned)gen_below(g, 10000));
-    gen_putf(g, "    \"address\": {\n      \"street\": \"%s %u\",\n      \"city\": \"%s\",\n",
-             GEN_PICK(g, streets), 1 + (unsigned)gen_below(g, 200), GEN_PICK(g, cities));
-    gen_putf(g, "      \"zip\": \"%05u\",\n      \"country\": \"%s\"\n    },\n",
-             (unsigned)gen_below(g, 100000), GEN_PICK(g, countries));
-    gen_put(g, "    \"about\": \"");
-    unsigned words = 12 + (unsigned)gen_below(g, 30);
+    unsigned cents = (unsigned)dataset_gen_below(g, 400000);
+    dataset_gen_putf(g, "\",\n    \"isActive\": %s,\n    \"balance\": \"$%u,%03u.%02u\",\n",
+                     dataset_gen_below(g, 2) ? "true" : "false", cents / 100000, cents / 100 % 1000,
+                     cents % 100);
+    dataset_gen_putf(g, "    \"picture\": \"https://example.com/img/%u.png\",\n",
+                     32 + (unsigned)dataset_gen_below(g, 64));
+    dataset_gen_putf(g, "    \"age\": %u,\n    \"eyeColor\": \"%s\",\n",
+                     20 + (unsigned)dataset_gen_below(g, 50), DATASET_GEN_PICK(g, colors));
+    dataset_gen_putf(g,
+                     "    \"name\": {\n      \"first\": \"%s\",\n      \"last\": \"%s\"\n    },\n",
+                     p->first, p->last);
+    const char *company = DATASET_GEN_PICK(g, companies);
+    dataset_gen_putf(g, "    \"company\": \"%s\",\n    \"email\": \"%s@%s.com\",\n", company,
+                     p->ascii, company);
+    dataset_gen_putf(g, "    \"phone\": \"+1 (%03u) %03u-%04u\",\n",
+                     200 + (unsigned)dataset_gen_below(g, 800),
+                     (unsigned)dataset_gen_below(g, 1000), (unsigned)dataset_gen_below(g, 10000));
+    dataset_gen_putf(g,
+                     "    \"address\": {\n      \"street\": \"%s %u\",\n      \"city\": \"%s\",\n",
+                     DATASET_GEN_PICK(g, streets), 1 + (unsigned)dataset_gen_below(g, 200),
+                     DATASET_GEN_PICK(g, cities));
+    dataset_gen_putf(g, "      \"zip\": \"%05u\",\n      \"country\": \"%s\"\n    },\n",
+                     (unsigned)dataset_gen_below(g, 100000), DATASET_GEN_PICK(g, countries));
+    dataset_gen_put(g, "    \"about\": \"");
+    unsigned words = 12 + (unsigned)dataset_gen_below(g, 30);
     for (unsigned i = 0; i < words; i++) {
-        gen_put(g, GEN_PICK(g, latin));
-        gen_put(g, i + 1 == words ? ".\\r\\n\",\n" : " ");
+        dataset_gen_put(g, DATASET_GEN_PICK(g, latin));
+        dataset_gen_put(g, i + 1 == words ? ".\\r\\n\",\n" : " ");
     }
-    gen_put(g, "    \"registered\": \"");
+    dataset_gen_put(g, "    \"registered\": \"");
     iso_date(g);
-    gen_put(g, "\",\n    \"latitude\": ");
+    dataset_gen_put(g, "\",\n    \"latitude\": ");
     coordinate(g, 90);
-    gen_put(g, ",\n    \"longitude\": ");
+    dataset_gen_put(g, ",\n    \"longitude\": ");
     coordinate(g, 180);
-    gen_put(g, ",\n    \"tags\": [\n");
+    dataset_gen_put(g, ",\n    \"tags\": [\n");
     for (unsigned i = 0; i < 7; i++)
-        gen_putf(g, "      \"%s\"%s\n", GEN_PICK(g, tags), i < 6 ? "," : "");
-    gen_put(g, "    ],\n    \"friends\": [\n");
+        dataset_gen_putf(g, "      \"%s\"%s\n", DATASET_GEN_PICK(g, tags), i < 6 ? "," : "");
+    dataset_gen_put(g, "    ],\n    \"friends\": [\n");
     for (unsigned i = 0; i < 3; i++) {
-        const struct person *f = &people[gen_below(g, sizeof people / sizeof people[0])];
-        gen_putf(g, "      {\n        \"id\": %u,\n        \"name\": \"%s %s\"\n      }%s\n", i,
-                 f->first, f->last, i < 2 ? "," : "");
+        const struct person *f = &people[dataset_gen_below(g, sizeof people / sizeof people[0])];
+        dataset_gen_putf(g,
+                         "      {\n        \"id\": %u,\n        \"name\": \"%s %s\"\n      }%s\n",
+                         i, f->first, f->last, i < 2 ? "," : "");
     }
-    unsigned unread = (unsigned)gen_below(g, 10);
-    gen_putf(g, "    ],\n    \"greeting\": \"Hello, %s! You have %u unread messages.%s\",\n",
-             p->first, unread, unread > 7 ? u8" \U0001F389" : "");
-    gen_putf(g, "    \"favoriteFruit\": \"%s\"\n  }", GEN_PICK(g, fruits));
+    unsigned unread = (unsigned)dataset_gen_below(g, 10);
+    dataset_gen_putf(g,
+                     "    ],\n    \"greeting\": \"Hello, %s! You have %u unread messages.%s\",\n",
+                     p->first, unread, unread > 7 ? u8" \U0001F389" : "");
+    dataset_gen_putf(g, "    \"favoriteFruit\": \"%s\"\n  }", DATASET_GEN_PICK(g, fruits));
 }
 
-int dataset_gen_json(struct buf *out) {
-    struct gen g;
-    gen_init(&g, out, 0x6a736f6eULL); /* "json" */
-    gen_put(&g, "[\n");
+int dataset_text_json(struct buf *out) {
+    struct dataset_gen g;
+    dataset_gen_init(&g, out, 0x6a736f6eULL); /* "json" */
+    dataset_gen_put(&g, "[\n");
     for (unsigned i = 0; g.err == 0; i++) {
         if (i > 0)
-            gen_put(&g, ",\n");
+            dataset_gen_put(&g, ",\n");
         json_record(&g, i);
         if (out->len >= JSON_TARGET)
             break;
     }
-    gen_put(&g, "\n]\n");
+    dataset_gen_put(&g, "\n]\n");
     return g.err;
 }
 
@@ -293,141 +301,151 @@ static const char *const entities[] = {
     "&laquo;", "&raquo;", "&hellip;", "&#8364;", "&#x201E;", "&lt;",    "&gt;",
 };
 
-static void css_rules(struct gen *g, unsigned count) {
+static void css_rules(struct dataset_gen *g, unsigned count) {
     static const char *const selectors[] = {"header", "nav",  "article", "main", "footer", "aside",
                                             "figure", "time", "ul",      "li",   "a",      "p"};
     for (unsigned i = 0; i < count; i++) {
-        gen_putf(g, ".%s-%s", GEN_PICK(g, sections), GEN_PICK(g, selectors));
-        if (gen_below(g, 3) == 0)
-            gen_putf(g, " > %s:hover", GEN_PICK(g, selectors));
-        gen_put(g, " {\n");
-        unsigned props = 1 + (unsigned)gen_below(g, 5);
+        dataset_gen_putf(g, ".%s-%s", DATASET_GEN_PICK(g, sections),
+                         DATASET_GEN_PICK(g, selectors));
+        if (dataset_gen_below(g, 3) == 0)
+            dataset_gen_putf(g, " > %s:hover", DATASET_GEN_PICK(g, selectors));
+        dataset_gen_put(g, " {\n");
+        unsigned props = 1 + (unsigned)dataset_gen_below(g, 5);
         for (unsigned k = 0; k < props; k++)
-            gen_putf(g, "  %s;\n", GEN_PICK(g, css_props));
-        gen_put(g, "}\n");
+            dataset_gen_putf(g, "  %s;\n", DATASET_GEN_PICK(g, css_props));
+        dataset_gen_put(g, "}\n");
     }
 }
 
-static void script(struct gen *g) {
-    gen_put(g, "<script>\n(function (w, d) {\n  \"use strict\";\n  var cfg = {\n");
+static void script(struct dataset_gen *g) {
+    dataset_gen_put(g, "<script>\n(function (w, d) {\n  \"use strict\";\n  var cfg = {\n");
     for (unsigned i = 0; i < 12; i++)
-        gen_putf(g, "    %s_%u: %u,\n", GEN_PICK(g, sections), i, (unsigned)gen_below(g, 100000));
-    gen_put(g, "    lang: \"de\"\n  };\n");
+        dataset_gen_putf(g, "    %s_%u: %u,\n", DATASET_GEN_PICK(g, sections), i,
+                         (unsigned)dataset_gen_below(g, 100000));
+    dataset_gen_put(g, "    lang: \"de\"\n  };\n");
     for (unsigned i = 0; i < 10; i++) {
-        const char *s = GEN_PICK(g, sections);
-        gen_putf(g,
-                 "  function toggle_%s_%u(id) {\n    var el = d.getElementById(id);\n"
-                 "    if (el && el.classList.contains(\"open\") === %s) {\n"
-                 "      el.classList.toggle(\"open\");\n      w.dataLayer.push({event: \"%s\", "
-                 "n: %u});\n    }\n  }\n",
-                 s, i, gen_below(g, 2) ? "true" : "false", s, (unsigned)gen_below(g, 1000));
+        const char *s = DATASET_GEN_PICK(g, sections);
+        dataset_gen_putf(
+            g,
+            "  function toggle_%s_%u(id) {\n    var el = d.getElementById(id);\n"
+            "    if (el && el.classList.contains(\"open\") === %s) {\n"
+            "      el.classList.toggle(\"open\");\n      w.dataLayer.push({event: \"%s\", "
+            "n: %u});\n    }\n  }\n",
+            s, i, dataset_gen_below(g, 2) ? "true" : "false", s,
+            (unsigned)dataset_gen_below(g, 1000));
     }
-    gen_put(g, "  w.wsspecCfg = cfg;\n})(window, document);\n</script>\n");
+    dataset_gen_put(g, "  w.wsspecCfg = cfg;\n})(window, document);\n</script>\n");
 }
 
 /* A paragraph: sentences with inline markup and entities. */
-static void paragraph(struct gen *g, const struct zipf *z) {
-    gen_put(g, "      <p>");
-    unsigned sentences = 2 + (unsigned)gen_below(g, 5);
+static void paragraph(struct dataset_gen *g, const struct dataset_gen_zipf *z) {
+    dataset_gen_put(g, "      <p>");
+    unsigned sentences = 2 + (unsigned)dataset_gen_below(g, 5);
     for (unsigned i = 0; i < sentences; i++) {
-        unsigned r = (unsigned)gen_below(g, 10);
+        unsigned r = (unsigned)dataset_gen_below(g, 10);
         if (r == 0) {
-            gen_put(g, "<strong>");
-            gen_sentence(g, z, 3, 7);
-            gen_put(g, "</strong>");
+            dataset_gen_put(g, "<strong>");
+            dataset_gen_sentence(g, z, 3, 7);
+            dataset_gen_put(g, "</strong>");
         } else if (r == 1) {
-            gen_putf(g, "<a href=\"/%s/%u.html\" class=\"inline-link\">", GEN_PICK(g, sections),
-                     (unsigned)gen_below(g, 900000));
-            gen_sentence(g, z, 2, 6);
-            gen_put(g, "</a>");
+            dataset_gen_putf(g, "<a href=\"/%s/%u.html\" class=\"inline-link\">",
+                             DATASET_GEN_PICK(g, sections), (unsigned)dataset_gen_below(g, 900000));
+            dataset_gen_sentence(g, z, 2, 6);
+            dataset_gen_put(g, "</a>");
         } else if (r == 2) {
-            gen_put(g, "<em>");
-            gen_sentence(g, z, 4, 10);
-            gen_put(g, "</em>");
+            dataset_gen_put(g, "<em>");
+            dataset_gen_sentence(g, z, 4, 10);
+            dataset_gen_put(g, "</em>");
         } else {
-            gen_sentence(g, z, 6, 18);
+            dataset_gen_sentence(g, z, 6, 18);
         }
-        if (gen_below(g, 4) == 0)
-            gen_putf(g, " %s %u", GEN_PICK(g, entities), (unsigned)gen_below(g, 2000));
-        gen_put(g, i + 1 < sentences ? " " : "</p>\n");
+        if (dataset_gen_below(g, 4) == 0)
+            dataset_gen_putf(g, " %s %u", DATASET_GEN_PICK(g, entities),
+                             (unsigned)dataset_gen_below(g, 2000));
+        dataset_gen_put(g, i + 1 < sentences ? " " : "</p>\n");
     }
 }
 
-static void article(struct gen *g, const struct zipf *z, unsigned id) {
-    const char *section = GEN_PICK(g, sections);
-    gen_putf(g, "    <article class=\"teaser teaser--%s\" id=\"a-%u\" data-id=\"%u\">\n", section,
-             id, 100000 + id * 7);
-    gen_putf(g, "      <h2 class=\"teaser__title\"><a href=\"/%s/%u-", section, 100000 + id * 7);
-    gen_put(g, zipf_pick(g, z));
-    gen_put(g, "-");
-    gen_put(g, zipf_pick(g, z));
-    gen_put(g, ".html\">");
-    gen_sentence(g, z, 3, 8);
-    gen_put(g, "</a></h2>\n");
+static void article(struct dataset_gen *g, const struct dataset_gen_zipf *z, unsigned id) {
+    const char *section = DATASET_GEN_PICK(g, sections);
+    dataset_gen_putf(g, "    <article class=\"teaser teaser--%s\" id=\"a-%u\" data-id=\"%u\">\n",
+                     section, id, 100000 + id * 7);
+    dataset_gen_putf(g, "      <h2 class=\"teaser__title\"><a href=\"/%s/%u-", section,
+                     100000 + id * 7);
+    dataset_gen_put(g, dataset_gen_zipf_pick(g, z));
+    dataset_gen_put(g, "-");
+    dataset_gen_put(g, dataset_gen_zipf_pick(g, z));
+    dataset_gen_put(g, ".html\">");
+    dataset_gen_sentence(g, z, 3, 8);
+    dataset_gen_put(g, "</a></h2>\n");
     static const char *const months[] = {"Januar",    "Februar", u8"März",   "April",
                                          "Mai",       "Juni",    "Juli",     "August",
                                          "September", "Oktober", "November", "Dezember"};
-    unsigned month = (unsigned)gen_below(g, 12), day = 1 + (unsigned)gen_below(g, 28);
-    gen_putf(g,
-             "      <div class=\"teaser__meta\"><time datetime=\"2024-%02u-%02uT%02u:%02u\">%u. "
-             "%s 2024</time> &middot; <span class=\"author\">Von ",
-             month + 1, day, (unsigned)gen_below(g, 24), (unsigned)gen_below(g, 60), day,
-             months[month]);
-    const struct person *p = &people[gen_below(g, sizeof people / sizeof people[0])];
-    gen_putf(g, "%s %s</span></div>\n", p->first, p->last);
-    if (gen_below(g, 3) == 0)
-        gen_putf(g,
-                 "      <figure class=\"teaser__image\"><img src=\"/img/%u/%ux%u.jpg\" "
-                 "alt=\"\" loading=\"lazy\" width=\"%u\" height=\"%u\"></figure>\n",
-                 (unsigned)gen_below(g, 100000), 640u, 360u, 640u, 360u);
-    unsigned paragraphs = 1 + (unsigned)gen_below(g, 4);
+    unsigned month = (unsigned)dataset_gen_below(g, 12),
+             day = 1 + (unsigned)dataset_gen_below(g, 28);
+    dataset_gen_putf(
+        g,
+        "      <div class=\"teaser__meta\"><time datetime=\"2024-%02u-%02uT%02u:%02u\">%u. "
+        "%s 2024</time> &middot; <span class=\"author\">Von ",
+        month + 1, day, (unsigned)dataset_gen_below(g, 24), (unsigned)dataset_gen_below(g, 60), day,
+        months[month]);
+    const struct person *p = &people[dataset_gen_below(g, sizeof people / sizeof people[0])];
+    dataset_gen_putf(g, "%s %s</span></div>\n", p->first, p->last);
+    if (dataset_gen_below(g, 3) == 0)
+        dataset_gen_putf(g,
+                         "      <figure class=\"teaser__image\"><img src=\"/img/%u/%ux%u.jpg\" "
+                         "alt=\"\" loading=\"lazy\" width=\"%u\" height=\"%u\"></figure>\n",
+                         (unsigned)dataset_gen_below(g, 100000), 640u, 360u, 640u, 360u);
+    unsigned paragraphs = 1 + (unsigned)dataset_gen_below(g, 4);
     for (unsigned i = 0; i < paragraphs; i++)
         paragraph(g, z);
-    if (gen_below(g, 4) == 0) {
-        gen_put(g, "      <ul class=\"teaser__list\">\n");
-        for (unsigned i = 0, n = 2 + (unsigned)gen_below(g, 4); i < n; i++) {
-            gen_put(g, "        <li>");
-            gen_sentence(g, z, 2, 6);
-            gen_put(g, "</li>\n");
+    if (dataset_gen_below(g, 4) == 0) {
+        dataset_gen_put(g, "      <ul class=\"teaser__list\">\n");
+        for (unsigned i = 0, n = 2 + (unsigned)dataset_gen_below(g, 4); i < n; i++) {
+            dataset_gen_put(g, "        <li>");
+            dataset_gen_sentence(g, z, 2, 6);
+            dataset_gen_put(g, "</li>\n");
         }
-        gen_put(g, "      </ul>\n");
+        dataset_gen_put(g, "      </ul>\n");
     }
     /* The share bar half of the teasers repeat, as real pages do. */
-    if (gen_below(g, 2) == 0) {
-        gen_put(g, "    </article>\n");
+    if (dataset_gen_below(g, 2) == 0) {
+        dataset_gen_put(g, "    </article>\n");
         return;
     }
-    gen_putf(g, "      <div class=\"share\" data-article=\"%u\">\n", 100000 + id * 7);
+    dataset_gen_putf(g, "      <div class=\"share\" data-article=\"%u\">\n", 100000 + id * 7);
     static const char *const networks[] = {"facebook", "twitter", "linkedin", "whatsapp", "mail"};
     for (size_t i = 0; i < sizeof networks / sizeof networks[0]; i++)
-        gen_putf(g,
-                 "        <a class=\"share__link share__link--%s\" href=\"#\" rel=\"noopener\" "
-                 "data-network=\"%s\" aria-label=\"Teilen auf %s\"><svg class=\"icon\" "
-                 "aria-hidden=\"true\"><use href=\"#icon-%s\"></use></svg></a>\n",
-                 networks[i], networks[i], networks[i], networks[i]);
-    gen_put(g, "      </div>\n    </article>\n");
+        dataset_gen_putf(
+            g,
+            "        <a class=\"share__link share__link--%s\" href=\"#\" rel=\"noopener\" "
+            "data-network=\"%s\" aria-label=\"Teilen auf %s\"><svg class=\"icon\" "
+            "aria-hidden=\"true\"><use href=\"#icon-%s\"></use></svg></a>\n",
+            networks[i], networks[i], networks[i], networks[i]);
+    dataset_gen_put(g, "      </div>\n    </article>\n");
 }
 
-int dataset_gen_markup(struct buf *out) {
-    struct gen g;
-    gen_init(&g, out, 0x6d61726b7570ULL); /* "markup" */
-    struct zipf z;
-    zipf_init(&z, gen_german_words, gen_german_word_count);
-    gen_put(&g, "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                u8"<title>Nachrichten &ndash; Überblick für Sie</title>\n<style>\n");
+int dataset_text_markup(struct buf *out) {
+    struct dataset_gen g;
+    dataset_gen_init(&g, out, 0x6d61726b7570ULL); /* "markup" */
+    struct dataset_gen_zipf z;
+    dataset_gen_zipf_init(&z, dataset_gen_german_words, dataset_gen_german_word_count);
+    dataset_gen_put(&g, "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
+                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                        u8"<title>Nachrichten &ndash; Überblick für Sie</title>\n<style>\n");
     css_rules(&g, 60);
-    gen_put(&g, "</style>\n");
+    dataset_gen_put(&g, "</style>\n");
     script(&g);
-    gen_put(&g, "</head>\n<body class=\"page page--front\">\n  <header id=\"top\">\n"
-                "    <nav class=\"nav\">\n      <ul>\n");
+    dataset_gen_put(&g, "</head>\n<body class=\"page page--front\">\n  <header id=\"top\">\n"
+                        "    <nav class=\"nav\">\n      <ul>\n");
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-        gen_putf(&g, "        <li><a href=\"/%s/\" class=\"nav__link\">%s</a></li>\n", sections[i],
-                 sections[i]);
-    gen_put(&g, "      </ul>\n    </nav>\n  </header>\n  <main id=\"content\">\n");
+        dataset_gen_putf(&g, "        <li><a href=\"/%s/\" class=\"nav__link\">%s</a></li>\n",
+                         sections[i], sections[i]);
+    dataset_gen_put(&g, "      </ul>\n    </nav>\n  </header>\n  <main id=\"content\">\n");
     for (unsigned id = 0; g.err == 0 && out->len < MARKUP_TARGET; id++)
         article(&g, &z, id);
-    gen_put(&g, u8"  </main>\n  <footer class=\"footer\">&copy; 2024 Zeitung für Übermorgen "
-                u8"&middot; Impressum &middot; Datenschutz</footer>\n</body>\n</html>\n");
+    dataset_gen_put(&g,
+                    u8"  </main>\n  <footer class=\"footer\">&copy; 2024 Zeitung für Übermorgen "
+                    u8"&middot; Impressum &middot; Datenschutz</footer>\n</body>\n</html>\n");
     return g.err;
 }

@@ -57,6 +57,8 @@ static void exec_case(const struct wcase *c, const struct run_target *target,
     ex.scale = opts->timeout_scale > 0 ? opts->timeout_scale : 1.0;
     ex.chop_override = opts->chop;
     ex.interrupted = opts->interrupted;
+    ex.seed = opts->record_seed;
+    ex.seed_ud = opts->record_seed_ud;
     double timeout_s = c->timeout_s > 0 ? c->timeout_s : 10.0;
     ex.deadline_ms = clock_now_ms() + (int64_t)(timeout_s * ex.scale * 1000.0);
     double idle_s = opts->idle_timeout_s == 0 ? DEFAULT_IDLE_S : opts->idle_timeout_s;
@@ -96,6 +98,7 @@ static void exec_case(const struct wcase *c, const struct run_target *target,
         wsclient_close(&ex.cl);
     runner_rx_free(&ex);
     runner_deflate_free(&ex);
+    buf_free(&ex.seed_msg);
     buf_free(&ex.replies);
     buf_free(&ex.held);
     free(ex.gen);

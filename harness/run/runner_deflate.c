@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "codec/handshake.h"
 #include "codec/pmd_negotiate.h"
+#include "run/runner.h"
 #include "run/runner_int.h"
 
 /* Largest compressed message we build before sending it (a frame's length
@@ -110,6 +111,25 @@ static bool answer_has_pmd(const struct pmd_ext_list *list) {
     return false;
 }
 
+/* pmd_params_fuzz's input: the offers, NUL, the answer's values. */
+static void record_params_seed(struct exec *ex, const char *offered,
+                               const struct handshake_response *resp) {
+    if (!ex->seed || !offered)
+        return;
+    struct buf seed = {0};
+    bool first = true, ok = buf_append(&seed, offered, strlen(offered) + 1) == 0;
+    for (size_t i = 0; ok && i < resp->header_count; i++) {
+        if (!handshake_view_eq_nocase(resp->headers[i].name, "Sec-WebSocket-Extensions"))
+            continue;
+        ok = (first || buf_append(&seed, ", ", 2) == 0) &&
+             buf_append(&seed, resp->headers[i].value.ptr, resp->headers[i].value.len) == 0;
+        first = false;
+    }
+    if (ok)
+        ex->seed(ex->seed_ud, "pmd_params", seed.data, seed.len);
+    buf_free(&seed);
+}
+
 static void handshake_violation(struct exec *ex, const char *rfc, const char *detail) {
     struct tev ev = {
         .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = rfc, .detail = (char *)detail};
@@ -149,6 +169,7 @@ bool runner_deflate_negotiate(struct exec *ex, const char *offered,
         goto out;
     }
     read_sent_offers(offered, sent);
+    record_params_seed(ex, offered, resp);
     td->offered = sent->valid_count + sent->invalid_count > 0;
     int rc = read_answer(resp, answer);
     if (rc != 0) {
@@ -278,9 +299,38 @@ static const char *problem_rfc(enum pmd_inflate_problem p) {
     }
 }
 
+/* pmd_inflate_fuzz's input: a config octet (low 3 bits: window bits - 8;
+ * bit 3: no_context_takeover; high 4 bits: piece size, 0 = whole), then two
+ * messages of equal length: this one twice. Only a message that inflates on
+ * its own is one: the first of the connection, or any under
+ * server_no_context_takeover (the target starts from an empty window; the
+ * second copy then refers only to the first's octets, as the first did). */
+static void record_inflate_seed(struct exec *ex) {
+    struct buf *m = &ex->seed_msg;
+    const struct transcript_deflate *d = &ex->tr->deflate;
+    bool alone = d->in_messages == 1 || d->server_no_context_takeover;
+    if (ex->seed && alone && m->len > 0 && m->len <= RUNNER_SEED_MAX) {
+        uint8_t config = (uint8_t)((d->server_max_window_bits - 8) & 7) |
+                         (d->server_no_context_takeover ? 8 : 0);
+        struct buf seed = {0};
+        if (buf_append(&seed, &config, 1) == 0 && buf_append(&seed, m->data, m->len) == 0 &&
+            buf_append(&seed, m->data, m->len) == 0)
+            ex->seed(ex->seed_ud, "pmd_inflate", seed.data, seed.len);
+        buf_free(&seed);
+    }
+    m->len = 0;
+}
+
 void runner_inflate(struct exec *ex, const uint8_t *data, size_t len, bool message_end) {
     if (!ex->pmd_rx)
         return;
+    /* One more octet than recorded: a message that outgrows it is not one. */
+    if (ex->seed && len && ex->seed_msg.len <= RUNNER_SEED_MAX &&
+        buf_append(&ex->seed_msg, data,
+                   len < RUNNER_SEED_MAX + 1 - ex->seed_msg.len
+                       ? len
+                       : RUNNER_SEED_MAX + 1 - ex->seed_msg.len) != 0)
+        ex->seed_msg.len = RUNNER_SEED_MAX + 1;
     struct pmd_inflate_result res;
     int rc = pmd_inflate(ex->pmd_rx, data, len, message_end, inflated_sink, ex, &res);
     if (runner_rx_over(ex) || ex->stop != RUN_GO)
@@ -305,5 +355,6 @@ void runner_inflate(struct exec *ex, const uint8_t *data, size_t len, bool messa
     } else if (res.state == PMD_IN_DONE) {
         ex->tr->deflate.in_messages++;
         ex->tr->deflate.in_inflated += res.message_octets;
+        record_inflate_seed(ex);
     }
 }

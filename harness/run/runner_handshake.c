@@ -337,6 +337,8 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
                                 offer.key, offer.protocols, offer.extensions, ex->deadline_ms, &hs,
                                 errmsg, sizeof errmsg);
     buf_free(&request);
+    if (hs.head.len && ex->seed)
+        ex->seed(ex->seed_ud, "hs_response", hs.head.data, hs.head.len);
     if (hs.head.len && buf_append(&tr->response_head, hs.head.data, hs.head.len) != 0) {
         transcript_set_internal(tr, "recording the answer to the opening handshake: %s",
                                 ws_strerror(WS_ERR_NOMEM));

@@ -29,6 +29,7 @@
 #define RUNNER_ACTIVE_S                                                                            \
     3.0 /* without an idle deadline: progress this recent (scaled) means the peer was still
            answering when our case deadline ran out */
+#define RUNNER_SEED_MAX (64 * 1024) /* largest compressed message recorded as a seed */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
@@ -148,6 +149,10 @@ struct exec {
     bool rx_compressed;          /* the data message being received has RSV1 (7692:6) */
     bool skip_steps;             /* the case's steps do not run (deflate declined:
                                     unimplemented) */
+    /* Fuzzing seeds (run_options.record_seed; NULL = none recorded). */
+    void (*seed)(void *ud, const char *target, const uint8_t *data, size_t len);
+    void *seed_ud;
+    struct buf seed_msg; /* the compressed message being received, up to RUNNER_SEED_MAX */
 
     /* Send side. */
     size_t close_mark; /* > 0: the write under way completes our close frame with its
@@ -273,9 +278,6 @@ void runner_send_step(struct exec *ex, const struct step *st);
 
 /* ---- runner_deflate.c ------------------------------------------------------ */
 struct handshake_response;
-/* The Sec-WebSocket-Extensions value offering the case's deflate offers
- * (NULL when the case has none). Returns 0 or WS_ERR_NOMEM. */
-int runner_deflate_offer_line(const struct wcase *c, char **out);
 /* After a valid 101: what the request offered (every Sec-WebSocket-Extensions
  * line, joined) against the answer. Records the agreement in the transcript,
  * sets up the compressor and the inflater, and records a violation when the

@@ -437,6 +437,7 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
              * the first fragment of the message is called a "compressed
              * message"." */
             ex->rx_compressed = (ev->hdr.rsv & FRAME_RSV1) != 0 && ex->pmd_rx;
+            ex->seed_msg.len = 0;
         }
         if (!frame_opcode_is_control(ev->hdr.opcode))
             ex->progress_ns = clock_now_ns(); /* a data frame: an echo under way */
