@@ -224,7 +224,8 @@ FAULTS = {
     "rsv1-anywhere": ["deflate-frames.rsv1-ping", "deflate-frames.rsv1-pong",
                       "deflate-frames.rsv1-ping-compressed-payload", "deflate-frames.rsv1-close",
                       "deflate-frames.rsv1-continuation",
-                      "deflate-frames.rsv1-continuation-of-uncompressed"],
+                      "deflate-frames.rsv1-continuation-of-uncompressed",
+                      "deflate-frames.rsv1-ping-inside-compressed-message"],
     # 6455:10.7: a message that does not inflate is echoed as an empty one.
     "corrupt-as-empty": [f"deflate-streams.corrupt-{n}" for n in deflate_streams.CORRUPT] +
                         ["deflate-streams.corrupt-rfc-7.2.3.2-alone",
