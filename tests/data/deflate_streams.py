@@ -78,9 +78,16 @@ def inflate_message(payload, context=None):
             d = zlib.decompressobj(-15)
             continue
         break
-    # At a block boundary: a sync flush of the decoder leaves nothing pending,
-    # and the appended tail was taken in whole (no block left open).
-    return out, not d.unconsumed_tail
+    # At a block boundary: an empty final fixed block (03 00: BFINAL 1, BTYPE
+    # 01, end-of-block) appended now ends the stream at once, adding nothing.
+    # Inside a block (a stored block's LEN still to come, a Huffman code cut
+    # off) those octets are taken for the block's own data and it does not.
+    probe = d.copy()
+    try:
+        added = probe.decompress(b"\x03\x00")
+    except zlib.error:
+        return out, False
+    return out, probe.eof and not probe.unused_data and not added
 
 
 # The text of the Huffman cases: this sentence repeated and cut to 2000
@@ -104,6 +111,16 @@ def fixed_block(build):
 
 
 # ---- the streams ----------------------------------------------------------
+
+# Payloads that decode to octets but, with the receiver's tail appended, do
+# not end at a block boundary: the sender did not follow 7692:7.2.1.
+CUT = {
+    # The 00 00 ff ff tail left in: the appended tail then opens a stored
+    # block whose LEN (ff 00) and NLEN never come.
+    "tail-kept": (bytes.fromhex("f248cdc9c90700") + TAIL, HELLO),
+    # No octet at all: the appended tail alone opens that stored block.
+    "empty-payload": (b"", b""),
+}
 
 VALID = {}   # name -> (payload, expected octets, what it is)
 CORRUPT = {}  # name -> (payload, zlib's message, what it is)
@@ -129,8 +146,6 @@ valid("empty-00", bytes.fromhex("00"), b"",
       "7692:7.2.3.6: the empty message as the header of an empty stored block")
 valid("empty-fixed-0200", bytes.fromhex("0200"), b"",
       "an empty fixed-Huffman block (end-of-block only), then the header of an empty stored block")
-valid("tail-kept", bytes.fromhex("f248cdc9c90700") + TAIL, HELLO,
-      "'Hello' with the 00 00 ff ff tail left in (7692:7.2.1 step 3 not done): one more empty stored block")
 
 world = sync_compress(b"World")
 bfinal_hello = bytes.fromhex("f348cdc9c90700")
@@ -154,6 +169,11 @@ assert btype_of_first_block(stored) == 0, "expected a stored block"
 valid("stored-blocks", stored, text, "the same text at zlib level 0: a stored block (BTYPE 00)")
 
 # A length-distance pair reaching back 1: 'a' then "copy 4 from 1 back" = 'aaaaa'.
+# The dynamic block cut 40 octets before its end (cases: block-cut-off): the
+# appended tail is read as Huffman codes of the cut block, so what decodes is
+# a prefix of the text and then octets nobody sent.
+CUT["dynamic-huffman-cut-40"] = (dyn[:-40], None)
+
 valid("overlapping-copy", fixed_block(lambda b: (b.fixed_literal(ord("a")), b.code(2, 7), b.code(0, 5),
                                                 b.code(0, 7))).field(0, 3).octets(),
       b"aaaaa", "'a' then length 4 distance 1 (an overlapping copy), in a fixed block")
@@ -200,6 +220,12 @@ def check():
         ok = got == expected and boundary
         bad += not ok
         print(f"{'ok ' if ok else 'BAD'} valid   {name:28} {len(payload):5} octets -> {len(got)} octets")
+    for name, (payload, expected) in CUT.items():
+        got, boundary = inflate_message(payload)
+        ok = (expected is None or got == expected) and not boundary
+        bad += not ok
+        print(f"{'ok ' if ok else 'BAD'} cut     {name:28} {len(payload):5} octets -> {len(got)} octets, "
+              f"not at a block boundary")
     for name, (payload, message, _) in CORRUPT.items():
         try:
             inflate_message(payload)
