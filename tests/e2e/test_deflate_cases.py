@@ -129,8 +129,19 @@ REFERENCE_WITHOUT_DEFLATE = {
     **{f"deflate-negotiation.malformed-header-{n}": "FAIL"
        for n in ["empty-value", "empty-parameter", "quoted-not-token"]},
 }
-# With deflate: every case passes (the strict reference server).
-REFERENCE_WITH_DEFLATE = {}
+# With deflate (as on branch h-refdeflate, f3a1a69): everything passes but
+# - our messages compressed with a window larger than the one agreed: it
+#   inflates the client's messages with a window of 15 bits whatever was
+#   agreed, so it decodes them (the rule binds the sender, us: informational);
+# - the malformed Sec-WebSocket-Extensions lines, which it answers with a 101
+#   (declining the offer) instead of refusing them as 6455:4.2.1 asks (see
+#   REFERENCE_WITHOUT_DEFLATE): a gap of the strict server, to be fixed there.
+REFERENCE_WITH_DEFLATE = {
+    "deflate-streams.window-larger-than-agreed-8": "info",
+    "deflate-streams.window-larger-than-agreed-10": "info",
+    **{f"deflate-negotiation.malformed-header-{n}": "FAIL"
+       for n in ["empty-value", "empty-parameter", "quoted-not-token"]},
+}
 
 
 def run(url_args, *selectors, jobs="2", timeout=240):
