@@ -244,3 +244,37 @@ def test_expectations_name_existing_cases(expected, racy):
     ids = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
     stale = sorted((set(expected) | set(racy)) - ids)
     assert not stale, stale
+
+
+# The 216 Autobahn compression cases (12.x, 13.x: tests/e2e/test_corpus_ids.py
+# checks the ids), quick profile: with compression off, both servers decline
+# the offer and every case is unimplemented, never a failure (compression is
+# optional: 6455:9 extensions are negotiated); with it on, both pass all 216
+# (every echo compared, every compressed message inflated as 7692:7.2.2 says).
+AUTOBAHN_DEFLATE = ["deflate-payloads.*", "deflate-params.*"]
+
+
+def run_compression_cases(port):
+    return subprocess.run([wsspec_bin(), "run", f"ws://127.0.0.1:{port}/", "-j", "4",
+                           *AUTOBAHN_DEFLATE],
+                          capture_output=True, text=True, timeout=scaled(300))
+
+
+def check_all(r, label):
+    got = results(r.stdout)
+    tail = r.stdout[-3000:] + r.stderr[-2000:]
+    assert len(got) == 216, tail
+    assert set(got.values()) == {label}, {k: v for k, v in got.items() if v != label}
+    assert r.returncode == 0, tail
+
+
+@pytest.mark.parametrize("server", ["python", "node"])
+def test_compression_cases_unimplemented_without_deflate(server, py_echo_server, node_ws_server):
+    peer = py_echo_server() if server == "python" else node_ws_server()
+    check_all(run_compression_cases(peer.port), "unimpl")
+
+
+@pytest.mark.parametrize("server", ["python", "node"])
+def test_compression_cases_pass_with_deflate(server, py_echo_server, node_ws_server):
+    peer = py_echo_server("--deflate") if server == "python" else node_ws_server("--deflate")
+    check_all(run_compression_cases(peer.port), "pass")
