@@ -23,6 +23,7 @@
 #include "codec/handshake.h"
 #include "codec/mask.h"
 #include "refserver/faults.h"
+#include "refserver/refserver_offer.h"
 
 #define FAULT(p, f)  fault_on((p)->cfg->faults, (f))
 #define FAULT_BIT(f) ((uint64_t)1 << (f))
@@ -72,6 +73,8 @@ void rs_proto_init(struct rs_proto *p, const struct rs_config *cfg) {
 }
 
 void rs_proto_free(struct rs_proto *p) {
+    rs_deflate_free(p->pmd);
+    p->pmd = NULL;
     buf_free(&p->head);
     buf_free(&p->msg);
     buf_free(&p->ctl);
@@ -89,11 +92,12 @@ static bool echoing(const struct rs_proto *p) {
 
 /* ---- output -------------------------------------------------------------- */
 
-/* One complete unfragmented frame. 6455:5.1 "A server MUST NOT mask any
- * frames that it sends to the client." (broken by mask-server-frames) */
-static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload, size_t len,
-                      struct buf *out) {
-    struct frame_spec spec = {.fin = true, .opcode = opcode};
+/* One complete unfragmented frame, RSV bits rsv (RSV1 on a compressed
+ * echo, 7692:6). 6455:5.1 "A server MUST NOT mask any frames that it sends
+ * to the client." (broken by mask-server-frames) */
+static int send_frame_rsv(struct rs_proto *p, uint8_t opcode, uint8_t rsv, const uint8_t *payload,
+                          size_t len, struct buf *out) {
+    struct frame_spec spec = {.fin = true, .rsv = rsv, .opcode = opcode};
     if (FAULT(p, FAULT_MASK_SERVER_FRAMES)) {
         spec.masked = true;
         memcpy(spec.mask_key, fault_mask_key, sizeof spec.mask_key);
@@ -112,6 +116,11 @@ static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload
     if (rc == 0)
         rc = buf_append(out, payload, len);
     return rc;
+}
+
+static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload, size_t len,
+                      struct buf *out) {
+    return send_frame_rsv(p, opcode, 0, payload, len, out);
 }
 
 /* A close frame; code 0 = empty payload. */
@@ -220,6 +229,41 @@ static void accept_any_request(const struct handshake_request *req,
 
 static int frames_input(struct rs_proto *p, uint8_t *data, size_t len, struct buf *out);
 
+/* Compressed payload octets one message may have: the inflated cap plus
+ * what DEFLATE may add to incompressible data (5 octets per stored block of
+ * up to 65535, and a little more), so that a message within --max-message
+ * is never refused for its compressed size. */
+static uint64_t compressed_cap(uint64_t message_cap) {
+    uint64_t slack = (message_cap >> 10) + 1024;
+    return message_cap > UINT64_MAX - slack ? UINT64_MAX : message_cap + slack;
+}
+
+/* permessage-deflate was agreed: RSV1 becomes legal on data frames
+ * (7692:6 "the "Per-Message Compressed" bit"), frames may carry the
+ * compressed size, and the streams are made. keep-context and
+ * ignore-server-window-bits break the agreement here, for our echoes. */
+static int start_deflate(struct rs_proto *p, const struct rs_deflate_params *agreed) {
+    struct rs_deflate_params params = *agreed;
+    params.inflate_cap = p->cfg->inflate_cap;
+    /* Breaks 7692:7.2.1 "If the "agreed parameters" contain the
+     * "server_no_context_takeover" extension parameter, the server MUST
+     * start compressing each new message with an empty LZ77 sliding
+     * window." (the parameter of 7692:7.1.1.1) */
+    if (FAULT(p, FAULT_KEEP_CONTEXT))
+        params.server_no_context_takeover = false;
+    /* Breaks 7692:7.1.2.1: the client limits "the LZ77 sliding window size
+     * that the server will use to compress messages". */
+    if (FAULT(p, FAULT_IGNORE_SERVER_WINDOW_BITS))
+        params.server_window_bits = 15;
+    int rc = rs_deflate_new(&p->pmd, &params);
+    if (rc != 0)
+        return rc;
+    p->parser.limits.allowed_rsv = FRAME_RSV1;
+    if (p->parser.limits.max_frame_payload != 0)
+        p->parser.limits.max_frame_payload = compressed_cap(p->cfg->message_cap);
+    return 0;
+}
+
 static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out) {
     struct handshake_request req;
     struct handshake_server_verdict v;
@@ -261,9 +305,16 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
     }
     /* 6455:4.2.2 "if the server does not wish
      * to agree to one of the suggested subprotocols, it MUST NOT send back
-     * a |Sec-WebSocket-Protocol| header field": this echo server selects
-     * neither a subprotocol nor an extension, whatever the client offers. */
-    int rc = handshake_build_response(&v, accept_override, NULL, NULL, out);
+     * a |Sec-WebSocket-Protocol| header field": this echo server selects no
+     * subprotocol. Of the extensions it knows permessage-deflate only
+     * (refserver_offer.c); anything else offered is left out of the 101. */
+    struct rs_offer_answer pmd;
+    int rc = rs_offer_answer(&req, p->cfg->deflate, p->cfg->faults, &pmd);
+    if (rc == 0 && pmd.accepted)
+        rc = start_deflate(p, &pmd.agreed);
+    if (rc == 0)
+        rc = handshake_build_response(&v, accept_override, NULL,
+                                      pmd.accepted ? pmd.response : NULL, out);
     if (rc != 0)
         return rc;
     p->phase = RS_PH_OPEN;
@@ -435,7 +486,22 @@ static int on_control_end(struct rs_proto *p, struct buf *out) {
 
 static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct buf *out) {
     p->cur = *hdr;
-    if (frame_opcode_is_control(hdr->opcode)) {
+    bool control = frame_opcode_is_control(hdr->opcode);
+    if (p->pmd != NULL && (hdr->rsv & FRAME_RSV1) && (control || hdr->opcode == FRAME_OP_CONT)) {
+        /* 7692:6.1 "An endpoint MUST NOT set the "Per-Message Compressed"
+         * bit of control frames and non-first fragments of a data message.
+         * An endpoint receiving such a frame MUST _Fail the WebSocket
+         * Connection_." (6455:7.4.1 "1002 indicates that an endpoint is
+         * terminating the connection due to a protocol error.") The two
+         * faults read the bit as clear instead. */
+        if (!FAULT(p, control ? FAULT_ACCEPT_RSV1_CONTROL : FAULT_ACCEPT_RSV1_CONTINUATION))
+            return fail_connection(p, 1002,
+                                   control ? "protocol error: RSV1 on a control frame"
+                                           : "protocol error: RSV1 on a continuation frame",
+                                   out);
+        p->cur.rsv &= (uint8_t)~FRAME_RSV1;
+    }
+    if (control) {
         buf_clear(&p->ctl);
         utf8_init(&p->close_reason_utf8);
         return 0;
@@ -443,6 +509,10 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     if (hdr->opcode != FRAME_OP_CONT) {
         p->in_message = true;
         p->msg_opcode = hdr->opcode;
+        p->msg_wire_len = 0;
+        /* 7692:6 the bit on the first frame says the message is compressed */
+        p->msg_compressed = p->pmd != NULL && (hdr->rsv & FRAME_RSV1);
+        p->msg_utf8_bad = false;
         buf_clear(&p->msg);
         utf8_init(&p->utf8);
     } else if (FAULT(p, FAULT_UTF8_CHECK_PER_FRAME)) {
@@ -451,9 +521,12 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     if (!echoing(p))
         return 0;
     /* The message can only grow by what this header declares; refuse as
-     * soon as the declared sizes prove it too big, before the payload. */
+     * soon as the declared sizes prove it too big, before the payload. A
+     * compressed message is held to its inflated size as it inflates, and
+     * here only to what that size can take compressed. */
+    uint64_t cap = p->msg_compressed ? compressed_cap(p->cfg->message_cap) : p->cfg->message_cap;
     uint64_t total;
-    if (u64_add(p->msg.len, hdr->payload_len, &total) == 0 && total <= p->cfg->message_cap)
+    if (u64_add(p->msg_wire_len, hdr->payload_len, &total) == 0 && total <= cap)
         return 0;
     if (FAULT(p, FAULT_IGNORE_MESSAGE_LIMIT)) {
         abort_connection(p, "message above the internal 1 GiB cap");
@@ -468,6 +541,72 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
 static bool utf8_fail_fast(const struct rs_proto *p) {
     return p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
            !FAULT(p, FAULT_UTF8_CHECK_AT_END);
+}
+
+/* permessage-deflate: the message's octets (inflated, or as received when
+ * the client did not compress it) as they come: UTF-8 checked and
+ * compressed into the echo at once (refserver_deflate.h). An invalid octet
+ * is remembered; the caller fails the connection. */
+static int on_message_octets(void *ctx, const uint8_t *data, size_t len) {
+    struct rs_proto *p = ctx;
+    if (p->msg_utf8_bad)
+        return 0;
+    if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
+        utf8_feed(&p->utf8, data, len) == UTF8_INVALID) {
+        p->msg_utf8_bad = true;
+        return 0;
+    }
+    return rs_deflate_echo(p->pmd, data, len, false, &p->msg);
+}
+
+/* What an inflate step found wrong, answered on the wire. */
+static int inflate_outcome(struct rs_proto *p, enum rs_inflate_status status, const char *why,
+                           struct buf *out) {
+    if (status == RS_INF_TOO_BIG) {
+        /* Under inflate-unbounded (and ignore-message-limit) the cap is our
+         * internal 1 GiB, never answered with 1009. */
+        if (p->cfg->inflate_cap > p->cfg->max_message) {
+            abort_connection(p, "inflated message above the internal 1 GiB cap");
+            return 0;
+        }
+        /* 6455:7.4.1 "1009 indicates that an endpoint is terminating the
+         * connection because it has received a message that is too big for
+         * it to process.", on the inflated size, checked as it is produced. */
+        return fail_connection(p, 1009, "message too big (inflated)", out);
+    }
+    if (status == RS_INF_CORRUPT) {
+        /* RFC 7692 names no close code for a compressed payload that does
+         * not inflate. We answer 1007, as Node's ws does: 6455:7.4.1 "1007
+         * indicates that an endpoint is terminating the connection because
+         * it has received data within a message that was not consistent
+         * with the type of the message"; RSV1 made the message a compressed
+         * one (7692:6) and its data is not DEFLATE. The frames themselves
+         * are well formed, so 1002 "protocol error" would misplace the
+         * fault. */
+        char text[80];
+        snprintf(text, sizeof text, "compressed message does not inflate: %s", why);
+        return fail_connection(p, 1007, text, out);
+    }
+    return 0;
+}
+
+static int deflate_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
+    int rc;
+    if (p->msg_compressed) {
+        /* 7692:7.2.2 decompressed as the frames arrive, capped on the
+         * inflated size (pmd_inflate). */
+        enum rs_inflate_status status;
+        const char *why;
+        rc = rs_inflate(p->pmd, data, len, false, on_message_octets, p, &status, &why);
+        if (rc == 0)
+            rc = inflate_outcome(p, status, why, out);
+    } else {
+        rc = on_message_octets(p, data, len);
+    }
+    /* 6455:8.1 fail-fast, as for an uncompressed connection. */
+    if (rc == 0 && echoing(p) && p->msg_utf8_bad && utf8_fail_fast(p))
+        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+    return rc;
 }
 
 static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
@@ -488,6 +627,9 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
     }
     if (!echoing(p))
         return 0;
+    p->msg_wire_len += len;
+    if (p->pmd != NULL)
+        return deflate_payload(p, data, len, out);
     int rc = buf_append(&p->msg, data, len);
     if (rc != 0)
         return rc;
@@ -499,6 +641,55 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
     if (utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
         return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
     return 0;
+}
+
+/* The echo in p->msg as one frame (after the chatter), then its buffer
+ * released or kept for the next message. */
+static int send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out) {
+    int rc = send_chatter(p, out);
+    if (rc == 0)
+        rc = send_frame_rsv(p, p->msg_opcode, rsv, p->msg.data, p->msg.len, out);
+    if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
+        buf_free(&p->msg);
+    else
+        buf_clear(&p->msg);
+    return rc;
+}
+
+/* The end of a message on a permessage-deflate connection: the last of it
+ * inflated, UTF-8 judged, and the compressed echo sent with RSV1. Every echo
+ * is compressed, also of a message that came uncompressed: 7692:6 lets the
+ * sender choose per message ("the "Per-Message Compressed" bit ... indicates
+ * whether a message is compressed or not"). */
+static int end_deflate_message(struct rs_proto *p, struct buf *out) {
+    int rc = 0;
+    if (p->msg_compressed) {
+        enum rs_inflate_status status;
+        const char *why;
+        rc = rs_inflate(p->pmd, NULL, 0, true, on_message_octets, p, &status, &why);
+        if (rc == 0)
+            rc = inflate_outcome(p, status, why, out);
+        if (rc != 0 || !echoing(p))
+            return rc;
+    }
+    /* 6455:8.1 (as in on_payload), on the inflated text; a message that
+     * ends inside a code point is not valid UTF-8 either. */
+    if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
+        (p->msg_utf8_bad || utf8_finish(&p->utf8) == UTF8_INVALID))
+        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+    if (FAULT(p, FAULT_ECHO_ALTERED))
+        rc = rs_deflate_echo(p->pmd, (const uint8_t *)"!", 1, false, &p->msg);
+    if (rc == 0)
+        rc = rs_deflate_echo(p->pmd, NULL, 0, true, &p->msg);
+    if (rc != 0)
+        return rc;
+    /* corrupt-deflate breaks 7692:7.2.1 "Compress all the octets of the
+     * payload of the message using DEFLATE": the first block header gets
+     * BFINAL 1 and BTYPE 11, which RFC 1951 3.2.3 reserves ("11 - reserved
+     * (error)"). A compressed message is never empty (7692:7.2.3.6: 0x00). */
+    if (FAULT(p, FAULT_CORRUPT_DEFLATE) && p->msg.len > 0)
+        p->msg.data[0] |= 0x07;
+    return send_echo(p, FRAME_RSV1, out);
 }
 
 static int on_end(struct rs_proto *p, struct buf *out) {
@@ -515,6 +706,8 @@ static int on_end(struct rs_proto *p, struct buf *out) {
     p->in_message = false;
     if (!echoing(p))
         return 0;
+    if (p->pmd != NULL)
+        return end_deflate_message(p, out);
     if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK)) {
         if (FAULT(p, FAULT_UTF8_CHECK_AT_END) && p->msg.len != 0)
             utf8_feed(&p->utf8, p->msg.data, p->msg.len);
@@ -527,14 +720,7 @@ static int on_end(struct rs_proto *p, struct buf *out) {
      * opcode. */
     if (FAULT(p, FAULT_ECHO_ALTERED) && buf_append(&p->msg, "!", 1) != 0)
         return WS_ERR_NOMEM;
-    int rc = send_chatter(p, out);
-    if (rc == 0)
-        rc = send_frame(p, p->msg_opcode, p->msg.data, p->msg.len, out);
-    if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
-        buf_free(&p->msg);
-    else
-        buf_clear(&p->msg);
-    return rc;
+    return send_echo(p, 0, out);
 }
 
 static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf *out) {
@@ -636,7 +822,7 @@ static int start_faulted_frame(struct rs_proto *p, struct buf *out) {
      * negotiated"; accept-fragmented-control breaks 6455:5.5 "MUST NOT be
      * fragmented" by reading FIN=0 as FIN=1. */
     if (FAULT(p, FAULT_IGNORE_RSV))
-        rsv = 0;
+        rsv &= p->parser.limits.allowed_rsv; /* RSV1 stays when deflate made it legal */
     if (control && FAULT(p, FAULT_ACCEPT_FRAGMENTED_CONTROL))
         fin = true;
     bool add_zero_key = !masked && FAULT(p, FAULT_ACCEPT_UNMASKED);
