@@ -23,6 +23,7 @@
 #include "codec/handshake.h"
 #include "codec/mask.h"
 #include "refserver/faults.h"
+#include "refserver/refserver_conn_int.h"
 #include "refserver/refserver_offer.h"
 
 #define FAULT(p, f)  fault_on((p)->cfg->faults, (f))
@@ -86,7 +87,7 @@ static bool parsing(const struct rs_proto *p) {
 }
 
 /* Phases in which data messages are assembled and echoed. */
-static bool echoing(const struct rs_proto *p) {
+bool rs_conn_echoing(const struct rs_proto *p) {
     return p->phase == RS_PH_OPEN || p->phase == RS_PH_AFTER_CLOSE;
 }
 
@@ -145,7 +146,7 @@ static int send_close(struct rs_proto *p, uint16_t code, const char *reason, str
  * being instructed to _Fail the WebSocket Connection_.": input after this
  * point is never looked at, so nothing received after a violation is
  * echoed. */
-static int fail_connection(struct rs_proto *p, uint16_t code, const char *why, struct buf *out) {
+int rs_conn_fail(struct rs_proto *p, uint16_t code, const char *why, struct buf *out) {
     int rc = 0;
     bool was_closing = p->phase == RS_PH_CLOSE_SENT || p->phase == RS_PH_AFTER_CLOSE;
     if (!p->close_sent)
@@ -160,7 +161,7 @@ static int fail_connection(struct rs_proto *p, uint16_t code, const char *why, s
 }
 
 /* Drop TCP without a close frame (an internal hard cap, not an RFC rule). */
-static void abort_connection(struct rs_proto *p, const char *why) {
+void rs_conn_abort(struct rs_proto *p, const char *why) {
     p->phase = RS_PH_CLOSED;
     p->disp = RS_DISP_CLOSE;
     set_note(p, "dropped: %s", why);
@@ -229,41 +230,6 @@ static void accept_any_request(const struct handshake_request *req,
 
 static int frames_input(struct rs_proto *p, uint8_t *data, size_t len, struct buf *out);
 
-/* Compressed payload octets one message may have: the inflated cap plus
- * what DEFLATE may add to incompressible data (5 octets per stored block of
- * up to 65535, and a little more), so that a message within --max-message
- * is never refused for its compressed size. */
-static uint64_t compressed_cap(uint64_t message_cap) {
-    uint64_t slack = (message_cap >> 10) + 1024;
-    return message_cap > UINT64_MAX - slack ? UINT64_MAX : message_cap + slack;
-}
-
-/* permessage-deflate was agreed: RSV1 becomes legal on data frames
- * (7692:6 "the "Per-Message Compressed" bit"), frames may carry the
- * compressed size, and the streams are made. keep-context and
- * ignore-server-window-bits break the agreement here, for our echoes. */
-static int start_deflate(struct rs_proto *p, const struct rs_deflate_params *agreed) {
-    struct rs_deflate_params params = *agreed;
-    params.inflate_cap = p->cfg->inflate_cap;
-    /* Breaks 7692:7.2.1 "If the "agreed parameters" contain the
-     * "server_no_context_takeover" extension parameter, the server MUST
-     * start compressing each new message with an empty LZ77 sliding
-     * window." (the parameter of 7692:7.1.1.1) */
-    if (FAULT(p, FAULT_KEEP_CONTEXT))
-        params.server_no_context_takeover = false;
-    /* Breaks 7692:7.1.2.1: the client limits "the LZ77 sliding window size
-     * that the server will use to compress messages". */
-    if (FAULT(p, FAULT_IGNORE_SERVER_WINDOW_BITS))
-        params.server_window_bits = 15;
-    int rc = rs_deflate_new(&p->pmd, &params);
-    if (rc != 0)
-        return rc;
-    p->parser.limits.allowed_rsv = FRAME_RSV1;
-    if (p->parser.limits.max_frame_payload != 0)
-        p->parser.limits.max_frame_payload = compressed_cap(p->cfg->message_cap);
-    return 0;
-}
-
 static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out) {
     struct handshake_request req;
     struct handshake_server_verdict v;
@@ -311,10 +277,10 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
     struct rs_offer_answer pmd;
     int rc = rs_offer_answer(&req, p->cfg->deflate, p->cfg->faults, &pmd);
     if (rc == 0 && pmd.accepted)
-        rc = start_deflate(p, &pmd.agreed);
+        rc = rs_pmd_start(p, &pmd.agreed);
     if (rc == 0)
-        rc = handshake_build_response(&v, accept_override, NULL,
-                                      pmd.accepted ? pmd.response : NULL, out);
+        rc = handshake_build_response(&v, accept_override, NULL, pmd.accepted ? pmd.response : NULL,
+                                      out);
     if (rc != 0)
         return rc;
     p->phase = RS_PH_OPEN;
@@ -399,7 +365,7 @@ static int on_close(struct rs_proto *p, struct buf *out) {
          * /reason/") gets 1007 as any invalid UTF-8 does (6455:8.1). */
         char why[80];
         snprintf(why, sizeof why, "bad close frame: %s", closeframe_problem_name(problem));
-        return fail_connection(p, closeframe_problem_reply_code(problem), why, out);
+        return rs_conn_fail(p, closeframe_problem_reply_code(problem), why, out);
     }
 
     p->phase = RS_PH_CLOSED;
@@ -437,7 +403,7 @@ static int on_close(struct rs_proto *p, struct buf *out) {
     }
     if (FAULT(p, FAULT_ECHO_AFTER_CLOSE)) {
         /* Breaks 6455:5.5.1 "The application MUST NOT send any more data
-         * frames after sending a Close frame.": keep echoing until TCP
+         * frames after sending a Close frame.": keep rs_conn_echoing until TCP
          * closes. */
         p->phase = RS_PH_AFTER_CLOSE;
         p->disp = RS_DISP_WAIT_EOF;
@@ -495,10 +461,10 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
          * terminating the connection due to a protocol error.") The two
          * faults read the bit as clear instead. */
         if (!FAULT(p, control ? FAULT_ACCEPT_RSV1_CONTROL : FAULT_ACCEPT_RSV1_CONTINUATION))
-            return fail_connection(p, 1002,
-                                   control ? "protocol error: RSV1 on a control frame"
-                                           : "protocol error: RSV1 on a continuation frame",
-                                   out);
+            return rs_conn_fail(p, 1002,
+                                control ? "protocol error: RSV1 on a control frame"
+                                        : "protocol error: RSV1 on a continuation frame",
+                                out);
         p->cur.rsv &= (uint8_t)~FRAME_RSV1;
     }
     if (control) {
@@ -518,95 +484,30 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     } else if (FAULT(p, FAULT_UTF8_CHECK_PER_FRAME)) {
         utf8_init(&p->utf8); /* each frame judged alone */
     }
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
     /* The message can only grow by what this header declares; refuse as
      * soon as the declared sizes prove it too big, before the payload. A
      * compressed message is held to its inflated size as it inflates, and
      * here only to what that size can take compressed. */
-    uint64_t cap = p->msg_compressed ? compressed_cap(p->cfg->message_cap) : p->cfg->message_cap;
+    uint64_t cap =
+        p->msg_compressed ? rs_pmd_compressed_cap(p->cfg->message_cap) : p->cfg->message_cap;
     uint64_t total;
     if (u64_add(p->msg_wire_len, hdr->payload_len, &total) == 0 && total <= cap)
         return 0;
     if (FAULT(p, FAULT_IGNORE_MESSAGE_LIMIT)) {
-        abort_connection(p, "message above the internal 1 GiB cap");
+        rs_conn_abort(p, "message above the internal 1 GiB cap");
         return 0;
     }
     /* 6455:7.4.1 "1009 indicates that an endpoint is terminating the
      * connection because it has received a message that is too big for it
      * to process." */
-    return fail_connection(p, 1009, "message too big", out);
+    return rs_conn_fail(p, 1009, "message too big", out);
 }
 
-static bool utf8_fail_fast(const struct rs_proto *p) {
+bool rs_conn_utf8_fail_fast(const struct rs_proto *p) {
     return p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
            !FAULT(p, FAULT_UTF8_CHECK_AT_END);
-}
-
-/* permessage-deflate: the message's octets (inflated, or as received when
- * the client did not compress it) as they come: UTF-8 checked and
- * compressed into the echo at once (refserver_deflate.h). An invalid octet
- * is remembered; the caller fails the connection. */
-static int on_message_octets(void *ctx, const uint8_t *data, size_t len) {
-    struct rs_proto *p = ctx;
-    if (p->msg_utf8_bad)
-        return 0;
-    if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
-        utf8_feed(&p->utf8, data, len) == UTF8_INVALID) {
-        p->msg_utf8_bad = true;
-        return 0;
-    }
-    return rs_deflate_echo(p->pmd, data, len, false, &p->msg);
-}
-
-/* What an inflate step found wrong, answered on the wire. */
-static int inflate_outcome(struct rs_proto *p, enum rs_inflate_status status, const char *why,
-                           struct buf *out) {
-    if (status == RS_INF_TOO_BIG) {
-        /* Under inflate-unbounded (and ignore-message-limit) the cap is our
-         * internal 1 GiB, never answered with 1009. */
-        if (p->cfg->inflate_cap > p->cfg->max_message) {
-            abort_connection(p, "inflated message above the internal 1 GiB cap");
-            return 0;
-        }
-        /* 6455:7.4.1 "1009 indicates that an endpoint is terminating the
-         * connection because it has received a message that is too big for
-         * it to process.", on the inflated size, checked as it is produced. */
-        return fail_connection(p, 1009, "message too big (inflated)", out);
-    }
-    if (status == RS_INF_CORRUPT) {
-        /* RFC 7692 names no close code for a compressed payload that does
-         * not inflate. We answer 1007, as Node's ws does: 6455:7.4.1 "1007
-         * indicates that an endpoint is terminating the connection because
-         * it has received data within a message that was not consistent
-         * with the type of the message"; RSV1 made the message a compressed
-         * one (7692:6) and its data is not DEFLATE. The frames themselves
-         * are well formed, so 1002 "protocol error" would misplace the
-         * fault. */
-        char text[80];
-        snprintf(text, sizeof text, "compressed message does not inflate: %s", why);
-        return fail_connection(p, 1007, text, out);
-    }
-    return 0;
-}
-
-static int deflate_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
-    int rc;
-    if (p->msg_compressed) {
-        /* 7692:7.2.2 decompressed as the frames arrive, capped on the
-         * inflated size (pmd_inflate). */
-        enum rs_inflate_status status;
-        const char *why;
-        rc = rs_inflate(p->pmd, data, len, false, on_message_octets, p, &status, &why);
-        if (rc == 0)
-            rc = inflate_outcome(p, status, why, out);
-    } else {
-        rc = on_message_octets(p, data, len);
-    }
-    /* 6455:8.1 fail-fast, as for an uncompressed connection. */
-    if (rc == 0 && echoing(p) && p->msg_utf8_bad && utf8_fail_fast(p))
-        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
-    return rc;
 }
 
 static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
@@ -622,14 +523,14 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
         size_t from = before > 2 ? before : 2;
         if (p->ctl.len > from &&
             utf8_feed(&p->close_reason_utf8, p->ctl.data + from, p->ctl.len - from) == UTF8_INVALID)
-            return fail_connection(p, 1007, "invalid UTF-8 in a close reason", out);
+            return rs_conn_fail(p, 1007, "invalid UTF-8 in a close reason", out);
         return 0;
     }
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
     p->msg_wire_len += len;
     if (p->pmd != NULL)
-        return deflate_payload(p, data, len, out);
+        return rs_pmd_payload(p, data, len, out);
     int rc = buf_append(&p->msg, data, len);
     if (rc != 0)
         return rc;
@@ -638,14 +539,14 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
      * that endpoint MUST _Fail the WebSocket Connection_." Checked as the
      * octets arrive, so the failure comes at the first invalid octet, even
      * in the middle of a frame (utf8-check-at-end breaks this). */
-    if (utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
-        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+    if (rs_conn_utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
+        return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
     return 0;
 }
 
 /* The echo in p->msg as one frame (after the chatter), then its buffer
  * released or kept for the next message. */
-static int send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out) {
+int rs_conn_send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out) {
     int rc = send_chatter(p, out);
     if (rc == 0)
         rc = send_frame_rsv(p, p->msg_opcode, rsv, p->msg.data, p->msg.len, out);
@@ -656,71 +557,35 @@ static int send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out) {
     return rc;
 }
 
-/* The end of a message on a permessage-deflate connection: the last of it
- * inflated, UTF-8 judged, and the compressed echo sent with RSV1. Every echo
- * is compressed, also of a message that came uncompressed: 7692:6 lets the
- * sender choose per message ("the "Per-Message Compressed" bit ... indicates
- * whether a message is compressed or not"). */
-static int end_deflate_message(struct rs_proto *p, struct buf *out) {
-    int rc = 0;
-    if (p->msg_compressed) {
-        enum rs_inflate_status status;
-        const char *why;
-        rc = rs_inflate(p->pmd, NULL, 0, true, on_message_octets, p, &status, &why);
-        if (rc == 0)
-            rc = inflate_outcome(p, status, why, out);
-        if (rc != 0 || !echoing(p))
-            return rc;
-    }
-    /* 6455:8.1 (as in on_payload), on the inflated text; a message that
-     * ends inside a code point is not valid UTF-8 either. */
-    if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
-        (p->msg_utf8_bad || utf8_finish(&p->utf8) == UTF8_INVALID))
-        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
-    if (FAULT(p, FAULT_ECHO_ALTERED))
-        rc = rs_deflate_echo(p->pmd, (const uint8_t *)"!", 1, false, &p->msg);
-    if (rc == 0)
-        rc = rs_deflate_echo(p->pmd, NULL, 0, true, &p->msg);
-    if (rc != 0)
-        return rc;
-    /* corrupt-deflate breaks 7692:7.2.1 "Compress all the octets of the
-     * payload of the message using DEFLATE": the first block header gets
-     * BFINAL 1 and BTYPE 11, which RFC 1951 3.2.3 reserves ("11 - reserved
-     * (error)"). A compressed message is never empty (7692:7.2.3.6: 0x00). */
-    if (FAULT(p, FAULT_CORRUPT_DEFLATE) && p->msg.len > 0)
-        p->msg.data[0] |= 0x07;
-    return send_echo(p, FRAME_RSV1, out);
-}
-
 static int on_end(struct rs_proto *p, struct buf *out) {
     if (frame_opcode_is_control(p->cur.opcode))
         return on_control_end(p, out);
     /* utf8-check-per-frame breaks 6455:5.6 "a particular text frame might
      * include a partial UTF-8 sequence; however, the whole message MUST
      * contain valid UTF-8": a frame ending inside a code point fails. */
-    if (!p->cur.fin && FAULT(p, FAULT_UTF8_CHECK_PER_FRAME) && echoing(p) && utf8_fail_fast(p) &&
-        utf8_finish(&p->utf8) == UTF8_INVALID)
-        return fail_connection(p, 1007, "text frame ends inside a code point (fault)", out);
+    if (!p->cur.fin && FAULT(p, FAULT_UTF8_CHECK_PER_FRAME) && rs_conn_echoing(p) &&
+        rs_conn_utf8_fail_fast(p) && utf8_finish(&p->utf8) == UTF8_INVALID)
+        return rs_conn_fail(p, 1007, "text frame ends inside a code point (fault)", out);
     if (!p->cur.fin)
         return 0;
     p->in_message = false;
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
     if (p->pmd != NULL)
-        return end_deflate_message(p, out);
+        return rs_pmd_message_end(p, out);
     if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK)) {
         if (FAULT(p, FAULT_UTF8_CHECK_AT_END) && p->msg.len != 0)
             utf8_feed(&p->utf8, p->msg.data, p->msg.len);
         /* 6455:8.1 (as above): a message that ends inside a code point is
          * not valid UTF-8 either. */
         if (utf8_finish(&p->utf8) == UTF8_INVALID)
-            return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+            return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
     }
     /* The echo convention: the whole message back as one frame, same
      * opcode. */
     if (FAULT(p, FAULT_ECHO_ALTERED) && buf_append(&p->msg, "!", 1) != 0)
         return WS_ERR_NOMEM;
-    return send_echo(p, 0, out);
+    return rs_conn_send_echo(p, 0, out);
 }
 
 static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf *out) {
@@ -731,7 +596,7 @@ static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf
     case FRAME_EV_VIOLATION: {
         char why[80];
         snprintf(why, sizeof why, "protocol error: %s", frame_violation_name(ev->violation));
-        return fail_connection(p, frame_violation_close_code(ev->violation), why, out);
+        return rs_conn_fail(p, frame_violation_close_code(ev->violation), why, out);
     }
     case FRAME_EV_NEED_MORE: break;
     }
@@ -837,7 +702,7 @@ static int start_faulted_frame(struct rs_proto *p, struct buf *out) {
         if (masked)
             memcpy(h.mask_key, raw + 2 + ext, 4);
         if (payload_len > p->cfg->message_cap)
-            return fail_connection(p, 1009, "control frame too big", out);
+            return rs_conn_fail(p, 1009, "control frame too big", out);
         p->own_hdr = h;
         p->own_offset = 0;
         p->frame_left = payload_len;

@@ -50,8 +50,7 @@ typedef int (*rs_inflated_fn)(void *ctx, const uint8_t *data, size_t len);
  * its last frame. *status says what happened; on CORRUPT *why names the
  * problem. Returns 0 or a negative ws_error (ours, or the callback's). */
 int rs_inflate(struct rs_deflate *d, const uint8_t *data, size_t len, bool end,
-               rs_inflated_fn on_data, void *ctx, enum rs_inflate_status *status,
-               const char **why);
+               rs_inflated_fn on_data, void *ctx, enum rs_inflate_status *status, const char **why);
 
 /* Compresses the next piece of the echo (7692:7.2.1), appending the
  * compressed octets to *echo; `end` finishes the message (the 00 00 ff ff

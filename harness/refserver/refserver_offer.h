@@ -22,8 +22,9 @@ enum { RS_OFFER_RESPONSE_MAX = 160 };
 
 struct rs_offer_answer {
     bool accepted;
-    struct rs_deflate_params agreed;         /* when accepted (inflate_cap left 0) */
-    char response[RS_OFFER_RESPONSE_MAX + 1]; /* the Sec-WebSocket-Extensions value, NUL-terminated */
+    struct rs_deflate_params agreed; /* when accepted (inflate_cap left 0) */
+    char response[RS_OFFER_RESPONSE_MAX +
+                  1]; /* the Sec-WebSocket-Extensions value, NUL-terminated */
 };
 
 /* Answers the request's offers. enabled = false declines them all (as does a
