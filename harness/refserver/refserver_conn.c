@@ -86,7 +86,6 @@ static bool parsing(const struct rs_proto *p) {
     return p->phase == RS_PH_OPEN || p->phase == RS_PH_CLOSE_SENT || p->phase == RS_PH_AFTER_CLOSE;
 }
 
-/* Phases in which data messages are assembled and echoed. */
 bool rs_conn_echoing(const struct rs_proto *p) {
     return p->phase == RS_PH_OPEN || p->phase == RS_PH_AFTER_CLOSE;
 }
@@ -160,7 +159,6 @@ int rs_conn_fail(struct rs_proto *p, uint16_t code, const char *why, struct buf 
     return rc;
 }
 
-/* Drop TCP without a close frame (an internal hard cap, not an RFC rule). */
 void rs_conn_abort(struct rs_proto *p, const char *why) {
     p->phase = RS_PH_CLOSED;
     p->disp = RS_DISP_CLOSE;
@@ -454,18 +452,9 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     p->cur = *hdr;
     bool control = frame_opcode_is_control(hdr->opcode);
     if (p->pmd != NULL && (hdr->rsv & FRAME_RSV1) && (control || hdr->opcode == FRAME_OP_CONT)) {
-        /* 7692:6.1 "An endpoint MUST NOT set the "Per-Message Compressed"
-         * bit of control frames and non-first fragments of a data message.
-         * An endpoint receiving such a frame MUST _Fail the WebSocket
-         * Connection_." (6455:7.4.1 "1002 indicates that an endpoint is
-         * terminating the connection due to a protocol error.") The two
-         * faults read the bit as clear instead. */
-        if (!FAULT(p, control ? FAULT_ACCEPT_RSV1_CONTROL : FAULT_ACCEPT_RSV1_CONTINUATION))
-            return rs_conn_fail(p, 1002,
-                                control ? "protocol error: RSV1 on a control frame"
-                                        : "protocol error: RSV1 on a continuation frame",
-                                out);
-        p->cur.rsv &= (uint8_t)~FRAME_RSV1;
+        int rc = rs_pmd_misplaced_rsv1(p, control, out);
+        if (rc != 0 || p->phase == RS_PH_CLOSED)
+            return rc;
     }
     if (control) {
         buf_clear(&p->ctl);

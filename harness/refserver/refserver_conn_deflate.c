@@ -46,6 +46,22 @@ int rs_pmd_start(struct rs_proto *p, const struct rs_deflate_params *agreed) {
     return 0;
 }
 
+int rs_pmd_misplaced_rsv1(struct rs_proto *p, bool control, struct buf *out) {
+    /* 7692:6.1 "An endpoint MUST NOT set the "Per-Message Compressed" bit
+     * of control frames and non-first fragments of a data message. An
+     * endpoint receiving such a frame MUST _Fail the WebSocket
+     * Connection_." (6455:7.4.1 "1002 indicates that an endpoint is
+     * terminating the connection due to a protocol error.") The two faults
+     * read the bit as clear instead. */
+    if (!FAULT(p, control ? FAULT_ACCEPT_RSV1_CONTROL : FAULT_ACCEPT_RSV1_CONTINUATION))
+        return rs_conn_fail(p, 1002,
+                            control ? "protocol error: RSV1 on a control frame"
+                                    : "protocol error: RSV1 on a continuation frame",
+                            out);
+    p->cur.rsv &= (uint8_t)~FRAME_RSV1;
+    return 0;
+}
+
 /* permessage-deflate: the message's octets (inflated, or as received when
  * the client did not compress it) as they come: UTF-8 checked and
  * compressed into the echo at once (refserver_deflate.h). An invalid octet

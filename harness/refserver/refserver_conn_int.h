@@ -30,6 +30,10 @@ int rs_conn_send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out);
 uint64_t rs_pmd_compressed_cap(uint64_t message_cap);
 /* permessage-deflate was agreed in the handshake: set the connection up. */
 int rs_pmd_start(struct rs_proto *p, const struct rs_deflate_params *agreed);
+/* RSV1 on a control frame (control) or a continuation frame, deflate
+ * agreed: fails the connection (phase CLOSED after), or under a fault reads
+ * the bit as clear. Returns 0 or a negative ws_error. */
+int rs_pmd_misplaced_rsv1(struct rs_proto *p, bool control, struct buf *out);
 /* A data message's payload octets (unmasked) on a deflate connection. */
 int rs_pmd_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out);
 /* Its last frame ended: finish it and send the compressed echo. */
