@@ -11,6 +11,7 @@ plus what the same call wrote). Every expected value is worked out from the
 RFC sentence quoted next to it."""
 import asyncio
 import base64
+import json
 import os
 import random
 import re
@@ -24,6 +25,7 @@ from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFact
 
 from conftest import scaled
 from rawws import RawClient, close_payload, frame
+from wsrun import results, wsspec
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 RSV1 = 4
@@ -580,3 +582,34 @@ def test_deflate_faults_do_nothing_without_deflate(serve):
     assert response_params(c) is None
     c.send(frame(OP_TEXT, b"rsv1", rsv=RSV1))
     expect_close(c, 1002)
+
+
+# ---- `wsspec run --no-deflate`: the built-in server declines too --------------------
+
+OFFER_CASE = {
+    "group": "deflate-offer",
+    "title": "The built-in server and a permessage-deflate offer",
+    "cases": [{
+        "name": "declined",
+        "title": "A permessage-deflate offer is declined: 101 without Sec-WebSocket-Extensions",
+        "rfc": ["6455:4.2.2"],
+        "requirement": "6455:4.2.2 \"If the server supports multiple extensions, then the value "
+                       "MUST be derived from the client's handshake\"",
+        "tags": ["handshake", "extension"],
+        "handshake": {"extensions": "permessage-deflate"},
+        "steps": [{"send_close": {"code": 1000}}],
+        "outcomes": [{"verdict": "pass",
+                      "handshake": {"absent_headers": ["Sec-WebSocket-Extensions"]},
+                      "close": {"by": "us"}}],
+    }],
+}
+
+
+def test_run_no_deflate_reaches_the_builtin_server(tmp_path):
+    case_file = tmp_path / "offer.json"
+    case_file.write_text(json.dumps(OFFER_CASE))
+    declined = wsspec("run", "--no-deflate", "--case-file", str(case_file), timeout=60)
+    assert results(declined.stdout) == {"deflate-offer.declined": "pass"}, declined.stderr
+    # Without the option the built-in server accepts, so the only outcome misses.
+    accepted = wsspec("run", "--case-file", str(case_file), timeout=60)
+    assert results(accepted.stdout) == {"deflate-offer.declined": "FAIL"}, accepted.stderr
