@@ -81,6 +81,12 @@ static int on_message_octets(void *ctx, const uint8_t *data, size_t len) {
 /* What an inflate step found wrong, answered on the wire. */
 static int inflate_outcome(struct rs_proto *p, enum rs_inflate_status status, const char *why,
                            struct buf *out) {
+    /* 6455:8.1 fail-fast first: the octets the inflater produced came
+     * before any problem it found after them (pmd_inflate passes on what
+     * it decoded before a corruption), so the first fault in the stream is
+     * answered, however the frames were split. */
+    if (p->msg_utf8_bad && rs_conn_utf8_fail_fast(p))
+        return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
     if (status == RS_INF_TOO_BIG) {
         /* Under inflate-unbounded (and ignore-message-limit) the cap is our
          * internal 1 GiB, never answered with 1009. */
@@ -110,22 +116,18 @@ static int inflate_outcome(struct rs_proto *p, enum rs_inflate_status status, co
 }
 
 int rs_pmd_payload(struct rs_proto *p, const uint8_t *data, size_t len, struct buf *out) {
-    int rc;
-    if (p->msg_compressed) {
-        /* 7692:7.2.2 decompressed as the frames arrive, capped on the
-         * inflated size (pmd_inflate). */
-        enum rs_inflate_status status;
-        const char *why;
-        rc = rs_inflate(p->pmd, data, len, false, on_message_octets, p, &status, &why);
-        if (rc == 0)
-            rc = inflate_outcome(p, status, why, out);
-    } else {
-        rc = on_message_octets(p, data, len);
+    if (!p->msg_compressed) {
+        int rc = on_message_octets(p, data, len);
+        if (rc == 0 && p->msg_utf8_bad && rs_conn_utf8_fail_fast(p))
+            return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
+        return rc;
     }
-    /* 6455:8.1 fail-fast, as for an uncompressed connection. */
-    if (rc == 0 && rs_conn_echoing(p) && p->msg_utf8_bad && rs_conn_utf8_fail_fast(p))
-        return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
-    return rc;
+    /* 7692:7.2.2 decompressed as the frames arrive, capped on the inflated
+     * size (pmd_inflate). */
+    enum rs_inflate_status status;
+    const char *why;
+    int rc = rs_inflate(p->pmd, data, len, false, on_message_octets, p, &status, &why);
+    return rc != 0 ? rc : inflate_outcome(p, status, why, out);
 }
 
 /* The end of a message on a permessage-deflate connection: the last of it

@@ -26,10 +26,20 @@ int rs_deflate_new(struct rs_deflate **out, const struct rs_deflate_params *para
     struct rs_deflate *d = calloc(1, sizeof *d);
     if (d == NULL)
         return WS_ERR_NOMEM;
-    /* 7692:7.1.2.2 the client compresses with at most 2^client_max_window_bits,
-     * 7692:7.1.1.2 and with an empty window each message under
-     * client_no_context_takeover: the inflater keeps what the client may use. */
-    struct pmd_direction in = {.window_bits = params->client_window_bits,
+    /* The client's messages inflate with the largest window, whatever
+     * client_max_window_bits says: a client that compresses with a larger
+     * window than agreed is not detected. RFC 7692 gives the receiver no
+     * duty to detect it, and zlib cannot do it exactly short of one octet
+     * per call (pmd_stream.c): with a smaller window, a distance between
+     * 2^bits and 2^(bits+1) would be caught or not depending on how the
+     * frames were split, so the same bytes could be echoed or refused.
+     * With 15 bits every check is exact (DEFLATE has no longer distance):
+     * under client_no_context_takeover (7692:7.1.1.2, 7.2.1: the client
+     * starts each message with an empty LZ77 window) the inflater starts
+     * each message empty, and a reference before the message start always
+     * fails. Cost: 32 KiB of window per connection. */
+    (void)params->client_window_bits;
+    struct pmd_direction in = {.window_bits = 15,
                                .no_context_takeover = params->client_no_context_takeover};
     struct pmd_inflater_options in_opt = {.max_message_octets = params->inflate_cap};
     /* 7692:7.1.2.1 "a client limits the LZ77 sliding window size that the

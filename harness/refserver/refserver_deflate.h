@@ -24,7 +24,7 @@
 struct rs_deflate_params {
     unsigned server_window_bits; /* 8..15: our echoes (server_max_window_bits) */
     bool server_no_context_takeover;
-    unsigned client_window_bits; /* 8..15: the client's messages */
+    unsigned client_window_bits; /* 8..15: the client's messages (not enforced, see .c) */
     bool client_no_context_takeover;
     uint64_t inflate_cap; /* largest inflated message: above it, RS_INF_TOO_BIG */
 };
