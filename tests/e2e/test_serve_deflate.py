@@ -16,7 +16,6 @@ import os
 import random
 import re
 import struct
-import time
 import zlib
 
 import pytest
@@ -325,6 +324,29 @@ def test_compressed_message_split_across_frames(serve):
     assert c.recv_frame() == (True, 0, OP_PONG, False, b"between")
     rsv, op, data = recv_data(c)
     assert (rsv, op, exact_inflate(data, 15)) == (RSV1, OP_TEXT, message)
+
+
+def test_compressed_message_in_one_octet_frames(serve):
+    port = serve("--quiet").port
+    c = connect(port, "permessage-deflate; client_no_context_takeover")
+    message = ("tiny frames \u00e9 " * 40).encode()
+    payload = compress(message)
+    frames = [frame(OP_TEXT if i == 0 else OP_CONT, payload[i:i + 1], fin=i == len(payload) - 1,
+                    rsv=RSV1 if i == 0 else 0) for i in range(len(payload))]
+    for chunk in range(0, len(frames), 7):  # several TCP writes, frames cut anywhere
+        c.send(b"".join(frames[chunk:chunk + 7]))
+    rsv, op, data = recv_data(c)
+    assert (rsv, op, exact_inflate(data, 15)) == (RSV1, OP_TEXT, message)
+
+
+def test_python_websockets_fragmented_compressed_message(serve):
+    port = serve("--quiet").port
+
+    async def go():
+        async with websockets.connect(f"ws://127.0.0.1:{port}/", compression="deflate") as ws:
+            await ws.send(["frag", "ment", "ed \u00b5" * 1000])  # fragments of one message
+            return await ws.recv()
+    assert run(go()) == "fragmented \u00b5" + "ed \u00b5" * 999
 
 
 def test_empty_compressed_message(serve):
