@@ -67,7 +67,7 @@ static void run_messages(const struct pmd_direction *dir, bool strict, size_t st
             fail("message_octets differs from what the sink got", size);
         if (res->state == PMD_IN_MORE)
             fail("message_end given but the message is not over", size);
-        if ((res->state == PMD_IN_PROBLEM) != (res->problem != PMD_P_OK))
+        if ((res->state == PMD_IN_PROBLEM) != (res->problem != PMD_INFLATE_OK))
             fail("problem set without PROBLEM state, or the reverse", size);
         if (res->state == PMD_IN_CAP && res->message_octets != FUZZ_CAP)
             fail("CAP before the cap", size);

@@ -174,6 +174,34 @@ static const struct tev *peer_close(const struct transcript *t) {
     return NULL;
 }
 
+static json_t *deflate_octets_json(uint64_t messages, uint64_t compressed, uint64_t payload) {
+    json_t *o = json_object();
+    json_object_set_new(o, "messages", json_integer(clamp_u64(messages)));
+    json_object_set_new(o, "compressed", json_integer(clamp_u64(compressed)));
+    json_object_set_new(o, "payload", json_integer(clamp_u64(payload)));
+    return o;
+}
+
+/* permessage-deflate on the connection (RFC 7692): null when not offered. */
+static json_t *deflate_json(const struct transcript_deflate *d) {
+    if (!d->offered)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "agreed", json_boolean(d->agreed));
+    json_object_set_new(o, "server_max_window_bits",
+                        int_or_null(d->agreed, d->server_max_window_bits));
+    json_object_set_new(o, "client_max_window_bits",
+                        int_or_null(d->agreed, d->client_max_window_bits));
+    json_object_set_new(o, "server_no_context_takeover",
+                        json_boolean(d->server_no_context_takeover));
+    json_object_set_new(o, "client_no_context_takeover",
+                        json_boolean(d->client_no_context_takeover));
+    json_object_set_new(o, "in", deflate_octets_json(d->in_messages, d->in_wire, d->in_inflated));
+    json_object_set_new(o, "out",
+                        deflate_octets_json(d->out_messages, d->out_wire, d->out_payload));
+    return o;
+}
+
 static json_t *close_json(const struct transcript *t) {
     const struct tev *pc = peer_close(t);
     json_t *o = json_object();
@@ -292,6 +320,7 @@ static json_t *case_json(const struct case_result *r) {
     json_object_set_new(dropped, "pongs", json_integer(clamp_u64(t->pongs_dropped)));
     json_object_set_new(o, "dropped", dropped);
 
+    json_object_set_new(o, "deflate", deflate_json(&t->deflate));
     json_t *hs = json_object();
     json_object_set_new(hs, "status", int_or_null(t->http_status > 0, t->http_status));
     json_object_set_new(hs, "request", head_text(&t->request_head));

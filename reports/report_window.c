@@ -119,6 +119,10 @@ static json_t *event_json(const struct tev *ev, size_t index) {
     json_object_set_new(o, "rfc", report_text_json(ev->rfc));
     if (ev->kind == TEV_PONG && ev->unsolicited)
         json_object_set_new(o, "unsolicited", json_true());
+    if (ev->kind == TEV_MESSAGE && ev->compressed)
+        json_object_set_new(
+            o, "compressed_length",
+            json_integer((json_int_t)(ev->wire_length > INT64_MAX ? INT64_MAX : ev->wire_length)));
     return o;
 }
 

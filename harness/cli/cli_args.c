@@ -42,8 +42,9 @@ static bool parse_double(const char *s, double *out) {
 
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
-    "--report-dir", "--json",     "--junit", "--html",          "--md",    "--format",
-    "--color",      "--baseline", "--spawn", "--ready-timeout", "--agent", "--idle-timeout",
+    "--report-dir", "--json",         "--junit",        "--html",  "--md",
+    "--format",     "--color",        "--baseline",     "--spawn", "--ready-timeout",
+    "--agent",      "--idle-timeout", "--record-seeds",
 };
 
 static bool run_takes_value(const char *o) {
@@ -58,6 +59,8 @@ static bool run_takes_value(const char *o) {
 static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
     if (strcmp(o, "--report-dir") == 0) {
         a->report_dir = v;
+    } else if (strcmp(o, "--record-seeds") == 0) {
+        a->record_seeds = v;
     } else if (strcmp(o, "--json") == 0) {
         a->json_out = v;
     } else if (strcmp(o, "--junit") == 0) {
@@ -127,7 +130,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             strcmp(o, "--cases-dir") == 0 || strcmp(o, "--case-file") == 0 ||
             strcmp(o, "--seed") == 0 || strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
             strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 || strcmp(o, "--ca") == 0 ||
-            strcmp(o, "--sni") == 0 || strcmp(o, "--chop") == 0 || (run && run_takes_value(o));
+            strcmp(o, "--sni") == 0 || strcmp(o, "--chop") == 0 || strcmp(o, "--profile") == 0 ||
+            (run && run_takes_value(o));
         if (takes_value && !v) {
             fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
             return -1;
@@ -153,6 +157,14 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
                 return -1;
             }
             a->chop = (unsigned)chop;
+        } else if (strcmp(o, "--profile") == 0) {
+            const char *p = argv[++i];
+            if (strcmp(p, "quick") != 0 && strcmp(p, "full") != 0) {
+                fprintf(stderr, "wsspec %s: --profile takes quick or full, not '%s'\n", a->command,
+                        p);
+                return -1;
+            }
+            a->profile_full = strcmp(p, "full") == 0;
         } else if (strcmp(o, "--seed") == 0) {
             char *end;
             a->seed = strtoull(argv[++i], &end, 0);
@@ -320,6 +332,10 @@ int cli_load_selected(const struct cli_args *a, struct case_list *all,
         case_list_free(all);
         return EXIT_USAGE;
     }
+    /* The profile decides how many messages each series sends (and the
+     * outcomes expect), before anything looks at the cases. */
+    for (size_t i = 0; i < all->count; i++)
+        case_apply_profile(&all->items[i], !a->profile_full);
     const struct wcase **sel = calloc(all->count ? all->count : 1, sizeof *sel);
     size_t n = 0;
     for (size_t i = 0; sel && i < all->count; i++)

@@ -32,11 +32,14 @@ struct cli_args {
     bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
                                rerun once, alone, by default) */
     uint64_t seed;
+    bool profile_full; /* --profile full: every series as written (Autobahn's volume);
+                          quick (the default): at most SERIES_QUICK_COUNT messages each */
     bool strict;
     bool json; /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
-    const char *report_dir; /* --report-dir DIR: every format */
-    const char *json_out;   /* run: --json F */
+    const char *report_dir;   /* --report-dir DIR: every format */
+    const char *record_seeds; /* --record-seeds DIR: fuzzing seeds, DIR/<target>/<sha256> */
+    const char *json_out;     /* run: --json F */
     const char *junit_out, *html_out, *md_out;
     bool format_tap;        /* --format tap: TAP on stdout, human text on stderr */
     enum cli_color color;   /* --color auto|always|never */

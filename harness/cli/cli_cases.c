@@ -11,6 +11,8 @@
 #include "codec/frame.h"
 #include "judge/judge.h"
 #include "load/caseload.h"
+#include "model/dataset.h"
+#include "run/runner.h"
 
 static json_t *str_array(char **items, size_t n) {
     json_t *a = json_array();
@@ -96,8 +98,21 @@ static void print_steps(const struct step *steps, size_t count, int depth) {
             print_payload(&f->payload);
             break;
         }
+        case STEP_SEND_SERIES: {
+            const struct series_step *ss = &s->u.series;
+            printf("send %u %s messages of %llu units each from data set \"%s\" (from unit "
+                   "%llu), each echo awaited%s",
+                   ss->series.count, frame_opcode_name(ss->opcode),
+                   (unsigned long long)ss->series.units,
+                   dataset_name((enum dataset_kind)ss->series.dataset),
+                   (unsigned long long)ss->series.start, ss->compress ? ", compressed" : "");
+            if (ss->fragment_count)
+                printf(" in fragments of %llu..", (unsigned long long)ss->fragments[0]);
+            break;
+        }
         case STEP_SEND_MESSAGE:
-            printf("send %s message", frame_opcode_name(s->u.message.opcode));
+            printf("send %s message%s", frame_opcode_name(s->u.message.opcode),
+                   s->u.message.compress ? " (compressed)" : "");
             if (s->u.message.fragment_count)
                 printf(" in fragments of %llu..", (unsigned long long)s->u.message.fragments[0]);
             printf(" payload ");
@@ -168,6 +183,12 @@ int cli_show(int argc, char **argv) {
         printf("\n");
         if (c->requirement)
             printf("  Requirement: %s\n", c->requirement);
+        char *offers = NULL;
+        if (runner_deflate_offer_line(c, &offers) == 0 && offers)
+            printf("  Offers: Sec-WebSocket-Extensions: %s%s\n", offers,
+                   c->deflate.declined == DEFLATE_DECLINED_RUN ? " (declined: the steps run)"
+                                                               : " (declined: unimplemented)");
+        free(offers);
         printf("  Timeout: %.1f s (close %.1f s)\n  Steps:\n", c->timeout_s, c->close_timeout_s);
         print_steps(c->steps, c->step_count, 0);
         printf("  Outcomes:\n");

@@ -13,11 +13,15 @@
  * incomplete with the reason. A spawned target that dies is blamed on the
  * case(s) running at that moment, with its exit status or signal and the
  * sanitizer report from its output. */
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -554,6 +558,33 @@ static int bring_up(struct run_state *s, double scale) {
     return 0;
 }
 
+/* --record-seeds DIR: a seed for a fuzz target, written to
+ * DIR/<target>/<sha256 of the seed> (the name fuzz/corpus uses), so seeds
+ * recorded twice, from any thread, are one file. A seed that cannot be
+ * written is skipped with a message: recording never changes a verdict. */
+static void record_seed(void *ud, const char *target, const uint8_t *data, size_t len) {
+    const char *dir = ud;
+    uint8_t sha[32];
+    char path[PATH_MAX], hex[65];
+    if (EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL) != 1)
+        return;
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+    snprintf(path, sizeof path, "%s/%s", dir, target);
+    (void)mkdir(dir, 0777);
+    (void)mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, target, hex);
+    FILE *f = fopen(path, "wbx"); /* exists already: the same seed */
+    if (!f) {
+        if (errno != EEXIST)
+            fprintf(stderr, "wsspec run: --record-seeds: %s: %s\n", path, strerror(errno));
+        return;
+    }
+    if (fwrite(data, 1, len, f) != len)
+        fprintf(stderr, "wsspec run: --record-seeds: %s: write failed\n", path);
+    fclose(f);
+}
+
 /* ---- the command -------------------------------------------------------------- */
 
 static int run_cases(struct run_state *s, int argc, char **argv) {
@@ -613,6 +644,8 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
             .idle_timeout_s =
                 a->idle_timeout_set ? (a->idle_timeout_s > 0 ? a->idle_timeout_s : -1) : 0,
             .retry_timeouts = !a->no_retry_timeouts,
+            .record_seed = a->record_seeds ? record_seed : NULL,
+            .record_seed_ud = (void *)a->record_seeds,
             .stop = &stop_dispatch};
         struct run_progress progress = {
             .started = on_started, .settle = on_settle, .finished = on_finished, .ud = &x};

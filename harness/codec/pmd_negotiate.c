@@ -213,7 +213,7 @@ static const char *const param_names[KIND_COUNT] = {
     "client_max_window_bits"};
 
 enum pmd_problem pmd_params_parse(const struct pmd_ext_element *element,
-                                  enum pmd_direction direction, struct pmd_params *out) {
+                                  enum pmd_header_kind direction, struct pmd_params *out) {
     memset(out, 0, sizeof *out);
     bool seen[KIND_COUNT] = {false};
     for (size_t i = 0; i < element->param_count; i++) {

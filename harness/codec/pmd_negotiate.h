@@ -95,7 +95,7 @@ struct pmd_settings {
     bool client_no_context_takeover;
 };
 
-enum pmd_direction { PMD_OFFER, PMD_RESPONSE };
+enum pmd_header_kind { PMD_OFFER, PMD_RESPONSE };
 
 /* The reference server's choices. */
 struct pmd_server_config {
@@ -132,7 +132,7 @@ bool pmd_span_is(struct pmd_span s, const char *text);
 /* One element's permessage-deflate parameters, judged per 7692:7.1 for the
  * given direction. *out is filled with what was read before any problem. */
 enum pmd_problem pmd_params_parse(const struct pmd_ext_element *element,
-                                  enum pmd_direction direction, struct pmd_params *out);
+                                  enum pmd_header_kind direction, struct pmd_params *out);
 /* Server role: the first permessage-deflate offer in list that is valid and
  * that config supports (7692:7 "A server MUST decline an extension
  * negotiation offer for this extension if ..."). Returns 0, or WS_ERR_ARG for

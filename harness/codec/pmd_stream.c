@@ -250,8 +250,8 @@ static enum pmd_inflate_problem data_error_problem(const z_stream *z) {
     /* zlib's only way to tell this error apart is its message (inflate.c
      * and inffast.c, every version since 1.2.3.5). */
     if (z->msg && strcmp(z->msg, "invalid distance too far back") == 0)
-        return PMD_P_TOO_FAR_BACK;
-    return PMD_P_CORRUPT;
+        return PMD_INFLATE_TOO_FAR_BACK;
+    return PMD_INFLATE_CORRUPT;
 }
 
 /* Room for one inflate() call: a window's worth at most (see the top
@@ -362,7 +362,7 @@ int pmd_inflate(struct pmd_inflater *inf, const uint8_t *data, size_t len, bool 
              * between two blocks; anything else is a cut-off block. */
             if (!inf->at_boundary) {
                 res->state = PMD_IN_PROBLEM;
-                res->problem = PMD_P_NOT_AT_BOUNDARY;
+                res->problem = PMD_INFLATE_NOT_AT_BOUNDARY;
             } else {
                 res->state = PMD_IN_DONE;
             }
@@ -379,10 +379,10 @@ int pmd_inflate(struct pmd_inflater *inf, const uint8_t *data, size_t len, bool 
 
 const char *pmd_inflate_problem_name(enum pmd_inflate_problem p) {
     switch (p) {
-    case PMD_P_OK: return "ok";
-    case PMD_P_CORRUPT: return "corrupt-deflate";
-    case PMD_P_TOO_FAR_BACK: return "distance-too-far-back";
-    case PMD_P_NOT_AT_BOUNDARY: return "not-at-block-boundary";
+    case PMD_INFLATE_OK: return "ok";
+    case PMD_INFLATE_CORRUPT: return "corrupt-deflate";
+    case PMD_INFLATE_TOO_FAR_BACK: return "distance-too-far-back";
+    case PMD_INFLATE_NOT_AT_BOUNDARY: return "not-at-block-boundary";
     }
     return "unknown";
 }

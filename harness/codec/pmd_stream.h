@@ -57,11 +57,11 @@ int pmd_deflate(struct pmd_deflater *d, const uint8_t *data, size_t len, bool me
 
 /* A peer's compressed message is not what RFC 7692 allows: verdict material. */
 enum pmd_inflate_problem {
-    PMD_P_OK = 0,
-    PMD_P_CORRUPT,        /* not DEFLATE (RFC 1951): zlib says "invalid ..." */
-    PMD_P_TOO_FAR_BACK,   /* a distance beyond the agreed window, or into the
+    PMD_INFLATE_OK = 0,
+    PMD_INFLATE_CORRUPT,        /* not DEFLATE (RFC 1951): zlib says "invalid ..." */
+    PMD_INFLATE_TOO_FAR_BACK,   /* a distance beyond the agreed window, or into the
                            * previous message under no_context_takeover */
-    PMD_P_NOT_AT_BOUNDARY /* the payload + 00 00 ff ff does not end at a DEFLATE
+    PMD_INFLATE_NOT_AT_BOUNDARY /* the payload + 00 00 ff ff does not end at a DEFLATE
                            * block boundary (7692:7.2.1 steps 2 and 3 not followed) */
 };
 

@@ -7,6 +7,8 @@
  *      set: ERROR (the harness could not run the case). Never a verdict on
  *      the peer.
  *   1. any violation by the peer: FAIL, whatever the outcomes say.
+ *  1b. a case using permessage-deflate that the target declined:
+ *      UNIMPLEMENTED (unless the case's deflate.declined is "run").
  *   2. our cap reached (a TEV_LIMIT: a message over max_message, a head over
  *      our size caps, more events than we keep): ERROR naming the cap (the
  *      peer did nothing wrong), unless an outcome with "limit" matches the
@@ -56,6 +58,7 @@ struct jctx {
     size_t seq_len;
     struct digest *digests; /* expected payload digests, computed once each */
     size_t digest_count, digest_cap;
+    bool failed_memory; /* a digest could not be computed (out of memory) */
 };
 
 static bool is_terminal(enum tev_kind k) {
@@ -136,8 +139,25 @@ static bool payload_matches(struct jctx *x, const struct expect_event *e, const 
     return sha && memcmp(sha, ev->sha256, 32) == 0;
 }
 
-static bool event_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev) {
+/* Message k of a series event: compared by length first, then digest. */
+static bool series_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev,
+                           size_t k) {
+    if (ev->kind != TEV_MESSAGE || ev->opcode != e->opcode)
+        return false;
+    uint64_t octets = 0;
+    uint8_t sha[32];
+    if (series_digest(&e->series, (uint32_t)k, &octets, sha) != 0) {
+        x->failed_memory = true;
+        return false;
+    }
+    return octets == ev->length && memcmp(sha, ev->sha256, 32) == 0;
+}
+
+/* e matches ev as its k-th repetition (k counts from 0). */
+static bool event_matches(struct jctx *x, const struct expect_event *e, const struct tev *ev,
+                          size_t k) {
     switch (e->kind) {
+    case EXPECT_SERIES: return series_matches(x, e, ev, k);
     case EXPECT_MESSAGE:
         return ev->kind == TEV_MESSAGE && ev->opcode == e->opcode && payload_matches(x, e, ev);
     case EXPECT_PING: return ev->kind == TEV_PING && payload_matches(x, e, ev);
@@ -146,7 +166,7 @@ static bool event_matches(struct jctx *x, const struct expect_event *e, const st
         return ev->kind == TEV_MARK && ev->detail && e->mark && strcmp(ev->detail, e->mark) == 0;
     case EXPECT_ANY_OF:
         for (size_t i = 0; i < e->alternative_count; i++)
-            if (event_matches(x, &e->alternatives[i], ev))
+            if (event_matches(x, &e->alternatives[i], ev, k))
                 return true;
         return false;
     }
@@ -188,8 +208,10 @@ static bool match_from(struct matcher *m, size_t i, size_t k) {
         return false;
     const struct expect_event *e = &m->pat[i];
     uint32_t times = e->times ? e->times : 1;
+    if (e->kind == EXPECT_SERIES)
+        times = e->series.count; /* a series is its messages, in order */
     size_t j = 0;
-    while (j < times && k + j < ns && event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]]))
+    while (j < times && k + j < ns && event_matches(m->x, e, &m->x->t->events[m->x->seq[k + j]], j))
         j++;
     if (j < times)
         departed_at(m, k + j);
@@ -623,6 +645,10 @@ static void judge_outcomes(struct jctx *x, struct judgement *out, struct buf *re
     bool best_is_answer = false;
     for (size_t i = 0; i < c->outcome_count; i++) {
         const struct outcome *o = &c->outcomes[i];
+        /* "deflate": the outcome holds only with (or without) the extension. */
+        if ((o->deflate == DEFLATE_ON && !t->deflate.agreed) ||
+            (o->deflate == DEFLATE_OFF && t->deflate.agreed))
+            continue;
         size_t farthest = 0;
         char why[256];
         int event = -1;
@@ -745,8 +771,22 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
         tev_describe(&t->events[violation], line, sizeof line);
         out->verdict = VERDICT_FAIL;
         out->first_unexpected = violation;
-        buf_appendf(&reason, "the peer broke RFC 6455: %s", line);
+        const char *rfc = t->events[violation].rfc;
+        buf_appendf(&reason, "the peer broke RFC %s: %s",
+                    rfc && strncmp(rfc, "7692:", 5) == 0 ? "7692" : "6455", line);
         finish_texts(out, &reason, &expected, strdup(line));
+        return;
+    }
+
+    /* 1b. A case about using permessage-deflate, which the target declined
+     * (an optional extension: 6455:9 "Extensions" are negotiated, 7692:5 a
+     * server may decline any offer). */
+    if (c->deflate.set && c->deflate.declined == DEFLATE_DECLINED_UNIMPLEMENTED &&
+        t->deflate.offered && !t->deflate.agreed && t->http_status == 101) {
+        out->verdict = VERDICT_UNIMPLEMENTED;
+        buf_append_str(&reason, "the target declined permessage-deflate (its 101 accepted none "
+                                "of our offers), so the case did not run");
+        finish_texts(out, &reason, &expected, NULL);
         return;
     }
 
@@ -761,6 +801,15 @@ void judge_case(const struct wcase *c, const struct transcript *t, struct judgem
     /* 2. Our limit; 3-5. the outcomes. */
     if (!judge_limit(&x, out, &reason, &actual))
         judge_outcomes(&x, out, &reason, &actual);
+    if (x.failed_memory) {
+        /* A series digest could not be computed: the comparison is not to
+         * be trusted, whatever it gave. */
+        out->verdict = VERDICT_ERROR;
+        out->internal = true;
+        reason.len = 0;
+        buf_append_str(&reason, "internal error of wsspec: out of memory while generating a "
+                                "data set to compare the peer's messages with");
+    }
     free(x.seq);
     free(x.digests);
     finish_texts(out, &reason, &expected, actual);

@@ -9,6 +9,7 @@
 #include "codec/handshake.h"
 #include "judge/judge.h"
 #include "judge/judge_int.h"
+#include "model/dataset.h"
 
 void judge_describe_statuses(const struct handshake_expect *h, struct buf *b) {
     for (size_t i = 0; i < h->status_count; i++) {
@@ -80,6 +81,13 @@ static void describe_expect(const struct expect_event *e, struct buf *b) {
         buf_appendf(b, "our mark \"%s\"", e->mark ? e->mark : "");
         return;
     }
+    if (e->kind == EXPECT_SERIES) {
+        buf_appendf(b, "the echoes of %u %s messages of %llu units from data set \"%s\", in order",
+                    e->series.count, e->opcode == 2 ? "binary" : "text",
+                    (unsigned long long)e->series.units,
+                    dataset_name((enum dataset_kind)e->series.dataset));
+        return;
+    }
     if (e->kind == EXPECT_ANY_OF) {
         buf_append_str(b, "one of [");
         for (size_t i = 0; i < e->alternative_count; i++) {
@@ -148,6 +156,9 @@ static void describe_handshake(const struct handshake_expect *h, struct buf *b) 
 
 void judge_describe_outcome(const struct outcome *o, struct buf *b) {
     buf_appendf(b, "%s: ", verdict_name(o->verdict));
+    if (o->deflate != DEFLATE_ANY)
+        buf_append_str(b, o->deflate == DEFLATE_ON ? "with permessage-deflate agreed, "
+                                                   : "without permessage-deflate, ");
     if (o->handshake.set) {
         describe_handshake(&o->handshake, b);
         if (!handshake_expect_status(&o->handshake, 101)) {

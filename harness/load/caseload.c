@@ -131,9 +131,9 @@ static int string_list(struct caseload_ctx *c, const json_t *obj, const char *ke
 }
 
 static const char *const case_keys[] = {
-    "name",        "title",     "description", "autobahn",      "rfc",  "requirement",
-    "tags",        "params",    "timeout",     "close_timeout", "chop", "chop_delay",
-    "max_message", "handshake", "steps",       "outcomes",      NULL};
+    "name",        "title",     "description", "autobahn",      "rfc",      "requirement",
+    "tags",        "params",    "timeout",     "close_timeout", "chop",     "chop_delay",
+    "max_message", "handshake", "deflate",     "steps",         "outcomes", NULL};
 
 /* One expanded case object into *w (the caller frees *w on error). */
 static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *group,
@@ -186,6 +186,19 @@ static int parse_case(struct caseload_ctx *c, const json_t *obj, const char *gro
         if (caseload_push_key(c, "handshake") != 0 || caseload_handshake(c, hs, &w->handshake) != 0)
             return -1;
         caseload_pop(c);
+    }
+    const json_t *deflate = json_object_get(obj, "deflate");
+    if (deflate) {
+        if (caseload_push_key(c, "deflate") != 0 || caseload_deflate(c, deflate, &w->deflate) != 0)
+            return -1;
+        caseload_pop(c);
+        /* One Sec-WebSocket-Extensions offer: ours, or the case's raw one. */
+        if (w->has_handshake && (w->handshake.extensions || w->handshake.raw_set)) {
+            caseload_push_key(c, "deflate");
+            return caseload_fail(c, true,
+                                 "a case offers extensions either with \"deflate\" or with "
+                                 "handshake.extensions / handshake.raw, not both");
+        }
     }
     const json_t *steps = json_object_get(obj, "steps");
     bool no_steps = json_is_array(steps) && json_array_size(steps) == 0;

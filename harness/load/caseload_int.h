@@ -131,6 +131,11 @@ int caseload_reach(struct caseload_ctx *c, const json_t *obj, const struct wcase
 
 /* A case's "handshake": request overrides or a raw request. */
 int caseload_handshake(struct caseload_ctx *c, const json_t *obj, struct handshake_override *out);
+/* caseload_deflate.c: a case's "deflate" object. */
+int caseload_deflate(struct caseload_ctx *c, const json_t *obj, struct deflate_config *d);
+/* caseload_deflate.c: the dataset, start, units and count of a series
+ * (send_series, the series event); the caller checked the object's keys. */
+int caseload_series(struct caseload_ctx *c, const json_t *obj, struct series *s);
 /* An outcome's "handshake": the answer the peer must give. */
 int caseload_handshake_expect(struct caseload_ctx *c, const json_t *obj,
                               struct handshake_expect *out);

@@ -49,7 +49,7 @@ int caseload_keys(struct caseload_ctx *c, const json_t *obj, struct wcase *w) {
     json_t *clean = steps ? steps_without_timing(steps) : json_array();
     if (!clean || json_object_set_new(stimulus, "steps", clean) != 0)
         goto out;
-    static const char *const request_keys[] = {"handshake", "max_message", NULL};
+    static const char *const request_keys[] = {"handshake", "max_message", "deflate", NULL};
     for (size_t k = 0; request_keys[k]; k++) {
         json_t *v = json_object_get(obj, request_keys[k]);
         if (v && json_object_set(stimulus, request_keys[k], v) != 0)

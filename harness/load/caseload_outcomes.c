@@ -100,12 +100,33 @@ static int parse_any_of(struct caseload_ctx *c, const struct event_def *def, con
 
 /* Every event kind of cases/README.md "Outcomes": a new kind is one row
  * (and its parser). cases/schema.json "event" lists the same kinds. */
+static const char *const series_fields[] = {"opcode", "dataset", "start", "units", "count", NULL};
+
+/* {"series": {...}}: the echoes of a send_series, in order. */
+static int parse_series_event(struct caseload_ctx *c, const struct event_def *def, const json_t *v,
+                              struct expect_event *e) {
+    if (!json_is_object(v))
+        return caseload_fail(c, false, "expected an object with dataset, units and count, got %s",
+                             caseload_type_name(v));
+    e->opcode = 0x1;
+    if (caseload_check_keys(c, v, def->fields) != 0)
+        return -1;
+    const json_t *op = json_object_get(v, "opcode");
+    if (op &&
+        (caseload_push_key(c, "opcode") != 0 || caseload_opcode_value(c, op, &e->opcode) != 0))
+        return -1;
+    if (op)
+        caseload_pop(c);
+    return caseload_series(c, v, &e->series);
+}
+
 static const struct event_def event_kinds[] = {
     {"message", EXPECT_MESSAGE, parse_message_event, message_fields},
     {"ping", EXPECT_PING, parse_control_event, NULL},
     {"pong", EXPECT_PONG, parse_control_event, NULL},
     {"mark", EXPECT_MARK, parse_mark_event, NULL},
     {"any_of", EXPECT_ANY_OF, parse_any_of, NULL},
+    {"series", EXPECT_SERIES, parse_series_event, series_fields},
 };
 #define EVENT_KIND_COUNT (sizeof event_kinds / sizeof event_kinds[0])
 #define EVENT_KEY_COUNT  (EVENT_KIND_COUNT + sizeof event_options / sizeof event_options[0])
@@ -267,6 +288,16 @@ static int parse_outcome_handshake(struct caseload_ctx *c, const json_t *v, stru
     return caseload_handshake_expect(c, v, &o->handshake);
 }
 
+/* "deflate": true / false: the outcome holds only when permessage-deflate
+ * was (not) agreed in the opening handshake. */
+static int parse_outcome_deflate(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
+    bool on = false;
+    if (caseload_bool_value(c, v, &on) != 0)
+        return -1;
+    o->deflate = on ? DEFLATE_ON : DEFLATE_OFF;
+    return 0;
+}
+
 static int parse_outcome_limit(struct caseload_ctx *c, const json_t *v, struct outcome *o) {
     return caseload_bool_value(c, v, &o->accept_limit);
 }
@@ -284,6 +315,7 @@ static const struct {
     {"close", false, parse_outcome_close},
     {"handshake", false, parse_outcome_handshake},
     {"limit", false, parse_outcome_limit},
+    {"deflate", false, parse_outcome_deflate},
 };
 #define OUTCOME_FIELD_COUNT (sizeof outcome_fields / sizeof outcome_fields[0])
 

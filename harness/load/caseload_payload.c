@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/errors.h"
 #include "load/caseload_int.h"
 
 /* A repeated unit is held in memory; larger units are surely a mistake. */
@@ -162,11 +163,41 @@ static int parse_concat(struct caseload_ctx *c, const json_t *obj, struct payloa
     return 0;
 }
 
+/* {"dataset": "json", "start": S, "units": N}: a window of a generated data
+ * set (model/dataset.h), N code points (text sets) or octets from unit S. */
+static int parse_dataset(struct caseload_ctx *c, const json_t *obj, struct payload *out) {
+    const char *names[DATASET_COUNT + 1];
+    for (int k = 0; k < DATASET_COUNT; k++)
+        names[k] = dataset_name((enum dataset_kind)k);
+    names[DATASET_COUNT] = NULL;
+    size_t kind = 0;
+    uint64_t start = 0, units = 0;
+    if (caseload_push_key(c, "dataset") != 0 ||
+        caseload_choice(c, json_object_get(obj, "dataset"), names, NULL, &kind) != 0)
+        return -1;
+    caseload_pop(c);
+    if (caseload_get_uint(c, obj, "start", 0, INT64_MAX, &start) != 0 ||
+        caseload_require(c, obj, "units") != 0 ||
+        caseload_get_uint(c, obj, "units", 0, INT64_MAX, &units) != 0)
+        return -1;
+    int rc = payload_from_dataset(out, (enum dataset_kind)kind, start, units);
+    if (rc == WS_ERR_LIMIT) {
+        if (caseload_push_key(c, "units") != 0)
+            return -1;
+        return caseload_fail(c, false, "a window of %llu units of \"%s\" is 2^63 octets or longer",
+                             (unsigned long long)units, names[kind]);
+    }
+    if (rc != 0)
+        return nomem(c);
+    return 0;
+}
+
 static const char *const text_fields[] = {"text", NULL};
 static const char *const hex_fields[] = {"hex", NULL};
 static const char *const repeat_fields[] = {"repeat", "count", NULL};
 static const char *const random_fields[] = {"random", "seed", NULL};
 static const char *const concat_fields[] = {"concat", NULL};
+static const char *const dataset_fields[] = {"dataset", "start", "units", NULL};
 
 /* Every payload form of cases/README.md "Payloads", in the order an object
  * is tried: a new form is one row (and its parser). cases/schema.json
@@ -174,11 +205,11 @@ static const char *const concat_fields[] = {"concat", NULL};
 static const struct payload_form payload_forms[] = {
     {"text", parse_text, text_fields},       {"hex", parse_hex, hex_fields},
     {"repeat", parse_repeat, repeat_fields}, {"random", parse_random, random_fields},
-    {"concat", parse_concat, concat_fields},
+    {"concat", parse_concat, concat_fields}, {"dataset", parse_dataset, dataset_fields},
 };
 #define FORM_COUNT    (sizeof payload_forms / sizeof payload_forms[0])
-/* Every key of every form, and NULL: room enough for the rows above. */
-#define FORM_KEYS_MAX (2 * FORM_COUNT + 1)
+/* Every key of every form, and NULL: rows have at most 3 keys. */
+#define FORM_KEYS_MAX (3 * FORM_COUNT + 1)
 
 /* The form of a payload object: the first row whose name it holds. */
 static const struct payload_form *form_of(const json_t *v) {

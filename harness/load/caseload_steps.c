@@ -110,6 +110,7 @@ static int frame_fields(struct caseload_ctx *c, const json_t *obj, struct frame_
     if (get_rsv(c, obj, &f->rsv) != 0 || caseload_get_bool(c, obj, "fin", &f->fin) != 0 ||
         get_mask(c, obj, &f->mask, f->mask_key) != 0 || get_declared_len(c, obj, f) != 0 ||
         caseload_get_uint(c, obj, "len_form", 0, 64, &form) != 0 ||
+        caseload_get_bool(c, obj, "compress", &f->compress) != 0 ||
         get_payload(c, obj, "payload", &f->payload) != 0)
         return -1;
     if (json_object_get(obj, "len_form")) {
@@ -148,12 +149,15 @@ struct step_def {
 /* Write options of send steps, beside the step's key (cases/README.md). */
 static const char *const write_options[] = {"chop", "chop_delay", "coalesce", NULL};
 
-static const char *const send_frame_fields[] = {"opcode",   "fin",          "rsv",     "mask",
-                                                "len_form", "declared_len", "payload", NULL};
+static const char *const send_frame_fields[] = {
+    "opcode", "fin", "rsv", "mask", "len_form", "declared_len", "payload", "compress", NULL};
 /* send_ping / send_pong: the opcode is the step's. */
-static const char *const control_fields[] = {"fin",          "rsv",     "mask", "len_form",
-                                             "declared_len", "payload", NULL};
-static const char *const message_fields[] = {"opcode", "payload", "fragments", "rsv", "mask", NULL};
+static const char *const control_fields[] = {"fin",          "rsv",     "mask",     "len_form",
+                                             "declared_len", "payload", "compress", NULL};
+static const char *const message_fields[] = {"opcode", "payload",  "fragments", "rsv",
+                                             "mask",   "compress", NULL};
+static const char *const series_fields[] = {"opcode", "dataset",  "start",     "units", "count",
+                                            "mask",   "compress", "fragments", NULL};
 static const char *const close_fields[] = {"code", "reason", "payload", "mask", NULL};
 static const char *const wait_fields[] = {"for", "count", "timeout", NULL};
 static const char *const repeat_fields[] = {"count", "steps", NULL};
@@ -197,26 +201,29 @@ static int parse_send_pong(struct caseload_ctx *c, const struct step_def *def, c
     return parse_control(c, def, v, 0xA, &s->u.frame);
 }
 
-static int parse_fragments(struct caseload_ctx *c, const json_t *v, struct message_step *m) {
+/* fragments of a message of payload_len octets (UINT64_MAX: any length). */
+static int parse_fragments(struct caseload_ctx *c, const json_t *v, uint64_t payload_len,
+                           uint64_t **fragments, size_t *fragment_count) {
     if (caseload_push_key(c, "fragments") != 0)
         return -1;
     if (!json_is_array(v))
         return caseload_fail(c, false, "expected a list of frame sizes, got %s",
                              caseload_type_name(v));
     size_t n = json_array_size(v);
-    if (n > 0 && !(m->fragments = calloc(n, sizeof *m->fragments)))
+    uint64_t *sizes = NULL;
+    if (n > 0 && !(sizes = *fragments = calloc(n, sizeof *sizes)))
         return nomem(c);
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (caseload_push_index(c, i) != 0 ||
-            caseload_uint_value(c, json_array_get(v, i), 0, INT64_MAX, &m->fragments[i]) != 0)
+            caseload_uint_value(c, json_array_get(v, i), 0, INT64_MAX, &sizes[i]) != 0)
             return -1;
-        m->fragment_count = i + 1;
-        sum = (u64_add(sum, m->fragments[i], &sum) != 0) ? UINT64_MAX : sum;
+        *fragment_count = i + 1;
+        sum = (u64_add(sum, sizes[i], &sum) != 0) ? UINT64_MAX : sum;
         caseload_pop(c);
     }
     /* The last size repeats until the payload is used up: 0 would never end. */
-    if (n > 0 && m->fragments[n - 1] == 0 && sum < m->payload.length) {
+    if (n > 0 && sizes[n - 1] == 0 && sum < payload_len) {
         caseload_push_index(c, n - 1);
         return caseload_fail(c, false,
                              "the last size repeats until the payload is used up, so it must "
@@ -233,6 +240,7 @@ static int parse_send_message(struct caseload_ctx *c, const struct step_def *def
     if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
         get_opcode(c, v, &m->opcode) != 0 || get_rsv(c, v, &m->rsv) != 0 ||
         get_mask(c, v, &m->mask, (uint8_t[4]){0}) != 0 ||
+        caseload_get_bool(c, v, "compress", &m->compress) != 0 ||
         get_payload(c, v, "payload", &m->payload) != 0)
         return -1;
     if (json_object_get(v, "mask") && m->mask == MASK_KEY) {
@@ -240,7 +248,26 @@ static int parse_send_message(struct caseload_ctx *c, const struct step_def *def
         return caseload_fail(c, false, "a message takes true or false (one key per frame)");
     }
     const json_t *frags = json_object_get(v, "fragments");
-    return frags ? parse_fragments(c, frags, m) : 0;
+    return frags ? parse_fragments(c, frags, m->payload.length, &m->fragments, &m->fragment_count)
+                 : 0;
+}
+
+/* send_series: the Autobahn 12.x/13.x pattern (cases/README.md "Series"). */
+static int parse_send_series(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
+                             struct step *s) {
+    struct series_step *m = &s->u.series;
+    m->opcode = 0x1;
+    if (require_object(c, v) != 0 || caseload_check_keys(c, v, def->fields) != 0 ||
+        get_opcode(c, v, &m->opcode) != 0 || get_mask(c, v, &m->mask, (uint8_t[4]){0}) != 0 ||
+        caseload_get_bool(c, v, "compress", &m->compress) != 0 ||
+        caseload_series(c, v, &m->series) != 0)
+        return -1;
+    if (json_object_get(v, "mask") && m->mask == MASK_KEY) {
+        caseload_push_key(c, "mask");
+        return caseload_fail(c, false, "a series takes true or false (one key per frame)");
+    }
+    const json_t *frags = json_object_get(v, "fragments");
+    return frags ? parse_fragments(c, frags, UINT64_MAX, &m->fragments, &m->fragment_count) : 0;
 }
 
 static int parse_send_close(struct caseload_ctx *c, const struct step_def *def, const json_t *v,
@@ -362,6 +389,7 @@ static const struct step_def step_kinds[] = {
     {"send_frame", STEP_SEND_FRAME, parse_send_frame, send_frame_fields, true},
     {"send_message", STEP_SEND_MESSAGE, parse_send_message, message_fields, true},
     {"send_close", STEP_SEND_CLOSE, parse_send_close, close_fields, true},
+    {"send_series", STEP_SEND_SERIES, parse_send_series, series_fields, true},
     {"send_ping", STEP_SEND_FRAME, parse_send_ping, control_fields, true},
     {"send_pong", STEP_SEND_FRAME, parse_send_pong, control_fields, true},
     {"send_raw", STEP_SEND_RAW, parse_send_raw, NULL, true},

@@ -1,6 +1,7 @@
 # harness/load: explicit source list (one library, linked by the CLI, tests, fuzzers, benches)
 target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/caseload.c
+  ${CMAKE_CURRENT_LIST_DIR}/caseload_deflate.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_handshake.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_outcomes.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_params.c

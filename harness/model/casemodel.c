@@ -1,8 +1,11 @@
 /* casemodel: names and destructors of the case model (casemodel.h). */
 #include "model/casemodel.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "model/dataset.h"
 
 const char *verdict_name(enum verdict v) {
     switch (v) {
@@ -40,6 +43,7 @@ static void step_free(struct step *s) {
         payload_free(&s->u.close.raw);
         break;
     case STEP_SEND_RAW: payload_free(&s->u.raw); break;
+    case STEP_SEND_SERIES: free(s->u.series.fragments); break;
     case STEP_MARK: free(s->u.mark); break;
     case STEP_REPEAT: steps_free(s->u.repeat.steps, s->u.repeat.step_count); break;
     case STEP_PAUSE:
@@ -106,6 +110,7 @@ void case_free(struct wcase *c) {
     free(c->judging);
     free(c->handshake.http_version);
     free(c->handshake.query);
+    free(c->deflate.offers);
     payload_free(&c->handshake.raw);
     steps_free(c->steps, c->step_count);
     for (size_t i = 0; i < c->outcome_count && c->outcomes; i++) {
@@ -118,6 +123,61 @@ void case_free(struct wcase *c) {
     free(c->outcomes);
     free(c->pos.file);
     memset(c, 0, sizeof *c);
+}
+
+const struct dataset *series_window(const struct series *s, uint32_t k, uint64_t *start) {
+    const struct dataset *d = dataset_get((enum dataset_kind)s->dataset);
+    if (d)
+        *start = (s->start + (uint64_t)k * s->units) % d->units;
+    return d;
+}
+
+int series_digest(const struct series *s, uint32_t k, uint64_t *octets, uint8_t sha[32]) {
+    uint64_t start = 0;
+    const struct dataset *d = series_window(s, k, &start);
+    if (!d)
+        return -1;
+    *octets = dataset_window_octets(d, start, s->units);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    uint8_t chunk[4096];
+    for (uint64_t off = 0; ok && off < *octets;) {
+        size_t n = *octets - off < sizeof chunk ? (size_t)(*octets - off) : sizeof chunk;
+        dataset_window_read(d, start, s->units, off, chunk, n);
+        ok = EVP_DigestUpdate(md, chunk, n) == 1;
+        off += n;
+    }
+    unsigned int len = 0;
+    ok = ok && EVP_DigestFinal_ex(md, sha, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -1;
+}
+
+static void series_profile(struct series *s, bool quick) {
+    s->count = quick && s->full_count > SERIES_QUICK_COUNT ? SERIES_QUICK_COUNT : s->full_count;
+}
+
+static void steps_profile(struct step *steps, size_t n, bool quick) {
+    for (size_t i = 0; i < n; i++) {
+        if (steps[i].kind == STEP_SEND_SERIES)
+            series_profile(&steps[i].u.series.series, quick);
+        else if (steps[i].kind == STEP_REPEAT)
+            steps_profile(steps[i].u.repeat.steps, steps[i].u.repeat.step_count, quick);
+    }
+}
+
+static void events_profile(struct expect_event *ev, size_t n, bool quick) {
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].kind == EXPECT_SERIES)
+            series_profile(&ev[i].series, quick);
+        events_profile(ev[i].alternatives, ev[i].alternative_count, quick);
+    }
+}
+
+void case_apply_profile(struct wcase *c, bool quick) {
+    steps_profile(c->steps, c->step_count, quick);
+    for (size_t i = 0; i < c->outcome_count; i++)
+        events_profile(c->outcomes[i].events, c->outcomes[i].event_count, quick);
 }
 
 void case_list_free(struct case_list *l) {

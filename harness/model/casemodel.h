@@ -24,6 +24,7 @@ enum step_kind {
     STEP_MARK,         /* record a named mark in the transcript */
     STEP_REPEAT,       /* run sub-steps N times */
     STEP_SHUTDOWN,     /* half-close our side (TCP FIN) */
+    STEP_SEND_SERIES,  /* N messages cut from a data set, each echo awaited */
 };
 
 enum wait_for {
@@ -48,6 +49,8 @@ struct frame_step {
     enum mask_mode mask;
     uint8_t mask_key[4];
     uint8_t len_form; /* 0 = minimal, 7, 16, 64 */
+    bool compress;    /* the payload is deflated as one message on its own (7692:7.2.1,
+                         window 15, no context), RSV1 as `rsv` says */
     bool declared_len_set;
     uint64_t declared_len; /* header length differing from the payload sent */
     struct payload payload;
@@ -57,9 +60,31 @@ struct message_step {
     uint8_t opcode; /* TEXT or BINARY (any 0..15 allowed) */
     uint8_t rsv;    /* on the first frame */
     enum mask_mode mask;
+    bool compress; /* deflated with the connection's compressor (7692:7.2.1) and RSV1
+                      set on the first frame; `fragments` split the compressed octets */
     struct payload payload;
     uint64_t *fragments;   /* frame payload sizes; empty = one frame; the last */
     size_t fragment_count; /*   size repeats until the payload is used up */
+};
+
+/* A series of messages cut from a generated data set (model/dataset.h), the
+ * Autobahn 12.x/13.x pattern: message k is the window of `units` units
+ * starting at unit start + k * units (wrapping around the data). */
+struct series {
+    uint8_t dataset;     /* enum dataset_kind */
+    uint64_t start;      /* unit where message 0 starts */
+    uint64_t units;      /* units per message: code points of a text set, else octets */
+    uint32_t count;      /* messages (after the profile: --profile quick sends fewer) */
+    uint32_t full_count; /* as written (the full profile) */
+};
+
+struct series_step {
+    uint8_t opcode; /* TEXT or BINARY */
+    struct series series;
+    bool compress;       /* as send_message's compress */
+    enum mask_mode mask; /* RANDOM or NONE */
+    uint64_t *fragments; /* as send_message's fragments */
+    size_t fragment_count;
 };
 
 struct close_step {
@@ -85,6 +110,7 @@ struct step {
     union {
         struct frame_step frame;
         struct message_step message;
+        struct series_step series;
         struct close_step close;
         struct payload raw;
         double pause_s;
@@ -116,6 +142,7 @@ enum expect_kind {
     EXPECT_PONG,
     EXPECT_MARK,   /* one of our marks (orders peer events against our steps) */
     EXPECT_ANY_OF, /* one of the alternatives */
+    EXPECT_SERIES, /* the messages of a series, in order (series.count of them) */
 };
 
 struct expect_event {
@@ -124,6 +151,7 @@ struct expect_event {
     bool payload_set;                  /* unset = any payload */
     struct payload payload;            /* compared by length + SHA-256 */
     char *mark;                        /* MARK */
+    struct series series;              /* SERIES (with opcode) */
     uint32_t times;                    /* this event repeated N times (default 1) */
     bool optional;                     /* may be absent */
     struct expect_event *alternatives; /* ANY_OF */
@@ -178,6 +206,11 @@ struct outcome {
     size_t event_count;
     struct close_expect close;
     struct handshake_expect handshake; /* unset: a valid 101, as every non-handshake case */
+    enum deflate_state {
+        DEFLATE_ANY = 0, /* no "deflate" condition */
+        DEFLATE_ON,      /* "deflate": true: matches only when permessage-deflate was agreed */
+        DEFLATE_OFF,     /* "deflate": false: only when it was not */
+    } deflate;
     bool accept_limit; /* "limit": true: our cap cutting the conversation short (a message
                           over max_message, ...) is this outcome, its events compared up
                           to that point and its close not at all; without it, reaching a
@@ -211,6 +244,33 @@ struct handshake_override {
     struct payload raw;       /*   its head, and any octets meant to follow it at once */
 };
 
+/* permessage-deflate (RFC 7692) for a case: what we offer and how our
+ * compressor behaves (cases/README.md "permessage-deflate"). */
+struct deflate_offer {
+    bool server_no_context_takeover;
+    bool client_no_context_takeover;
+    uint8_t server_max_window_bits;       /* 0 = absent, else 8..15 */
+    bool client_max_window_bits;          /* present */
+    uint8_t client_max_window_bits_value; /* 0 = without a value, else 8..15 */
+};
+
+enum deflate_declined {
+    DEFLATE_DECLINED_UNIMPLEMENTED = 0, /* no step runs: the verdict is unimplemented */
+    DEFLATE_DECLINED_RUN,               /* the steps run without compression */
+};
+
+struct deflate_config {
+    bool set;
+    struct deflate_offer *offers; /* sent as one Sec-WebSocket-Extensions line, in order */
+    size_t offer_count;
+    enum deflate_declined declined;
+    bool keep_context;   /* our compressor keeps its window even when
+                              client_no_context_takeover was agreed (breaking 7692:7.1.1.2) */
+    uint8_t window_bits; /* 0 = as agreed; else our compressor's window (8..15) */
+    bool strict_window;  /* check every distance of the peer's messages against the
+                              agreed window (slow: one octet per inflate call) */
+};
+
 struct source_pos {
     char *file; /* path as given */
     int line;   /* of the case object in its file (1-based) */
@@ -240,6 +300,7 @@ struct wcase {
     uint64_t max_message; /* cap on one received message (default 64 MiB) */
     bool has_handshake;
     struct handshake_override handshake;
+    struct deflate_config deflate;
     struct step *steps;
     size_t step_count;
     struct outcome *outcomes; /* tried in order; the first that matches wins; */
@@ -253,6 +314,17 @@ struct case_list {
 };
 
 const char *verdict_name(enum verdict v); /* "pass", "non-strict", ... */
+/* Messages of each series in the quick profile (--profile quick). */
+#define SERIES_QUICK_COUNT 10
+/* Apply a profile to the case's series (steps and events): full = as
+ * written; quick = at most SERIES_QUICK_COUNT messages each. */
+void case_apply_profile(struct wcase *c, bool quick);
+struct dataset;
+/* Message k of a series: its data set (NULL when memory ran out) and, in
+ * *start, the unit where its window starts. */
+const struct dataset *series_window(const struct series *s, uint32_t k, uint64_t *start);
+/* Message k's length in octets and SHA-256. Returns 0, -1 when memory ran out. */
+int series_digest(const struct series *s, uint32_t k, uint64_t *octets, uint8_t sha[32]);
 /* Whether an HTTP status is one the expectation lists (exactly, or by its
  * class: 4 stands for "4xx"). */
 bool handshake_expect_status(const struct handshake_expect *h, int status);

@@ -1,6 +1,7 @@
 /* payload: octet strings described by case files (cases/README.md
  * "Payloads"), produced window by window so that a 16 MiB message is sent and
- * hashed in bounded chunks, never held whole. Pure: no I/O, no globals. */
+ * hashed in bounded chunks, never held whole. Pure: no I/O, no globals of its
+ * own (a dataset payload reads the data set cache of model/dataset.c). */
 #include "model/payload.h"
 
 #include <stdlib.h>
@@ -74,6 +75,17 @@ void payload_read(const struct payload *p, uint64_t offset, uint8_t *out, size_t
     case PAYLOAD_BYTES: memcpy(out, p->bytes + offset, len); return;
     case PAYLOAD_REPEAT: read_repeat(p, offset, out, len); return;
     case PAYLOAD_RANDOM: read_random(p->seed, offset, out, len); return;
+    case PAYLOAD_DATASET: {
+        const struct dataset *d = dataset_get(p->dataset.kind);
+        /* Never NULL once payload_from_dataset() made the payload: the cache
+         * keeps a set for the life of the process. */
+        if (!d) {
+            memset(out, 0, len);
+            return;
+        }
+        dataset_window_read(d, p->dataset.start, p->dataset.units, offset, out, len);
+        return;
+    }
     case PAYLOAD_CONCAT: {
         uint64_t part_start = 0;
         for (size_t i = 0; i < p->part_count && len > 0; i++) {
@@ -176,6 +188,24 @@ void payload_free(struct payload *p) {
     free(p->parts);
     free(p->bytes);
     memset(p, 0, sizeof *p);
+}
+
+int payload_from_dataset(struct payload *p, enum dataset_kind kind, uint64_t start,
+                         uint64_t units) {
+    memset(p, 0, sizeof *p);
+    if ((unsigned)kind >= DATASET_COUNT)
+        return WS_ERR_ARG;
+    const struct dataset *d = dataset_get(kind);
+    if (!d)
+        return WS_ERR_NOMEM;
+    if (!dataset_window_fits(d, start, units))
+        return WS_ERR_LIMIT;
+    p->kind = PAYLOAD_DATASET;
+    p->dataset.kind = kind;
+    p->dataset.start = start;
+    p->dataset.units = units;
+    p->length = dataset_window_octets(d, start, units);
+    return 0;
 }
 
 int payload_from_bytes(struct payload *p, const uint8_t *data, size_t len) {

@@ -8,7 +8,10 @@
  *   {"repeat": P, "count": N}        payload P repeated, cut to exactly N octets
  *   {"random": N, "seed": S}         N deterministic pseudo-random octets (prng, seed S)
  *   {"concat": [P, P, ...]}          the payloads one after the other
- * Pure: no I/O. */
+ *   {"dataset": "json", "start": S, "units": N}
+ *                                    a window of a generated data set (model/dataset.h):
+ *                                    N units (code points or octets) from unit S, wrapping
+ * Pure: no I/O (a dataset payload reads the process-wide data set cache). */
 #ifndef WSSPEC_PAYLOAD_H
 #define WSSPEC_PAYLOAD_H
 
@@ -16,11 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/dataset.h"
+
 enum payload_kind {
-    PAYLOAD_BYTES,  /* literal bytes (text or hex) */
-    PAYLOAD_REPEAT, /* unit repeated to `length` octets */
-    PAYLOAD_RANDOM, /* prng(seed), `length` octets */
-    PAYLOAD_CONCAT, /* parts */
+    PAYLOAD_BYTES,   /* literal bytes (text or hex) */
+    PAYLOAD_REPEAT,  /* unit repeated to `length` octets */
+    PAYLOAD_RANDOM,  /* prng(seed), `length` octets */
+    PAYLOAD_CONCAT,  /* parts */
+    PAYLOAD_DATASET, /* a window of a data set: dataset */
 };
 
 struct payload {
@@ -31,6 +37,11 @@ struct payload {
     uint64_t seed;         /* RANDOM */
     struct payload *parts; /* CONCAT: owned array */
     size_t part_count;
+    struct {
+        enum dataset_kind kind;
+        uint64_t start; /* the first unit (taken modulo the set's units) */
+        uint64_t units; /* code points (text sets) or octets (binary sets) */
+    } dataset;          /* DATASET: `length` is dataset_window_octets() of it */
 };
 
 /* Copy octets [offset, offset+len) of the payload into out (offset+len <=
@@ -45,6 +56,10 @@ void payload_sha256(const struct payload *p, uint8_t out[32]);
 /* Deep copy / free. */
 int payload_copy(struct payload *dst, const struct payload *src);
 void payload_free(struct payload *p);
+/* A window of a data set: units units from unit start (dataset.h), generating
+ * the set if this is its first use. Returns 0, WS_ERR_ARG (no such kind),
+ * WS_ERR_NOMEM (the set could not be generated) or WS_ERR_LIMIT (the window is 2^63 octets or longer: dataset_window_fits). */
+int payload_from_dataset(struct payload *p, enum dataset_kind kind, uint64_t start, uint64_t units);
 /* A literal payload from bytes (copied). */
 int payload_from_bytes(struct payload *p, const uint8_t *data, size_t len);
 

@@ -39,9 +39,11 @@ struct tev {
     size_t head_len;
     bool has_code; /* CLOSE */
     uint16_t code;
-    char *detail;     /* VIOLATION/MARK/TIMEOUT/LIMIT/CLOSE reason (escaped), owned, may be NULL */
-    const char *rfc;  /* VIOLATION: "6455:5.1" (static) */
-    bool unsolicited; /* PONG: answers no ping of ours (6455:5.5.3 "A Pong frame MAY be sent
+    char *detail;    /* VIOLATION/MARK/TIMEOUT/LIMIT/CLOSE reason (escaped), owned, may be NULL */
+    const char *rfc; /* VIOLATION: "6455:5.1" (static) */
+    bool compressed; /* MESSAGE: sent compressed (RSV1, 7692:6); length is the inflated size */
+    uint64_t wire_length; /* MESSAGE: payload octets on the wire (the compressed size) */
+    bool unsolicited;     /* PONG: answers no ping of ours (6455:5.5.3 "A Pong frame MAY be sent
                          unsolicited"): recorded, skipped by waits and by the judge */
     /* TIMEOUT only: what ran out and what was due. */
     bool idle;            /* our idle deadline (no octet from the peer while an answer was
@@ -64,6 +66,17 @@ struct tev {
 
 enum wire_entry_dir { WIRE_ENTRY_OUT = 0, WIRE_ENTRY_IN = 1 };
 
+/* permessage-deflate (RFC 7692) on the connection: what was agreed, and
+ * how much compression saved in each direction. */
+struct transcript_deflate {
+    bool offered; /* our request offered permessage-deflate */
+    bool agreed;  /* the 101 accepted an offer (and passed pmd_client_check) */
+    uint8_t server_max_window_bits, client_max_window_bits;
+    bool server_no_context_takeover, client_no_context_takeover;
+    uint64_t in_messages, in_wire, in_inflated;   /* the peer's compressed messages */
+    uint64_t out_messages, out_wire, out_payload; /* ours */
+};
+
 struct transcript {
     struct tev *events;
     size_t event_count, event_cap;
@@ -81,9 +94,10 @@ struct transcript {
     uint64_t events_dropped, events_lost;
     uint64_t pongs_dropped; /* pings left unanswered because our pong queue was full */
     /* Handshake. */
-    int http_status;           /* 0 when no response head arrived */
-    struct buf response_head;  /* copy */
-    struct buf request_head;   /* copy (of a raw request: the octets up to the head's end) */
+    int http_status;          /* 0 when no response head arrived */
+    struct buf response_head; /* copy */
+    struct buf request_head;  /* copy (of a raw request: the octets up to the head's end) */
+    struct transcript_deflate deflate;
     bool handshake_unanswered; /* a case about the handshake: no response head came (the
                                   peer closed TCP, see the events, or the deadline passed) */
     /* How it ended. */

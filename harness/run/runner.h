@@ -35,6 +35,14 @@ struct run_options {
     bool retry_timeouts;   /* rerun a case that failed only by a timeout once, alone, after
                               the parallel pass (runner_failed_by_timeout; at most
                               RUNNER_RETRY_MAX cases a run) */
+    /* May be NULL: receives fuzzing seeds recorded while the cases run
+     * (`run --record-seeds DIR`), named by the fuzz target they are for:
+     * "pmd_params" (our offers, NUL, the answer's Sec-WebSocket-Extensions),
+     * "pmd_inflate" (a config octet, then a compressed message of the peer
+     * twice), "hs_response" (the answer's head). Called from worker threads
+     * at once: it must be thread-safe. */
+    void (*record_seed)(void *ud, const char *target, const uint8_t *data, size_t len);
+    void *record_seed_ud;
     volatile sig_atomic_t *interrupted; /* set by SIGINT: finish running cases, start no more */
     volatile sig_atomic_t *stop;        /* may be NULL; set by the caller (e.g. from a progress
                                     callback when a spawned target died): start no more
@@ -116,6 +124,11 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
  * retry_timeouts reruns such a case alone; a repeated timeout is the
  * verdict. */
 bool runner_failed_by_timeout(const struct case_result *r);
+
+/* The Sec-WebSocket-Extensions value offering the case's deflate offers
+ * (runner_deflate.c; *out NULL when the case has none; caller frees).
+ * Returns 0 or WS_ERR_NOMEM. */
+int runner_deflate_offer_line(const struct wcase *c, char **out);
 
 void case_result_free(struct case_result *r);
 /* Make r a case that never ran (ran = false, verdict ERROR), with the reason

@@ -17,6 +17,7 @@
 #include "codec/closeframe.h"
 #include "codec/frame.h"
 #include "codec/mask.h"
+#include "model/dataset.h"
 #include "run/runner_int.h"
 
 /* ---- writing ------------------------------------------------------------ */
@@ -394,7 +395,18 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
                               .declared_len = f->declared_len};
     mask_key(ex, f->mask, f->mask_key, &spec);
     struct source src = {.p = &f->payload};
+    struct buf packed = {0};
+    if (f->compress) {
+        int rc = runner_deflate_message(ex, &f->payload, true, &packed);
+        if (rc != 0) {
+            buf_free(&packed);
+            case_bug(ex, "compressing a send_frame payload", rc);
+            return;
+        }
+        src = (struct source){.prefix = packed.data, .prefix_len = packed.len};
+    }
     int rc = put_frame(s, &spec, &src, 0, source_len(&src));
+    buf_free(&packed);
     if (rc < 0)
         case_bug(ex, "send_frame cannot be encoded", rc);
     else if (f->opcode == FRAME_OP_CLOSE && !s->failed)
@@ -410,6 +422,21 @@ static void send_frame_step(struct exec *ex, struct sender *s, const struct fram
 
 static void send_message_step(struct exec *ex, struct sender *s, const struct message_step *m) {
     struct source src = {.p = &m->payload};
+    struct buf packed = {0};
+    uint8_t rsv = m->rsv;
+    if (m->compress) {
+        /* 7692:7.2.1 "Compress all the octets of the payload of the message
+         * using DEFLATE", then split into frames; 7692:6 the first frame
+         * carries the "Per-Message Compressed" bit (RSV1). */
+        int rc = runner_deflate_message(ex, &m->payload, false, &packed);
+        if (rc != 0) {
+            buf_free(&packed);
+            case_bug(ex, "compressing a send_message payload", rc);
+            return;
+        }
+        src = (struct source){.prefix = packed.data, .prefix_len = packed.len};
+        rsv |= FRAME_RSV1;
+    }
     uint64_t total = source_len(&src), off = 0;
     size_t index = 0;
     do {
@@ -424,16 +451,17 @@ static void send_message_step(struct exec *ex, struct sender *s, const struct me
         bool last = off + size == total;
         struct frame_spec spec = {.fin = last,
                                   .opcode = index == 0 ? m->opcode : FRAME_OP_CONT,
-                                  .rsv = index == 0 ? m->rsv : 0};
+                                  .rsv = index == 0 ? rsv : 0};
         mask_key(ex, m->mask, NULL, &spec);
         int rc = put_frame(s, &spec, &src, off, size);
         if (rc < 0) {
             case_bug(ex, "send_message cannot be encoded", rc);
-            return;
+            break;
         }
         off += size;
         index++;
     } while (off < total && !s->failed);
+    buf_free(&packed);
 }
 
 static void send_close_step(struct exec *ex, struct sender *s, const struct close_step *c) {
@@ -585,6 +613,42 @@ static void wait_step(struct exec *ex, const struct wait_step *w) {
     }
 }
 
+/* send_series: message k, then its echo, k = 0, 1, ... (Autobahn 12.x/13.x
+ * send one message and wait for its echo before the next). A message is
+ * cut from the data set into one buffer, the only one of its size. */
+static void series_step(struct exec *ex, const struct step *st) {
+    const struct series_step *ss = &st->u.series;
+    struct buf window = {0};
+    for (uint32_t k = 0; k < ss->series.count && !conversation_over(ex); k++) {
+        uint64_t start = 0;
+        const struct dataset *d = series_window(&ss->series, k, &start);
+        uint64_t octets = d ? dataset_window_octets(d, start, ss->series.units) : 0;
+        window.len = 0;
+        if (!d || octets > SIZE_MAX || buf_reserve(&window, (size_t)octets) != 0) {
+            runner_internal(ex, "cutting a message from a data set", WS_ERR_NOMEM);
+            break;
+        }
+        dataset_window_read(d, start, ss->series.units, 0, window.data, (size_t)octets);
+        struct step msg = {
+            .kind = STEP_SEND_MESSAGE, .chop = st->chop, .chop_delay_s = st->chop_delay_s};
+        msg.u.message = (struct message_step){
+            .opcode = ss->opcode,
+            .mask = ss->mask,
+            .compress = ss->compress,
+            .payload = {.kind = PAYLOAD_BYTES, .length = octets, .bytes = window.data},
+            .fragments = ss->fragments,
+            .fragment_count = ss->fragment_count};
+        runner_send_step(ex, &msg);
+        uint64_t echoes = ex->n_message;
+        struct wait_step echo = {.what = WAIT_MESSAGE, .count = 1};
+        if (ex->stop == RUN_GO && !runner_rx_over(ex))
+            wait_step(ex, &echo);
+        if (ex->n_message == echoes)
+            break; /* no echo: the judge sees where the series stopped */
+    }
+    buf_free(&window);
+}
+
 static void shutdown_step(struct exec *ex) {
     if (ex->tx == RUN_TX_SHUT || ex->phase == RUN_GONE || ex->stop != RUN_GO)
         return;
@@ -598,6 +662,10 @@ static void shutdown_step(struct exec *ex) {
 
 static void run_step(struct exec *ex, const struct step *st) {
     switch (st->kind) {
+    case STEP_SEND_SERIES:
+        if (!conversation_over(ex))
+            series_step(ex, st);
+        break;
     case STEP_SEND_FRAME:
     case STEP_SEND_MESSAGE:
     case STEP_SEND_CLOSE:

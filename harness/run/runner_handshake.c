@@ -83,12 +83,15 @@ static int build_request(const struct wcase *c, const struct ws_url *url, const 
     struct handshake_client_request req = {.target = url->resource, .host = host, .key = key};
     struct buf target = {0};
     struct handshake_header_override *overrides = NULL;
-    int rc = 0;
-    if (h) {
+    char *deflate_offers = NULL;
+    int rc = runner_deflate_offer_line(c, &deflate_offers);
+    req.extensions = deflate_offers;
+    if (h && rc == 0) {
         req.method = h->method;
         req.http_version = h->http_version;
         req.protocols = h->protocols;
-        req.extensions = h->extensions;
+        if (h->extensions)
+            req.extensions = h->extensions;
         if (h->target)
             req.target = h->target;
         if (h->query) {
@@ -114,6 +117,7 @@ static int build_request(const struct wcase *c, const struct ws_url *url, const 
     if (rc == 0)
         rc = handshake_build_request(&req, out);
     free(overrides);
+    free(deflate_offers);
     buf_free(&target);
     return rc;
 }
@@ -333,6 +337,8 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
                                 offer.key, offer.protocols, offer.extensions, ex->deadline_ms, &hs,
                                 errmsg, sizeof errmsg);
     buf_free(&request);
+    if (hs.head.len && ex->seed)
+        ex->seed(ex->seed_ud, "hs_response", hs.head.data, hs.head.len);
     if (hs.head.len && buf_append(&tr->response_head, hs.head.data, hs.head.len) != 0) {
         transcript_set_internal(tr, "recording the answer to the opening handshake: %s",
                                 ws_strerror(WS_ERR_NOMEM));
@@ -368,7 +374,12 @@ enum runner_open_result runner_open(struct exec *ex, const struct run_target *ta
     }
     tr->http_status = hs.resp.status;
     if (hs.problem == HANDSHAKE_RESP_OK) {
-        result = RUNNER_OPEN_WEBSOCKET;
+        /* The 101 is valid as 6455:4.1 sees it; the permessage-deflate
+         * response is judged as 7692:7 asks of a client. */
+        result = runner_deflate_negotiate(ex, offer.extensions, &hs.resp) ? RUNNER_OPEN_WEBSOCKET
+                                                                          : RUNNER_OPEN_JUDGED;
+        if (tr->error)
+            result = RUNNER_OPEN_ERROR;
     } else if (hs.problem == HANDSHAKE_RESP_NOT_101) {
         /* 6455:4.1 "If the status code received from the server is not 101,
          * the client handles the response per HTTP [RFC2616] procedures." */

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/prng.h"
+#include "codec/pmd_stream.h"
 #include "codec/utf8.h"
 #include "model/casemodel.h"
 #include "model/transcript.h"
@@ -28,6 +29,7 @@
 #define RUNNER_ACTIVE_S                                                                            \
     3.0 /* without an idle deadline: progress this recent (scaled) means the peer was still
            answering when our case deadline ran out */
+#define RUNNER_SEED_MAX (64 * 1024) /* largest compressed message recorded as a seed */
 #define RUNNER_MAX_REPLIES                                                                         \
     (64 * 1024) /* queued pong octets; beyond, pings go unanswered (counted) */
 
@@ -76,8 +78,9 @@ enum run_tx {
 struct rx_message {
     bool open;
     uint8_t opcode;
-    uint64_t length;
-    EVP_MD_CTX *sha; /* owned, reused across messages */
+    uint64_t length;      /* payload octets (inflated, for a compressed message) */
+    uint64_t wire_length; /* payload octets on the wire */
+    EVP_MD_CTX *sha;      /* owned, reused across messages */
     uint8_t head[TEV_HEAD_CAP];
     size_t head_len;
     struct utf8_validator utf8;
@@ -139,6 +142,17 @@ struct exec {
      * of ours may go between them. */
     uint64_t frame_owed;
     uint64_t waited[WAIT_EOF + 1]; /* events per kind already claimed by earlier waits */
+
+    /* permessage-deflate (runner_deflate.c): set up once the 101 agreed it. */
+    struct pmd_deflater *pmd_tx; /* owned: our compressor (the client's direction) */
+    struct pmd_inflater *pmd_rx; /* owned: the peer's compressed messages */
+    bool rx_compressed;          /* the data message being received has RSV1 (7692:6) */
+    bool skip_steps;             /* the case's steps do not run (deflate declined:
+                                    unimplemented) */
+    /* Fuzzing seeds (run_options.record_seed; NULL = none recorded). */
+    void (*seed)(void *ud, const char *target, const uint8_t *data, size_t len);
+    void *seed_ud;
+    struct buf seed_msg; /* the compressed message being received, up to RUNNER_SEED_MAX */
 
     /* Send side. */
     size_t close_mark; /* > 0: the write under way completes our close frame with its
@@ -261,6 +275,32 @@ void runner_flush_replies(struct exec *ex);
 void runner_exec_steps(struct exec *ex, const struct step *steps, size_t n);
 /* Send one step now (runner_close.c flushes coalesced octets with it). */
 void runner_send_step(struct exec *ex, const struct step *st);
+
+/* ---- runner_deflate.c ------------------------------------------------------ */
+struct handshake_response;
+/* After a valid 101: what the request offered (every Sec-WebSocket-Extensions
+ * line, joined) against the answer. Records the agreement in the transcript,
+ * sets up the compressor and the inflater, and records a violation when the
+ * answer is one a client MUST fail the connection on (7692:7); returns false
+ * then (no steps run). */
+bool runner_deflate_negotiate(struct exec *ex, const char *offered,
+                              const struct handshake_response *resp);
+void runner_deflate_free(struct exec *ex);
+/* The payload compressed as one message (7692:7.2.1) into *out: with the
+ * connection's compressor, or, standalone (or with nothing agreed), with a
+ * compressor of its own (window 15, no context). Returns 0, or a negative
+ * ws_error (WS_ERR_LIMIT: more compressed octets than we hold). */
+int runner_deflate_message(struct exec *ex, const struct payload *p, bool standalone,
+                           struct buf *out);
+/* Receive side (runner_rx.c): a compressed message's payload octets, and its
+ * end; the inflated octets go to runner_message_data. */
+void runner_inflate(struct exec *ex, const uint8_t *data, size_t len, bool message_end);
+/* runner_rx.c: inflated (or plain) octets of the data message being received. */
+void runner_message_data(struct exec *ex, const uint8_t *data, size_t len);
+/* runner_rx.c: the peer broke a rule: records it and fails the connection. */
+void runner_violation(struct exec *ex, const char *rfc, const char *detail);
+/* runner_rx.c: our cap reached (the peer did nothing wrong): 1009. */
+void runner_limit(struct exec *ex, const char *detail);
 
 /* ---- runner_close.c ---------------------------------------------------------- */
 /* After the steps: flush, fail the connection if the peer broke the framing,

@@ -116,7 +116,7 @@ void runner_phase_gone(struct exec *ex, enum tev_kind kind, const char *detail) 
     runner_record(ex, kind, detail);
 }
 
-static void record_violation(struct exec *ex, const char *rfc, const char *detail) {
+void runner_violation(struct exec *ex, const char *rfc, const char *detail) {
     struct tev ev = {
         .kind = TEV_VIOLATION, .t_us = runner_now_us(ex), .rfc = rfc, .detail = (char *)detail};
     runner_add(ex, &ev);
@@ -131,7 +131,7 @@ static void record_violation(struct exec *ex, const char *rfc, const char *detai
  * size limit), but we cannot go on. 6455:7.4.1 "1009 indicates that an
  * endpoint is terminating the connection because it has received a message
  * that is too big for it to process." */
-static void record_limit(struct exec *ex, const char *detail) {
+void runner_limit(struct exec *ex, const char *detail) {
     struct tev ev = {.kind = TEV_LIMIT, .t_us = runner_now_us(ex), .detail = (char *)detail};
     runner_add(ex, &ev);
     runner_phase_failed(ex, 1009);
@@ -225,13 +225,14 @@ static void message_start(struct exec *ex, uint8_t opcode) {
     m->open = true;
     m->opcode = opcode;
     m->length = 0;
+    m->wire_length = 0;
     m->head_len = 0;
     utf8_init(&m->utf8);
     if (EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL) != 1)
         runner_internal(ex, "SHA-256 of a message", WS_ERR_NOMEM);
 }
 
-static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
+void runner_message_data(struct exec *ex, const uint8_t *data, size_t len) {
     struct rx_message *m = &ex->msg;
     uint64_t total;
     uint64_t cap = ex->c->max_message ? ex->c->max_message : (64u << 20);
@@ -241,7 +242,7 @@ static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
                  "a message longer than the case's max_message (%llu octets), our cap: the "
                  "peer did nothing wrong",
                  (unsigned long long)cap);
-        record_limit(ex, why);
+        runner_limit(ex, why);
         return;
     }
     m->length = total;
@@ -262,7 +263,7 @@ static void message_data(struct exec *ex, const uint8_t *data, size_t len) {
         char why[128];
         snprintf(why, sizeof why, "text message is not valid UTF-8 (octet %llu)",
                  (unsigned long long)m->utf8.error_offset);
-        record_violation(ex, "6455:8.1", why);
+        runner_violation(ex, "6455:8.1", why);
     }
 }
 
@@ -273,13 +274,15 @@ static void message_end(struct exec *ex) {
         char why[128];
         snprintf(why, sizeof why, "text message ends inside a UTF-8 sequence (octet %llu)",
                  (unsigned long long)m->utf8.error_offset);
-        record_violation(ex, "6455:8.1", why);
+        runner_violation(ex, "6455:8.1", why);
         return;
     }
     struct tev ev = {.kind = TEV_MESSAGE,
                      .t_us = runner_now_us(ex),
                      .opcode = m->opcode,
                      .length = m->length,
+                     .compressed = ex->rx_compressed,
+                     .wire_length = m->wire_length,
                      .head_len = m->head_len};
     memcpy(ev.head, m->head, m->head_len);
     unsigned int dlen = 0;
@@ -358,7 +361,7 @@ static void peer_close_frame(struct exec *ex) {
         else
             snprintf(why, sizeof why, "invalid close payload (%s)",
                      closeframe_problem_name(problem));
-        record_violation(ex, problem == CLOSEFRAME_P_BAD_CODE ? "6455:7.4" : "6455:5.5.1", why);
+        runner_violation(ex, problem == CLOSEFRAME_P_BAD_CODE ? "6455:7.4" : "6455:5.5.1", why);
         return;
     }
     /* 6455:5.5.1 "If an endpoint receives a Close frame and did not
@@ -409,14 +412,33 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
             /* 6455:5.5.1 "After sending a Close frame, the endpoint MUST NOT
              * send any further data frames." Only data frames: a pong or a
              * second close frame after it is recorded, not a violation. */
-            record_violation(ex, "6455:5.5.1", "a data frame after the peer's close frame");
+            runner_violation(ex, "6455:5.5.1", "a data frame after the peer's close frame");
+            return;
+        }
+        if ((ev->hdr.rsv & FRAME_RSV1) && ex->pmd_rx &&
+            (frame_opcode_is_control(ev->hdr.opcode) || ev->hdr.opcode == FRAME_OP_CONT)) {
+            /* 7692:6.1 "An endpoint MUST NOT set the "Per-Message
+             * Compressed" bit of control frames and non-first fragments of a
+             * data message. An endpoint receiving such a frame MUST _Fail the
+             * WebSocket Connection_." (Without an agreement the parser
+             * reports any RSV bit: 6455:5.2.) */
+            runner_violation(ex, "7692:6.1",
+                             frame_opcode_is_control(ev->hdr.opcode)
+                                 ? "RSV1 (Per-Message Compressed) on a control frame"
+                                 : "RSV1 (Per-Message Compressed) on a continuation frame");
             return;
         }
         ex->frame_opcode = ev->hdr.opcode;
-        if (frame_opcode_is_control(ev->hdr.opcode))
+        if (frame_opcode_is_control(ev->hdr.opcode)) {
             ex->ctl_len = 0;
-        else if (ev->hdr.opcode != FRAME_OP_CONT)
+        } else if (ev->hdr.opcode != FRAME_OP_CONT) {
             message_start(ex, ev->hdr.opcode);
+            /* 7692:6 "A message with the "Per-Message Compressed" bit set on
+             * the first fragment of the message is called a "compressed
+             * message"." */
+            ex->rx_compressed = (ev->hdr.rsv & FRAME_RSV1) != 0 && ex->pmd_rx;
+            ex->seed_msg.len = 0;
+        }
         if (!frame_opcode_is_control(ev->hdr.opcode))
             ex->progress_ns = clock_now_ns(); /* a data frame: an echo under way */
         break;
@@ -429,14 +451,27 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
             memcpy(ex->ctl + ex->ctl_len, ev->data, take);
             ex->ctl_len += take;
         } else if (ex->msg.open) {
-            message_data(ex, ev->data, ev->len);
+            ex->msg.wire_length += ev->len;
+            if (ex->rx_compressed)
+                runner_inflate(ex, ev->data, ev->len, false);
+            else
+                runner_message_data(ex, ev->data, ev->len);
         }
         break;
     case FRAME_EV_END:
         if (frame_opcode_is_control(ex->frame_opcode))
             control_end(ex);
-        else if (ev->hdr.fin && ex->msg.open)
+        else if (ev->hdr.fin && ex->msg.open) {
+            if (ex->rx_compressed) {
+                /* 7692:7.2.2 "Append 4 octets of 0x00 0x00 0xff 0xff to the
+                 * tail end of the payload of the message" (pmd_inflate). */
+                runner_inflate(ex, NULL, 0, true);
+                if (runner_rx_over(ex) || ex->stop != RUN_GO)
+                    break;
+                ex->tr->deflate.in_wire += ex->msg.wire_length;
+            }
             message_end(ex);
+        }
         break;
     case FRAME_EV_VIOLATION: {
         char why[200];
@@ -447,11 +482,11 @@ static void on_event(struct exec *ex, const struct frame_event *ev) {
                      "cap: the peer did nothing wrong",
                      (unsigned long long)ex->cl.parser.hdr.payload_len,
                      (unsigned long long)ex->cl.parser.limits.max_frame_payload);
-            record_limit(ex, why);
+            runner_limit(ex, why);
             break;
         }
         snprintf(why, sizeof why, "%s", frame_violation_name(ev->violation));
-        record_violation(ex, violation_rfc(ev->violation), why);
+        runner_violation(ex, violation_rfc(ev->violation), why);
         break;
     }
     case FRAME_EV_NEED_MORE: break;

@@ -397,8 +397,8 @@ def closed_objects(node, where="#"):
 # before its kind is known (and a second kind is "a step does one thing"), an
 # event's against every kind, a header entry's against set, add, omit, value.
 UNION_ONLY = {f"#/$defs/step_send_{k}" for k in
-              ("frame", "message", "close", "ping", "pong", "raw")} | \
-    {f"#/$defs/event_{k}" for k in ("message", "ping", "pong", "mark", "any_of")} | \
+              ("frame", "message", "close", "series", "ping", "pong", "raw")} | \
+    {f"#/$defs/event_{k}" for k in ("message", "ping", "pong", "mark", "any_of", "series")} | \
     {f"#/$defs/handshake/properties/headers/anyOf/0/items/anyOf/{i}" for i in (1, 2, 3)}
 
 

@@ -1,5 +1,7 @@
 """An echo server on Debian's python3-websockets, used as a third-party peer.
-Prints its port on the first stdout line. Usage: py_echo_server.py [--max-size N]."""
+Prints its port on the first stdout line.
+Usage: py_echo_server.py [--max-size N] [--deflate]
+--deflate: permessage-deflate on (websockets' default configuration), else off."""
 import asyncio
 import signal
 import sys
@@ -22,8 +24,9 @@ async def main():
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
+    compression = "deflate" if "--deflate" in sys.argv else None
     async with websockets.serve(echo, "127.0.0.1", 0, max_size=max_size,
-                                compression=None) as server:
+                                compression=compression) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         print(port, flush=True)
         await stop

@@ -10,7 +10,7 @@
 
 /* Parse one header value; the problem of the header, or of the first
  * element's parameters read as `dir`. */
-static enum pmd_problem parse_as(const char *value, enum pmd_direction dir,
+static enum pmd_problem parse_as(const char *value, enum pmd_header_kind dir,
                                  struct pmd_params *params) {
     static struct pmd_ext_list list;
     memset(&list, 0, sizeof list);
@@ -24,7 +24,7 @@ static enum pmd_problem parse_as(const char *value, enum pmd_direction dir,
 
 struct parse_row {
     const char *value;
-    enum pmd_direction dir;
+    enum pmd_header_kind dir;
     enum pmd_problem want;
     const char *why;
 };

@@ -146,7 +146,7 @@ static void test_rfc_shared_window(void) {
     CHECK_EQ(res.state, PMD_IN_DONE);
     CHECK_EQ(inflate_msg(inf, second, sizeof second, 0, c, &res), 0);
     CHECK_EQ(res.state, PMD_IN_PROBLEM);
-    CHECK_EQ(res.problem, PMD_P_TOO_FAR_BACK);
+    CHECK_EQ(res.problem, PMD_INFLATE_TOO_FAR_BACK);
     CHECK_STR(pmd_inflate_problem_name(res.problem), "distance-too-far-back");
     /* Stopped: further input is refused. */
     CHECK_EQ(pmd_inflate(inf, first, sizeof first, true, collect_sink, c, &res), WS_ERR_ARG);
@@ -372,23 +372,28 @@ struct problem_case {
 
 static const struct problem_case problem_cases[] = {
     /* BTYPE 11 is reserved (RFC 1951 3.2.3): "error". */
-    {"reserved block type", {0x06}, 1, PMD_IN_PROBLEM, PMD_P_CORRUPT, NULL},
+    {"reserved block type", {0x06}, 1, PMD_IN_PROBLEM, PMD_INFLATE_CORRUPT, NULL},
     /* A stored block whose NLEN is not the complement of LEN. */
     {"stored LEN/NLEN mismatch",
      {0x00, 0x05, 0x00, 0x00, 0x00},
      5,
      PMD_IN_PROBLEM,
-     PMD_P_CORRUPT,
+     PMD_INFLATE_CORRUPT,
      NULL},
     /* A distance of 1 with nothing before it in the window. */
-    {"distance before the start", {0x02, 0x02, 0x00}, 3, PMD_IN_PROBLEM, PMD_P_TOO_FAR_BACK, NULL},
+    {"distance before the start",
+     {0x02, 0x02, 0x00},
+     3,
+     PMD_IN_PROBLEM,
+     PMD_INFLATE_TOO_FAR_BACK,
+     NULL},
     /* 7.2.3.5 with a broken stored length after "He": the octets decoded
      * before the corruption reach the sink however the input is split. */
     {"corrupt after two octets",
      {0xf2, 0x48, 0x05, 0x00, 0x00, 0x2f, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00},
      13,
      PMD_IN_PROBLEM,
-     PMD_P_CORRUPT,
+     PMD_INFLATE_CORRUPT,
      "He"},
     /* The sender kept the 00 00 ff ff tail (7692:7.2.1 step 3 "Remove 4
      * octets"): with ours appended the data ends inside a stored header. */
@@ -396,7 +401,7 @@ static const struct problem_case problem_cases[] = {
      {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00, 0xff, 0xff},
      10,
      PMD_IN_PROBLEM,
-     PMD_P_NOT_AT_BOUNDARY,
+     PMD_INFLATE_NOT_AT_BOUNDARY,
      NULL},
     /* A BFINAL stream not followed by the empty stored block 7692:7.2.1
      * step 2 asks for ("append an empty DEFLATE block with no compression"). */
@@ -404,7 +409,7 @@ static const struct problem_case problem_cases[] = {
      {0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00},
      7,
      PMD_IN_PROBLEM,
-     PMD_P_NOT_AT_BOUNDARY,
+     PMD_INFLATE_NOT_AT_BOUNDARY,
      NULL},
     /* Empty blocks are fine: an empty stored block, then an empty fixed
      * block (BTYPE 01, end-of-block only) before the flush. */
@@ -412,19 +417,19 @@ static const struct problem_case problem_cases[] = {
      {0x00, 0x00, 0x00, 0xff, 0xff, 0x02, 0x00},
      7,
      PMD_IN_DONE,
-     PMD_P_OK,
+     PMD_INFLATE_OK,
      ""},
     /* An empty message from an older zlib (fixed empty block + flush). */
-    {"empty fixed block", {0x02, 0x00}, 2, PMD_IN_DONE, PMD_P_OK, ""},
+    {"empty fixed block", {0x02, 0x00}, 2, PMD_IN_DONE, PMD_INFLATE_OK, ""},
     /* 7692:7.2.3.6: a single 0x00 is an empty message. */
-    {"single 00", {0x00}, 1, PMD_IN_DONE, PMD_P_OK, ""},
+    {"single 00", {0x00}, 1, PMD_IN_DONE, PMD_INFLATE_OK, ""},
     /* A stored "Hi" in a BFINAL block, then "Hello" as a new stream: 7692:7.2.1
      * "The next DEFLATE block follows the padded data if any." */
     {"blocks after BFINAL",
      {0x01, 0x02, 0x00, 0xfd, 0xff, 0x48, 0x69, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00},
      14,
      PMD_IN_DONE,
-     PMD_P_OK,
+     PMD_INFLATE_OK,
      "HiHello"},
 };
 
@@ -472,7 +477,7 @@ static void test_window_larger_than_agreed(void) {
         CHECK_EQ(inflate_msg(inf, z->data, z->len, 0, c, &res), 0);
         if (strict) { /* not caught by the fast path when in one call's output */
             CHECK_EQ(res.state, PMD_IN_PROBLEM);
-            CHECK_EQ(res.problem, PMD_P_TOO_FAR_BACK);
+            CHECK_EQ(res.problem, PMD_INFLATE_TOO_FAR_BACK);
         }
         pmd_inflater_free(inf);
     }
