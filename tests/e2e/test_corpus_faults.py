@@ -32,7 +32,7 @@ FAULTS = [
     "no-pong", "pong-wrong-payload", "wrong-accept-key",
     "mask-server-frames", "accept-bad-version", "ignore-message-limit", "echo-after-close",
     "client-closes-tcp", "echo-altered", "utf8-check-per-frame", "accept-non-minimal-length",
-    "accept-any-request",
+    "accept-any-request", "keep-context", "ignore-server-window-bits", "corrupt-deflate",
 ]
 
 FAIL = frozenset({"FAIL"})
@@ -122,6 +122,14 @@ PONG_REQUIRED = [
 # The same, minus the cases whose pings are all empty: an empty pong is right.
 PONG_PAYLOAD = [Sel(*g.args, all_tags=g.all_tags, no_tags=g.no_tags | {"empty-ping"})
                 for g in PONG_REQUIRED]
+
+# The groups of cases/deflate-params.json by what their accepted offer
+# asks of the server.
+DEFLATE_SERVER_NCT = ("server-no-context-takeover", "server-no-context-window-9",
+                      "server-no-context-window-15", "three-offers")
+DEFLATE_CONTEXT_KEPT = ("default", "server-window-9", "server-window-15")
+DEFLATE_SERVER_WINDOW_9 = ("server-window-9", "server-no-context-window-9", "three-offers")
+DEFLATE_WINDOW_15 = ("default", "server-window-15", "server-no-context-window-15")
 
 RULES = {
     "accept-unmasked": Rule(
@@ -275,6 +283,33 @@ RULES = {
                          "after-close.binary-after-close"), NON_STRICT)],
         keep=[FAILING_SAMPLE],
         jobs=40),  # ~40 cases, each waiting close_timeout for a TCP close
+    "keep-context": Rule(
+        '7692:7.2.1 "If the "agreed parameters" contain the "server_no_context_takeover" '
+        'extension parameter, the server MUST start compressing each new message with an empty '
+        'LZ77 sliding window."; the fault keeps the window from message to message',
+        # Every series whose accepted offer has server_no_context_takeover:
+        # the second echo refers into the first, which an inflater reset per
+        # message always finds (whatever the size: the reference precedes
+        # the message start).
+        fails=[(Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_SERVER_NCT]), FAIL)],
+        keep=[DATA_SAMPLE, Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_CONTEXT_KEPT])]),
+    "ignore-server-window-bits": Rule(
+        '7692:7.1.2.1: server_max_window_bits limits "the LZ77 sliding window size that the '
+        'server will use to compress messages"; the fault compresses with 2^15 after agreeing '
+        'to 2^9',
+        # Messages of 4096 units and more: the window-15 echo then has
+        # distances above 2^10, which an inflater of 2^9 always refuses
+        # (pmd_stream.c: distances between 2^9 and 2^10 are caught only when
+        # they reach past what one zlib call wrote, so smaller messages are
+        # left out).
+        fails=[(Sel(*[f"deflate-params.{g}-{n}*" for g in DEFLATE_SERVER_WINDOW_9
+                      for n in (4096, 8192, 16384, 32768, 65536, 131072)]), FAIL)],
+        keep=[DATA_SAMPLE, Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_WINDOW_15])]),
+    "corrupt-deflate": Rule(
+        '7692:7.2.1 "Compress all the octets of the payload of the message using DEFLATE."; '
+        'the fault sends echoes whose first block has BTYPE 11, reserved by RFC 1951 3.2.3',
+        fails=[(Sel("deflate-payloads.*", "deflate-params.*"), FAIL)],
+        keep=[DATA_SAMPLE, FAILING_SAMPLE]),
     "echo-altered": Rule(
         'the echo convention every server test relies on (DESIGN.md: "it sends every text and '
         'binary message back unchanged"); the fault appends one octet to every echo',
@@ -404,23 +439,18 @@ ALLOWED = {
 }
 
 
-# permessage-deflate faults (RFC 7692) waiting for the deflate cases: each
-# acts only once permessage-deflate is offered or agreed, which no case
-# does yet, so today the whole corpus must pass against them
-# (test_pending_faults_leave_the_corpus_alone). When the deflate cases land,
-# each moves to RULES with the cases it must fail (said here), and
-# test_serve_deflate.py proves the behaviour meanwhile.
+# permessage-deflate faults (RFC 7692) waiting for their negative cases
+# (RSV1 on control and continuation frames, invalid offers, a response
+# without an offered parameter, a bomb): the 216 Autobahn series never do
+# what these faults answer wrongly, so today the whole corpus must pass
+# against them (test_pending_faults_leave_the_corpus_alone). When those
+# cases land, each fault moves to RULES with the cases it must fail (said
+# here); test_serve_deflate.py proves the behaviour meanwhile.
 PENDING = {
     "accept-rsv1-continuation": "7692:6.1: deflate agreed, RSV1 on a continuation frame; the "
                                 "server echoes instead of closing with 1002",
     "accept-rsv1-control": "7692:6.1: deflate agreed, RSV1 on a ping, pong or close; the server "
                            "answers (pong, close reply) instead of closing with 1002",
-    "keep-context": "7692:7.2.1: server_no_context_takeover offered and agreed, two or more "
-                    "messages alike; the second echo references the first (an inflater reset "
-                    "per message, strict_window, finds a distance too far back)",
-    "ignore-server-window-bits": "7692:7.1.2.1: server_max_window_bits=N < 15 agreed, a "
-                                 "message with repeats farther apart than 2^N; the echo "
-                                 "uses distances beyond 2^N (caught with strict_window)",
     "respond-unoffered-param": "7692:7.1.2.2: an offer without client_max_window_bits; the "
                                "response has client_max_window_bits=15 (pmd_client_check: "
                                "client-max-window-bits-not-offered)",
@@ -431,8 +461,6 @@ PENDING = {
     "inflate-unbounded": "6455:10.4/7.4.1: a compressed message inflating past --max-message "
                          "(the bomb cases; the runner's target is started with "
                          "--max-message); the server echoes it instead of 1009",
-    "corrupt-deflate": "7692:7.2.1: every compressed echo starts with a block of BTYPE 11; "
-                       "every deflate echo case fails (inflate error)",
 }
 
 
@@ -447,8 +475,8 @@ def test_fault_list_is_the_known_one():
 
 
 def test_pending_faults_leave_the_corpus_alone(serve):
-    """All the pending deflate faults at once: no case negotiates
-    permessage-deflate yet, so every verdict is the strict server's."""
+    """All the pending deflate faults at once: no case does what they answer
+    wrongly yet, so every verdict is the strict server's."""
     cases = all_cases()
     informational = {c["id"] for c in cases if "informational" in c["tags"]}
     args = [a for f in sorted(PENDING) for a in ("--fault", f)]
