@@ -14,6 +14,7 @@
 A selector group is resolved with `wsspec list --json`; its CLI lists are
 ANDed and the entries of one list ORed (harness/load/select.h), so a group that
 needs two tags at once says so with `all_tags`."""
+import fnmatch
 import functools
 
 import pytest
@@ -347,6 +348,13 @@ RULES = {
         keep=[DATA_SAMPLE, Sel("handshake.baseline")]),
 }
 
+# The reference server does not negotiate permessage-deflate yet (issue 9, its
+# part): until it does, the deflate groups are left out of (a) and excused in (c);
+# tests/e2e/test_deflate_cases.py runs them against python3-websockets and ws
+# with compression on, and shows three of their rules caught against
+# deliberately broken python3-websockets (py_echo_server.py --deflate-fault).
+NOT_YET_ON_THE_STRICT_SERVER = "deflate-*"
+
 # Cases no fault of `wsspec serve --fault list` can fail, each group with the
 # reason and, where one would do, the fault that would give it teeth. Groups
 # may overlap the rules above; each must still excuse at least one case, so
@@ -375,6 +383,9 @@ TOOTHLESS = [
     (Sel("lengths.declared-5-sent-13-text"),
      "over-determined: the trailing header 70 70 has RSV bits, continuation opcode without a "
      "message and no mask bit, so only three faults together make a server accept it"),
+    (Sel(NOT_YET_ON_THE_STRICT_SERVER),
+     "permessage-deflate: the reference server does not negotiate it yet, and has no fault for "
+     "its rules (see NOT_YET_ON_THE_STRICT_SERVER)"),
     (Sel("handshake.obs-fold", "handshake.space-before-colon", "handshake.garbage-*",
          "handshake.headers-100k"),
      "malformed HTTP (obs-fold, whitespace before the colon, garbage, 100 KiB of headers): "
@@ -412,11 +423,13 @@ def run_against(port, ids, jobs=4, extra=()):
 # ---- (a) the strict server passes everything --------------------------------
 
 
+
 def test_strict_server_passes_the_whole_corpus(serve):
-    cases = all_cases()
+    cases = [c for c in all_cases()
+             if not fnmatch.fnmatchcase(c["id"], NOT_YET_ON_THE_STRICT_SERVER)]
     informational = {c["id"] for c in cases if "informational" in c["tags"]}
     port = serve("--quiet").port
-    r, got = run_against(port, [])
+    r, got = run_against(port, [], extra=("--exclude", NOT_YET_ON_THE_STRICT_SERVER))
     assert set(got) == {c["id"] for c in cases}
     wrong = {i: v for i, v in got.items()
              if v != "pass" and not (v == "info" and i in informational)}

@@ -380,6 +380,126 @@ static void test_event_rows(void) {
     CHECK_EQ(judged(in_request, &t), VERDICT_PASS);
 }
 
+/* ---- permessage-deflate (the sub-table "permessage-deflate") ----------------- */
+
+static const char head_101[] = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+static const char head_101_pmd[] =
+    "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+
+/* A 101 with the given head; agreed: permessage-deflate is on. */
+static void opened(struct transcript *t, const char *head, bool agreed) {
+    transcript_init(t, 0);
+    t->http_status = 101;
+    CHECK_EQ(buf_append(&t->response_head, head, strlen(head)), 0);
+    t->deflate.offered = true;
+    t->deflate.agreed = agreed;
+}
+
+static void test_deflate_rows(void) {
+    struct transcript t;
+    /* An offer the server MUST decline (7692:7): declined passes, a refusal of
+     * the whole handshake is recorded, accepting it is a violation (the
+     * runner's pmd_client_check). */
+    const char *decline = "deflate-negotiation.decline-server-max-window-bits-7";
+    opened(&t, head_101, false);
+    clean_close(&t);
+    CHECK_EQ(judged(decline, &t), VERDICT_PASS);
+    transcript_init(&t, 0);
+    t.http_status = 400;
+    CHECK_EQ(buf_append(&t.response_head, "HTTP/1.1 400 Bad Request\r\n\r\n", 28), 0);
+    CHECK_EQ(judged(decline, &t), VERDICT_INFORMATIONAL);
+    opened(&t, head_101_pmd, false);
+    ev_simple(&t, TEV_VIOLATION,
+              "the server accepted permessage-deflate although every offer "
+              "of ours was invalid");
+    CHECK_EQ(judged(decline, &t), VERDICT_FAIL);
+    opened(&t, head_101_pmd, false);
+    clean_close(&t);
+    CHECK_EQ(judged(decline, &t), VERDICT_FAIL);
+
+    /* An invalid offer, then a valid one: accepting the valid one passes,
+     * declining both is the server's choice. */
+    const char *two = "deflate-negotiation.invalid-then-valid-window-bits-7";
+    opened(&t, head_101_pmd, true);
+    msg(&t, "Hello");
+    clean_close(&t);
+    CHECK_EQ(judged(two, &t), VERDICT_PASS);
+    opened(&t, head_101, false);
+    msg(&t, "Hello");
+    clean_close(&t);
+    CHECK_EQ(judged(two, &t), VERDICT_INFORMATIONAL);
+
+    /* RSV1 on a control frame, deflate agreed: 7692:6.1 MUST fail. */
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1002);
+    CHECK_EQ(judged("deflate-frames.rsv1-ping", &t), VERDICT_PASS);
+    opened(&t, head_101_pmd, true);
+    pong(&t, "Hello");
+    clean_close(&t);
+    CHECK_EQ(judged("deflate-frames.rsv1-ping", &t), VERDICT_FAIL);
+
+    /* An uncompressed message on a compressed connection is echoed (7692:6). */
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1002);
+    CHECK_EQ(judged("deflate-frames.uncompressed-text", &t), VERDICT_FAIL);
+
+    /* Not DEFLATE: 1007 or 1002 pass, another code or a drop is non-strict
+     * (6455:7.1.7), an echo fails. */
+    const char *corrupt = "deflate-streams.corrupt-btype-3";
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1007);
+    CHECK_EQ(judged(corrupt, &t), VERDICT_PASS);
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1002);
+    CHECK_EQ(judged(corrupt, &t), VERDICT_PASS);
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1011);
+    CHECK_EQ(judged(corrupt, &t), VERDICT_NON_STRICT);
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, -1);
+    CHECK_EQ(judged(corrupt, &t), VERDICT_NON_STRICT);
+    opened(&t, head_101_pmd, true);
+    bin(&t, "");
+    fails_with(&t, 1002);
+    CHECK_EQ(judged(corrupt, &t), VERDICT_FAIL);
+
+    /* Our compressor broke the agreement (context kept): 1002/1007 pass, the
+     * echoes or another ending are recorded. */
+    const char *kept = "deflate-streams.context-kept-offered";
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1007);
+    CHECK_EQ(judged(kept, &t), VERDICT_PASS);
+    opened(&t, head_101_pmd, true);
+    msg(&t, "not the message sent");
+    fails_with(&t, 1007);
+    CHECK_EQ(judged(kept, &t), VERDICT_FAIL);
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1011);
+    CHECK_EQ(judged(kept, &t), VERDICT_INFORMATIONAL);
+
+    /* A decompression bomb: 1009 passes, another code is non-strict, the
+     * message dropped and our close answered is recorded, no answer fails. */
+    const char *bomb = "deflate-streams.bomb-zeros";
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1009);
+    CHECK_EQ(judged(bomb, &t), VERDICT_PASS);
+    opened(&t, head_101_pmd, true);
+    fails_with(&t, 1011);
+    CHECK_EQ(judged(bomb, &t), VERDICT_NON_STRICT);
+    opened(&t, head_101_pmd, true);
+    clean_close(&t);
+    CHECK_EQ(judged(bomb, &t), VERDICT_INFORMATIONAL);
+    opened(&t, head_101_pmd, true);
+    ev_simple(&t, TEV_TIMEOUT, "no wait for message ended");
+    our_close(&t, 1000);
+    ev_simple(&t, TEV_TIMEOUT, "no close frame within close_timeout");
+    t.we_dropped_tcp = true;
+    CHECK_EQ(judged(bomb, &t), VERDICT_FAIL);
+    opened(&t, head_101_pmd, true);
+    ev_simple(&t, TEV_LIMIT, "a compressed message inflating to more than the case's max_message");
+    CHECK_EQ(judged(bomb, &t), VERDICT_INFORMATIONAL);
+}
+
 int main(void) {
     struct case_error err;
     if (case_load_path(WSSPEC_SOURCE_CASES, &corpus, &err) != 0) {
@@ -392,6 +512,7 @@ int main(void) {
     RUN(test_non_minimal_echo);
     RUN(test_answers);
     RUN(test_event_rows);
+    RUN(test_deflate_rows);
     case_list_free(&corpus);
     TEST_EXIT();
 }
