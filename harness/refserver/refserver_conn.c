@@ -267,13 +267,16 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
         wrong_accept[0] = wrong_accept[0] == 'A' ? 'B' : 'A';
         accept_override = wrong_accept;
     }
-    /* 6455:4.2.2 "if the server does not wish
-     * to agree to one of the suggested subprotocols, it MUST NOT send back
-     * a |Sec-WebSocket-Protocol| header field": this echo server selects no
-     * subprotocol. Of the extensions it knows permessage-deflate only
-     * (refserver_offer.c); anything else offered is left out of the 101. */
+    /* 6455:4.2.2 "if the server does not wish to agree to one of the
+     * suggested subprotocols, it MUST NOT send back a |Sec-WebSocket-Protocol|
+     * header field": it selects none. Extensions: permessage-deflate only. */
     struct rs_offer_answer pmd;
     int rc = rs_offer_answer(&req, p->cfg->deflate, p->cfg->faults, &pmd);
+    if (rc == 0 && pmd.malformed && !FAULT(p, FAULT_ACCEPT_ANY_REQUEST)) {
+        v.status = 400;
+        v.problem = "Sec-WebSocket-Extensions outside the ABNF of 6455:9.1";
+        return reject_handshake(p, &v, out);
+    }
     if (rc == 0 && pmd.accepted)
         rc = rs_pmd_start(p, &pmd.agreed);
     if (rc == 0)

@@ -76,8 +76,6 @@ static void add_unoffered_client_bits(const struct pmd_ext_element *offer_el,
 int rs_offer_answer(const struct handshake_request *req, bool enabled, uint64_t faults,
                     struct rs_offer_answer *out) {
     memset(out, 0, sizeof *out);
-    if (!enabled)
-        return 0;
     struct pmd_ext_list offers, lenient; /* about 11 KiB each */
     memset(&offers, 0, sizeof offers);
     for (size_t i = 0; i < req->header_count; i++) {
@@ -87,9 +85,20 @@ int rs_offer_answer(const struct handshake_request *req, bool enabled, uint64_t 
         /* More elements or parameters than we keep: ours to decline. */
         if (pmd_ext_parse(h->value.ptr, h->value.len, &offers) != 0)
             return 0;
-        if (offers.problem != PMD_P_OK)
-            break;
+        if (offers.problem != PMD_P_OK) {
+            /* 6455:4.2.1 "... including but not limited to any violations of
+             * the ABNF grammar specified for the components of the
+             * handshake, the server MUST stop processing the client's
+             * handshake and return an HTTP response with an appropriate
+             * error code (such as 400 Bad Request)." (the ABNF of 6455:9.1:
+             * an empty value, an empty parameter, a quoted value that is no
+             * token once unescaped) */
+            out->malformed = true;
+            return 0;
+        }
     }
+    if (!enabled)
+        return 0;
     const struct pmd_ext_list *list = &offers;
     if (fault_on(faults, FAULT_ACCEPT_INVALID_OFFER)) {
         drop_invalid_params(&offers, &lenient);

@@ -21,6 +21,9 @@
 enum { RS_OFFER_RESPONSE_MAX = 160 };
 
 struct rs_offer_answer {
+    /* A Sec-WebSocket-Extensions line outside the ABNF of 6455:9.1: the
+     * handshake is to be refused (6455:4.2.1), whatever enabled says. */
+    bool malformed;
     bool accepted;
     struct rs_deflate_params agreed; /* when accepted (inflate_cap left 0) */
     char response[RS_OFFER_RESPONSE_MAX +
@@ -28,7 +31,8 @@ struct rs_offer_answer {
 };
 
 /* Answers the request's offers. enabled = false declines them all (as does a
- * header we cannot parse or hold). faults: the server's fault bit set.
+ * header with more elements or parameters than we hold); a malformed header
+ * sets out->malformed. faults: the server's fault bit set.
  * Returns 0, or WS_ERR_INTERNAL when the negotiation module refuses our own
  * configuration (a bug). */
 int rs_offer_answer(const struct handshake_request *req, bool enabled, uint64_t faults,

@@ -635,3 +635,36 @@ def test_run_no_deflate_reaches_the_builtin_server(tmp_path):
     # Without the option the built-in server accepts, so the only outcome misses.
     accepted = wsspec("run", "--case-file", str(case_file), timeout=60)
     assert results(accepted.stdout) == {"deflate-offer.declined": "FAIL"}, accepted.stderr
+
+
+# ---- a Sec-WebSocket-Extensions line outside 6455:9.1's ABNF ----------------------
+
+MALFORMED = ["permessage-deflate; server_max_window_bits=",  # extension-param with "=" and no value
+             "permessage-deflate;; server_no_context_takeover",  # an empty parameter
+             "permessage-deflate; server_max_window_bits=\"1 0\""]  # quoted, no token unescaped
+
+
+@pytest.mark.parametrize("line", MALFORMED)
+@pytest.mark.parametrize("options", [(), ("--no-deflate",)])
+def test_malformed_extensions_line_is_refused(serve, line, options):
+    port = serve("--quiet", *options).port
+    # 6455:4.2.1 "... including but not limited to any violations of the ABNF
+    # grammar specified for the components of the handshake, the server MUST
+    # stop processing the client's handshake and return an HTTP response with
+    # an appropriate error code (such as 400 Bad Request)."
+    c = RawClient(port, timeout=scaled(10), request=offer_request(port, line))
+    assert c.status == 400, c.status_line
+    assert c.at_eof()
+    # accept-any-request upgrades it (the fault that breaks 6455:4.2.1).
+    port = serve("--quiet", "--fault", "accept-any-request", *options).port
+    c = RawClient(port, timeout=scaled(10), request=offer_request(port, line))
+    assert c.status == 101 and response_params(c) is None
+
+
+def test_empty_list_elements_are_not_malformed(serve):
+    # 6455:9.1 extension-list = 1#extension, the #rule of RFC 2616 2.1: "null
+    # elements are allowed, but do not contribute to the count of elements
+    # present".
+    port = serve("--quiet").port
+    c = connect(port, "permessage-deflate, , x-other")
+    assert response_params(c) == {}
