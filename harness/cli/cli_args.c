@@ -192,6 +192,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             a->tls.insecure = true;
         } else if (strcmp(o, "--strict") == 0) {
             a->strict = true;
+        } else if (run && strcmp(o, "--no-deflate") == 0) {
+            a->no_deflate = true;
         } else if (run && strcmp(o, "--retry-timeouts") == 0) {
             a->no_retry_timeouts = false;
         } else if (run && strcmp(o, "--no-retry-timeouts") == 0) {

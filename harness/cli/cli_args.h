@@ -28,6 +28,7 @@ struct cli_args {
     double idle_timeout_s;  /* run: --idle-timeout S (0 = no idle deadline) */
     bool idle_timeout_set;  /*   given (else the runner's default) */
     unsigned chop;          /* --chop N: default chop of every send (0 = as cases say) */
+    bool no_deflate;        /* run: --no-deflate (the built-in server declines RFC 7692) */
     bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
                                rerun once, alone, by default) */
     uint64_t seed;

@@ -66,9 +66,10 @@ static void *server_main(void *arg) {
     return NULL;
 }
 
-static int start_builtin(struct builtin_server *b, char *url, size_t cap) {
+static int start_builtin(struct builtin_server *b, bool no_deflate, char *url, size_t cap) {
     char err[256];
-    struct refserver_options o = {.host = "127.0.0.1", .port = 0, .quiet = true};
+    struct refserver_options o = {
+        .host = "127.0.0.1", .port = 0, .no_deflate = no_deflate, .quiet = true};
     b->srv = refserver_new(&o, err, sizeof err);
     if (!b->srv) {
         fprintf(stderr, "wsspec run: cannot start the built-in reference server: %s\n", err);
@@ -318,6 +319,8 @@ static void rerun_prefix(const struct cli_args *a, char *out, size_t cap) {
     }
     if (a->strict)
         append_word(out, cap, "--strict");
+    if (a->no_deflate && !a->url && !a->spawn)
+        append_word(out, cap, "--no-deflate");
     if (a->timeout_s > 0) {
         char t[32];
         snprintf(t, sizeof t, "%g", a->timeout_s);
@@ -524,7 +527,8 @@ static int bring_up(struct run_state *s, double scale) {
     }
     if (url) {
         snprintf(s->target.url_text, sizeof s->target.url_text, "%s", url);
-    } else if (start_builtin(&s->builtin, s->target.url_text, sizeof s->target.url_text) != 0) {
+    } else if (start_builtin(&s->builtin, a->no_deflate, s->target.url_text,
+                             sizeof s->target.url_text) != 0) {
         return EXIT_INTERNAL;
     }
     int rc = url_parse(s->target.url_text, &s->target.url);

@@ -1,7 +1,8 @@
 /* cli_serve: `wsspec serve`, the command line of the reference server.
  *
  *   wsspec serve [--port N|0] [--host H] [--tls-cert F --tls-key F]
- *                [--max-message BYTES] [--fault NAME]... [--fault list] [--quiet]
+ *                [--max-message BYTES] [--no-deflate] [--fault NAME]... [--fault list]
+ *                [--chatter pong|ping|both] [--quiet]
  *
  * (`wsspec serve --help` is printed by cli_help from cli_help.txt.)
  *
@@ -109,6 +110,8 @@ int cli_serve(int argc, char **argv) {
         bool missing = false;
         if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             opts.quiet = true;
+        } else if (strcmp(arg, "--no-deflate") == 0) {
+            opts.no_deflate = true;
         } else if ((value = option_value(argc, argv, &i, "--port", &missing))) {
             if (parse_port(value, &opts.port) != 0)
                 return usage_error("--port wants a number 0-65535, not '%s'", value);
@@ -177,6 +180,8 @@ int cli_serve(int argc, char **argv) {
         bool v6 = strchr(host, ':') != NULL; /* RFC 3986 3.2.2: IPv6 literals in brackets */
         fprintf(stderr, "wsspec serve: listening on %s://%s%s%s:%u/", opts.tls_cert ? "wss" : "ws",
                 v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)refserver_port(server));
+        if (opts.no_deflate)
+            fputs(" --no-deflate", stderr);
         for (int f = 0; f < FAULT_COUNT; f++) {
             if (fault_on(opts.faults, (enum fault)f))
                 fprintf(stderr, " --fault %s", fault_name((enum fault)f));

@@ -1,6 +1,6 @@
 /* faults: the names and descriptions of the reference server's faults.
  *
- * A fault makes `wsspec serve` break exactly one RFC 6455 rule, so that the
+ * A fault makes `wsspec serve` break exactly one RFC 6455 or 7692 rule, so that the
  * test suite can prove the cases checking that rule fail against it. The
  * behaviour itself lives in refserver_conn.c; this file only names them. */
 #include "refserver/faults.h"
@@ -71,6 +71,31 @@ static const struct fault_entry fault_table[FAULT_COUNT] = {
     [FAULT_ACCEPT_ANY_REQUEST] = {"accept-any-request",
                                   "upgrades any request that parses as HTTP, whatever its method, "
                                   "version, Host, Upgrade, Connection or key (6455:4.2.1)"},
+    [FAULT_ACCEPT_RSV1_CONTINUATION] = {"accept-rsv1-continuation",
+                                        "with permessage-deflate agreed, takes RSV1 on a "
+                                        "continuation frame as clear (7692:6.1)"},
+    [FAULT_ACCEPT_RSV1_CONTROL] = {"accept-rsv1-control",
+                                   "with permessage-deflate agreed, takes RSV1 on a control frame "
+                                   "as clear (7692:6.1)"},
+    [FAULT_KEEP_CONTEXT] = {"keep-context",
+                            "keeps its compression window from message to message although "
+                            "server_no_context_takeover was agreed (7692:7.1.1.1, 7.2.1)"},
+    [FAULT_IGNORE_SERVER_WINDOW_BITS] = {"ignore-server-window-bits",
+                                         "compresses with a window of 2^15 whatever "
+                                         "server_max_window_bits was agreed (7692:7.1.2.1)"},
+    [FAULT_RESPOND_UNOFFERED_PARAM] = {"respond-unoffered-param",
+                                       "answers client_max_window_bits=15 to an offer without "
+                                       "client_max_window_bits (7692:7.1.2.2)"},
+    [FAULT_ACCEPT_INVALID_OFFER] = {"accept-invalid-offer",
+                                    "accepts offers with unknown, invalid or duplicate parameters "
+                                    "(ignoring those) instead of declining them (7692:7)"},
+    [FAULT_INFLATE_UNBOUNDED] = {"inflate-unbounded",
+                                 "inflates compressed messages past --max-message (up to 1 GiB) "
+                                 "and echoes them instead of closing with 1009 (6455:10.4, "
+                                 "7.4.1)"},
+    [FAULT_CORRUPT_DEFLATE] = {"corrupt-deflate",
+                               "sends compressed echoes whose first block has the reserved "
+                               "BTYPE 11, not DEFLATE (7692:7.2.1, RFC 1951 3.2.3)"},
 };
 
 const char *fault_name(enum fault f) {

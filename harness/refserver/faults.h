@@ -1,5 +1,5 @@
 /* faults: named ways the reference server can break exactly one RFC 6455
- * rule (`wsspec serve --fault NAME`), each named after what it breaks. */
+ * or RFC 7692 rule (`wsspec serve --fault NAME`), each named after what it breaks. */
 #ifndef WSSPEC_FAULTS_H
 #define WSSPEC_FAULTS_H
 
@@ -30,6 +30,15 @@ enum fault {
     FAULT_UTF8_CHECK_PER_FRAME, /* validates each text frame alone (6455:5.6) */
     FAULT_ACCEPT_NON_MINIMAL_LENGTH, /* accepts non-minimal length encodings (6455:5.2) */
     FAULT_ACCEPT_ANY_REQUEST,        /* upgrades any request that parses as HTTP (6455:4.2.1) */
+    /* permessage-deflate (RFC 7692): only once it was agreed */
+    FAULT_ACCEPT_RSV1_CONTINUATION, /* reads RSV1 on a continuation frame as clear (7692:6.1) */
+    FAULT_ACCEPT_RSV1_CONTROL,      /* reads RSV1 on a control frame as clear (7692:6.1) */
+    FAULT_KEEP_CONTEXT, /* keeps its LZ77 window despite server_no_context_takeover (7692:7.1.1.1) */
+    FAULT_IGNORE_SERVER_WINDOW_BITS, /* compresses with window 15 whatever was agreed (7692:7.1.2.1) */
+    FAULT_RESPOND_UNOFFERED_PARAM, /* answers client_max_window_bits=15 unoffered (7692:7.1.2.2) */
+    FAULT_ACCEPT_INVALID_OFFER,    /* drops bad offer parameters instead of declining (7692:7) */
+    FAULT_INFLATE_UNBOUNDED,       /* inflates past --max-message (up to 1 GiB) and echoes */
+    FAULT_CORRUPT_DEFLATE,         /* its compressed echoes are not DEFLATE (7692:7.2.1) */
     FAULT_COUNT
 };
 

@@ -603,10 +603,19 @@ struct refserver *refserver_new(const struct refserver_options *opts, char *errm
     if (fault_on(opts->faults, FAULT_IGNORE_MESSAGE_LIMIT) &&
         s->cfg.message_cap < FAULT_MESSAGE_CAP)
         s->cfg.message_cap = FAULT_MESSAGE_CAP;
-    /* Room for one echo plus what arrives while it drains: 2 x cap + 1 MiB. */
+    s->cfg.deflate = !opts->no_deflate;
+    s->cfg.inflate_cap = s->cfg.message_cap;
+    if (fault_on(opts->faults, FAULT_INFLATE_UNBOUNDED) && s->cfg.inflate_cap < FAULT_MESSAGE_CAP)
+        s->cfg.inflate_cap = FAULT_MESSAGE_CAP;
+    /* Room for one echo plus what arrives while it drains: 2 x cap + 1 MiB.
+     * A compressed echo of a message within inflate_cap is smaller than it
+     * (stored blocks add 5 octets in 65535). */
+    uint64_t echo_cap = s->cfg.inflate_cap + (s->cfg.inflate_cap >> 10);
+    if (echo_cap < s->cfg.inflate_cap)
+        echo_cap = UINT64_MAX;
     s->out_cap = UINT64_MAX;
-    if (s->cfg.message_cap <= (UINT64_MAX - OUT_CAP_EXTRA) / 2)
-        s->out_cap = 2 * s->cfg.message_cap + OUT_CAP_EXTRA;
+    if (echo_cap <= (UINT64_MAX - OUT_CAP_EXTRA) / 2)
+        s->out_cap = 2 * echo_cap + OUT_CAP_EXTRA;
 
     if ((opts->tls_cert == NULL) != (opts->tls_key == NULL)) {
         snprintf(errmsg, errmsg_cap, "--tls-cert and --tls-key must be given together");

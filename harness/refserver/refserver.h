@@ -2,7 +2,8 @@
  *
  * One event loop (epoll), non-blocking sockets, many connections at once,
  * optional TLS. It echoes every text and binary message with the same
- * opcode, answers pings, fails the connection with the right close code
+ * opcode, negotiates permessage-deflate (RFC 7692; every echo compressed
+ * once agreed, unless no_deflate), answers pings, fails the connection with the right close code
  * (1002 protocol error, 1007 invalid UTF-8, 1009 too big), completes the
  * closing handshake and closes TCP first (6455:7.1.1).
  *
@@ -40,6 +41,7 @@ struct refserver_options {
     uint64_t max_message; /* message size cap (close 1009 above it); 0 = default 64 MiB */
     uint64_t faults;      /* bit set of (1 << enum fault) */
     unsigned chatter;     /* RS_CHATTER_* bits (refserver_conn.h): allowed control frames */
+    bool no_deflate;      /* decline every permessage-deflate offer (RFC 7692) */
     bool quiet;           /* no per-connection log lines on stderr */
 };
 

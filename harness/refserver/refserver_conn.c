@@ -23,6 +23,8 @@
 #include "codec/handshake.h"
 #include "codec/mask.h"
 #include "refserver/faults.h"
+#include "refserver/refserver_conn_int.h"
+#include "refserver/refserver_offer.h"
 
 #define FAULT(p, f)  fault_on((p)->cfg->faults, (f))
 #define FAULT_BIT(f) ((uint64_t)1 << (f))
@@ -72,6 +74,8 @@ void rs_proto_init(struct rs_proto *p, const struct rs_config *cfg) {
 }
 
 void rs_proto_free(struct rs_proto *p) {
+    rs_deflate_free(p->pmd);
+    p->pmd = NULL;
     buf_free(&p->head);
     buf_free(&p->msg);
     buf_free(&p->ctl);
@@ -82,18 +86,18 @@ static bool parsing(const struct rs_proto *p) {
     return p->phase == RS_PH_OPEN || p->phase == RS_PH_CLOSE_SENT || p->phase == RS_PH_AFTER_CLOSE;
 }
 
-/* Phases in which data messages are assembled and echoed. */
-static bool echoing(const struct rs_proto *p) {
+bool rs_conn_echoing(const struct rs_proto *p) {
     return p->phase == RS_PH_OPEN || p->phase == RS_PH_AFTER_CLOSE;
 }
 
 /* ---- output -------------------------------------------------------------- */
 
-/* One complete unfragmented frame. 6455:5.1 "A server MUST NOT mask any
- * frames that it sends to the client." (broken by mask-server-frames) */
-static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload, size_t len,
-                      struct buf *out) {
-    struct frame_spec spec = {.fin = true, .opcode = opcode};
+/* One complete unfragmented frame, RSV bits rsv (RSV1 on a compressed
+ * echo, 7692:6). 6455:5.1 "A server MUST NOT mask any frames that it sends
+ * to the client." (broken by mask-server-frames) */
+static int send_frame_rsv(struct rs_proto *p, uint8_t opcode, uint8_t rsv, const uint8_t *payload,
+                          size_t len, struct buf *out) {
+    struct frame_spec spec = {.fin = true, .rsv = rsv, .opcode = opcode};
     if (FAULT(p, FAULT_MASK_SERVER_FRAMES)) {
         spec.masked = true;
         memcpy(spec.mask_key, fault_mask_key, sizeof spec.mask_key);
@@ -112,6 +116,11 @@ static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload
     if (rc == 0)
         rc = buf_append(out, payload, len);
     return rc;
+}
+
+static int send_frame(struct rs_proto *p, uint8_t opcode, const uint8_t *payload, size_t len,
+                      struct buf *out) {
+    return send_frame_rsv(p, opcode, 0, payload, len, out);
 }
 
 /* A close frame; code 0 = empty payload. */
@@ -136,7 +145,7 @@ static int send_close(struct rs_proto *p, uint16_t code, const char *reason, str
  * being instructed to _Fail the WebSocket Connection_.": input after this
  * point is never looked at, so nothing received after a violation is
  * echoed. */
-static int fail_connection(struct rs_proto *p, uint16_t code, const char *why, struct buf *out) {
+int rs_conn_fail(struct rs_proto *p, uint16_t code, const char *why, struct buf *out) {
     int rc = 0;
     bool was_closing = p->phase == RS_PH_CLOSE_SENT || p->phase == RS_PH_AFTER_CLOSE;
     if (!p->close_sent)
@@ -150,8 +159,7 @@ static int fail_connection(struct rs_proto *p, uint16_t code, const char *why, s
     return rc;
 }
 
-/* Drop TCP without a close frame (an internal hard cap, not an RFC rule). */
-static void abort_connection(struct rs_proto *p, const char *why) {
+void rs_conn_abort(struct rs_proto *p, const char *why) {
     p->phase = RS_PH_CLOSED;
     p->disp = RS_DISP_CLOSE;
     set_note(p, "dropped: %s", why);
@@ -259,11 +267,21 @@ static int finish_handshake(struct rs_proto *p, size_t head_len, struct buf *out
         wrong_accept[0] = wrong_accept[0] == 'A' ? 'B' : 'A';
         accept_override = wrong_accept;
     }
-    /* 6455:4.2.2 "if the server does not wish
-     * to agree to one of the suggested subprotocols, it MUST NOT send back
-     * a |Sec-WebSocket-Protocol| header field": this echo server selects
-     * neither a subprotocol nor an extension, whatever the client offers. */
-    int rc = handshake_build_response(&v, accept_override, NULL, NULL, out);
+    /* 6455:4.2.2 "if the server does not wish to agree to one of the
+     * suggested subprotocols, it MUST NOT send back a |Sec-WebSocket-Protocol|
+     * header field": it selects none. Extensions: permessage-deflate only. */
+    struct rs_offer_answer pmd;
+    int rc = rs_offer_answer(&req, p->cfg->deflate, p->cfg->faults, &pmd);
+    if (rc == 0 && pmd.malformed && !FAULT(p, FAULT_ACCEPT_ANY_REQUEST)) {
+        v.status = 400;
+        v.problem = "Sec-WebSocket-Extensions outside the ABNF of 6455:9.1";
+        return reject_handshake(p, &v, out);
+    }
+    if (rc == 0 && pmd.accepted)
+        rc = rs_pmd_start(p, &pmd.agreed);
+    if (rc == 0)
+        rc = handshake_build_response(&v, accept_override, NULL, pmd.accepted ? pmd.response : NULL,
+                                      out);
     if (rc != 0)
         return rc;
     p->phase = RS_PH_OPEN;
@@ -348,7 +366,7 @@ static int on_close(struct rs_proto *p, struct buf *out) {
          * /reason/") gets 1007 as any invalid UTF-8 does (6455:8.1). */
         char why[80];
         snprintf(why, sizeof why, "bad close frame: %s", closeframe_problem_name(problem));
-        return fail_connection(p, closeframe_problem_reply_code(problem), why, out);
+        return rs_conn_fail(p, closeframe_problem_reply_code(problem), why, out);
     }
 
     p->phase = RS_PH_CLOSED;
@@ -386,7 +404,7 @@ static int on_close(struct rs_proto *p, struct buf *out) {
     }
     if (FAULT(p, FAULT_ECHO_AFTER_CLOSE)) {
         /* Breaks 6455:5.5.1 "The application MUST NOT send any more data
-         * frames after sending a Close frame.": keep echoing until TCP
+         * frames after sending a Close frame.": keep rs_conn_echoing until TCP
          * closes. */
         p->phase = RS_PH_AFTER_CLOSE;
         p->disp = RS_DISP_WAIT_EOF;
@@ -435,7 +453,13 @@ static int on_control_end(struct rs_proto *p, struct buf *out) {
 
 static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct buf *out) {
     p->cur = *hdr;
-    if (frame_opcode_is_control(hdr->opcode)) {
+    bool control = frame_opcode_is_control(hdr->opcode);
+    if (p->pmd != NULL && (hdr->rsv & FRAME_RSV1) && (control || hdr->opcode == FRAME_OP_CONT)) {
+        int rc = rs_pmd_misplaced_rsv1(p, control, out);
+        if (rc != 0 || p->phase == RS_PH_CLOSED)
+            return rc;
+    }
+    if (control) {
         buf_clear(&p->ctl);
         utf8_init(&p->close_reason_utf8);
         return 0;
@@ -443,29 +467,37 @@ static int on_header(struct rs_proto *p, const struct frame_header *hdr, struct 
     if (hdr->opcode != FRAME_OP_CONT) {
         p->in_message = true;
         p->msg_opcode = hdr->opcode;
+        p->msg_wire_len = 0;
+        /* 7692:6 the bit on the first frame says the message is compressed */
+        p->msg_compressed = p->pmd != NULL && (hdr->rsv & FRAME_RSV1);
+        p->msg_utf8_bad = false;
         buf_clear(&p->msg);
         utf8_init(&p->utf8);
     } else if (FAULT(p, FAULT_UTF8_CHECK_PER_FRAME)) {
         utf8_init(&p->utf8); /* each frame judged alone */
     }
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
     /* The message can only grow by what this header declares; refuse as
-     * soon as the declared sizes prove it too big, before the payload. */
+     * soon as the declared sizes prove it too big, before the payload. A
+     * compressed message is held to its inflated size as it inflates, and
+     * here only to what that size can take compressed. */
+    uint64_t cap =
+        p->msg_compressed ? rs_pmd_compressed_cap(p->cfg->message_cap) : p->cfg->message_cap;
     uint64_t total;
-    if (u64_add(p->msg.len, hdr->payload_len, &total) == 0 && total <= p->cfg->message_cap)
+    if (u64_add(p->msg_wire_len, hdr->payload_len, &total) == 0 && total <= cap)
         return 0;
     if (FAULT(p, FAULT_IGNORE_MESSAGE_LIMIT)) {
-        abort_connection(p, "message above the internal 1 GiB cap");
+        rs_conn_abort(p, "message above the internal 1 GiB cap");
         return 0;
     }
     /* 6455:7.4.1 "1009 indicates that an endpoint is terminating the
      * connection because it has received a message that is too big for it
      * to process." */
-    return fail_connection(p, 1009, "message too big", out);
+    return rs_conn_fail(p, 1009, "message too big", out);
 }
 
-static bool utf8_fail_fast(const struct rs_proto *p) {
+bool rs_conn_utf8_fail_fast(const struct rs_proto *p) {
     return p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK) &&
            !FAULT(p, FAULT_UTF8_CHECK_AT_END);
 }
@@ -483,11 +515,14 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
         size_t from = before > 2 ? before : 2;
         if (p->ctl.len > from &&
             utf8_feed(&p->close_reason_utf8, p->ctl.data + from, p->ctl.len - from) == UTF8_INVALID)
-            return fail_connection(p, 1007, "invalid UTF-8 in a close reason", out);
+            return rs_conn_fail(p, 1007, "invalid UTF-8 in a close reason", out);
         return 0;
     }
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
+    p->msg_wire_len += len;
+    if (p->pmd != NULL)
+        return rs_pmd_payload(p, data, len, out);
     int rc = buf_append(&p->msg, data, len);
     if (rc != 0)
         return rc;
@@ -496,9 +531,22 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
      * that endpoint MUST _Fail the WebSocket Connection_." Checked as the
      * octets arrive, so the failure comes at the first invalid octet, even
      * in the middle of a frame (utf8-check-at-end breaks this). */
-    if (utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
-        return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+    if (rs_conn_utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
+        return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
     return 0;
+}
+
+/* The echo in p->msg as one frame (after the chatter), then its buffer
+ * released or kept for the next message. */
+int rs_conn_send_echo(struct rs_proto *p, uint8_t rsv, struct buf *out) {
+    int rc = send_chatter(p, out);
+    if (rc == 0)
+        rc = send_frame_rsv(p, p->msg_opcode, rsv, p->msg.data, p->msg.len, out);
+    if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
+        buf_free(&p->msg);
+    else
+        buf_clear(&p->msg);
+    return rc;
 }
 
 static int on_end(struct rs_proto *p, struct buf *out) {
@@ -507,34 +555,29 @@ static int on_end(struct rs_proto *p, struct buf *out) {
     /* utf8-check-per-frame breaks 6455:5.6 "a particular text frame might
      * include a partial UTF-8 sequence; however, the whole message MUST
      * contain valid UTF-8": a frame ending inside a code point fails. */
-    if (!p->cur.fin && FAULT(p, FAULT_UTF8_CHECK_PER_FRAME) && echoing(p) && utf8_fail_fast(p) &&
-        utf8_finish(&p->utf8) == UTF8_INVALID)
-        return fail_connection(p, 1007, "text frame ends inside a code point (fault)", out);
+    if (!p->cur.fin && FAULT(p, FAULT_UTF8_CHECK_PER_FRAME) && rs_conn_echoing(p) &&
+        rs_conn_utf8_fail_fast(p) && utf8_finish(&p->utf8) == UTF8_INVALID)
+        return rs_conn_fail(p, 1007, "text frame ends inside a code point (fault)", out);
     if (!p->cur.fin)
         return 0;
     p->in_message = false;
-    if (!echoing(p))
+    if (!rs_conn_echoing(p))
         return 0;
+    if (p->pmd != NULL)
+        return rs_pmd_message_end(p, out);
     if (p->msg_opcode == FRAME_OP_TEXT && !FAULT(p, FAULT_NO_UTF8_CHECK)) {
         if (FAULT(p, FAULT_UTF8_CHECK_AT_END) && p->msg.len != 0)
             utf8_feed(&p->utf8, p->msg.data, p->msg.len);
         /* 6455:8.1 (as above): a message that ends inside a code point is
          * not valid UTF-8 either. */
         if (utf8_finish(&p->utf8) == UTF8_INVALID)
-            return fail_connection(p, 1007, "invalid UTF-8 in a text message", out);
+            return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
     }
     /* The echo convention: the whole message back as one frame, same
      * opcode. */
     if (FAULT(p, FAULT_ECHO_ALTERED) && buf_append(&p->msg, "!", 1) != 0)
         return WS_ERR_NOMEM;
-    int rc = send_chatter(p, out);
-    if (rc == 0)
-        rc = send_frame(p, p->msg_opcode, p->msg.data, p->msg.len, out);
-    if (p->msg.cap > KEEP_MESSAGE_CAPACITY)
-        buf_free(&p->msg);
-    else
-        buf_clear(&p->msg);
-    return rc;
+    return rs_conn_send_echo(p, 0, out);
 }
 
 static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf *out) {
@@ -545,7 +588,7 @@ static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf
     case FRAME_EV_VIOLATION: {
         char why[80];
         snprintf(why, sizeof why, "protocol error: %s", frame_violation_name(ev->violation));
-        return fail_connection(p, frame_violation_close_code(ev->violation), why, out);
+        return rs_conn_fail(p, frame_violation_close_code(ev->violation), why, out);
     }
     case FRAME_EV_NEED_MORE: break;
     }
@@ -636,7 +679,7 @@ static int start_faulted_frame(struct rs_proto *p, struct buf *out) {
      * negotiated"; accept-fragmented-control breaks 6455:5.5 "MUST NOT be
      * fragmented" by reading FIN=0 as FIN=1. */
     if (FAULT(p, FAULT_IGNORE_RSV))
-        rsv = 0;
+        rsv &= p->parser.limits.allowed_rsv; /* RSV1 stays when deflate made it legal */
     if (control && FAULT(p, FAULT_ACCEPT_FRAGMENTED_CONTROL))
         fin = true;
     bool add_zero_key = !masked && FAULT(p, FAULT_ACCEPT_UNMASKED);
@@ -651,7 +694,7 @@ static int start_faulted_frame(struct rs_proto *p, struct buf *out) {
         if (masked)
             memcpy(h.mask_key, raw + 2 + ext, 4);
         if (payload_len > p->cfg->message_cap)
-            return fail_connection(p, 1009, "control frame too big", out);
+            return rs_conn_fail(p, 1009, "control frame too big", out);
         p->own_hdr = h;
         p->own_offset = 0;
         p->frame_left = payload_len;

@@ -10,7 +10,8 @@
  *
  * (AFTER_CLOSE replaces CLOSED only under the echo-after-close fault.)
  *
- * Faults (faults.h) are applied here, each at the one check it breaks. */
+ * Faults (faults.h) are applied here, each at the one check it breaks
+ * (the negotiation faults in refserver_offer.c). */
 #ifndef WSSPEC_REFSERVER_CONN_H
 #define WSSPEC_REFSERVER_CONN_H
 
@@ -22,6 +23,7 @@
 #include "codec/frame.h"
 #include "codec/utf8.h"
 #include "refserver/refserver.h"
+#include "refserver/refserver_deflate.h"
 
 /* Settings shared by every connection of one server (borrowed). */
 struct rs_config {
@@ -29,6 +31,8 @@ struct rs_config {
     uint64_t message_cap; /* the cap actually enforced (1 GiB under ignore-message-limit) */
     uint64_t faults;      /* bit set of (1 << enum fault) */
     unsigned chatter;     /* RS_CHATTER_* bits: control frames the RFC allows at any time */
+    bool deflate;         /* negotiate permessage-deflate (RFC 7692); false: decline */
+    uint64_t inflate_cap; /* largest inflated message (1 GiB under inflate-unbounded) */
 };
 
 enum rs_phase {
@@ -78,7 +82,13 @@ struct rs_proto {
     struct frame_header cur; /* header of the frame being received */
     bool in_message;         /* a data message is being assembled */
     uint8_t msg_opcode;      /* TEXT or BINARY */
-    struct buf msg;          /* the message so far */
+    uint64_t msg_wire_len;   /* payload octets of the message received so far */
+    /* The echo so far: the message itself, or with permessage-deflate its
+     * compressed echo (refserver_deflate.h), never the inflated message. */
+    struct buf msg;
+    struct rs_deflate *pmd; /* permessage-deflate streams; NULL unless agreed */
+    bool msg_compressed;    /* the message came with RSV1 on its first frame (7692:6.1) */
+    bool msg_utf8_bad;      /* permessage-deflate: invalid UTF-8 seen in the message */
     struct utf8_validator utf8;
     struct utf8_validator close_reason_utf8; /* the close reason, as it arrives */
     struct buf ctl;                          /* payload of the control frame being received */

@@ -33,7 +33,9 @@ FAULTS = [
     "no-pong", "pong-wrong-payload", "wrong-accept-key",
     "mask-server-frames", "accept-bad-version", "ignore-message-limit", "echo-after-close",
     "client-closes-tcp", "echo-altered", "utf8-check-per-frame", "accept-non-minimal-length",
-    "accept-any-request",
+    "accept-any-request", "keep-context", "ignore-server-window-bits", "corrupt-deflate",
+    "accept-rsv1-continuation", "accept-rsv1-control", "respond-unoffered-param",
+    "accept-invalid-offer", "inflate-unbounded",
 ]
 
 FAIL = frozenset({"FAIL"})
@@ -123,6 +125,14 @@ PONG_REQUIRED = [
 # The same, minus the cases whose pings are all empty: an empty pong is right.
 PONG_PAYLOAD = [Sel(*g.args, all_tags=g.all_tags, no_tags=g.no_tags | {"empty-ping"})
                 for g in PONG_REQUIRED]
+
+# The groups of cases/deflate-params.json by what their accepted offer
+# asks of the server.
+DEFLATE_SERVER_NCT = ("server-no-context-takeover", "server-no-context-window-9",
+                      "server-no-context-window-15", "three-offers")
+DEFLATE_CONTEXT_KEPT = ("default", "server-window-9", "server-window-15")
+DEFLATE_SERVER_WINDOW_9 = ("server-window-9", "server-no-context-window-9", "three-offers")
+DEFLATE_WINDOW_15 = ("default", "server-window-15", "server-no-context-window-15")
 
 RULES = {
     "accept-unmasked": Rule(
@@ -276,6 +286,75 @@ RULES = {
                          "after-close.binary-after-close"), NON_STRICT)],
         keep=[FAILING_SAMPLE],
         jobs=40),  # ~40 cases, each waiting close_timeout for a TCP close
+    "keep-context": Rule(
+        '7692:7.2.1 "If the "agreed parameters" contain the "server_no_context_takeover" '
+        'extension parameter, the server MUST start compressing each new message with an empty '
+        'LZ77 sliding window."; the fault keeps the window from message to message',
+        # Every series whose accepted offer has server_no_context_takeover:
+        # the second echo refers into the first, which an inflater reset per
+        # message always finds (whatever the size: the reference precedes
+        # the message start).
+        fails=[(Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_SERVER_NCT]), FAIL)],
+        keep=[DATA_SAMPLE, Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_CONTEXT_KEPT])]),
+    "ignore-server-window-bits": Rule(
+        '7692:7.1.2.1: server_max_window_bits limits "the LZ77 sliding window size that the '
+        'server will use to compress messages"; the fault compresses with 2^15 after agreeing '
+        'to 2^9',
+        # Messages of 4096 units and more: the window-15 echo then has
+        # distances above 2^10, which an inflater of 2^9 always refuses
+        # (pmd_stream.c: distances between 2^9 and 2^10 are caught only when
+        # they reach past what one zlib call wrote, so smaller messages are
+        # left out).
+        fails=[(Sel(*[f"deflate-params.{g}-{n}*" for g in DEFLATE_SERVER_WINDOW_9
+                      for n in (4096, 8192, 16384, 32768, 65536, 131072)]), FAIL)],
+        keep=[DATA_SAMPLE, Sel(*[f"deflate-params.{g}-*" for g in DEFLATE_WINDOW_15])]),
+    "corrupt-deflate": Rule(
+        '7692:7.2.1 "Compress all the octets of the payload of the message using DEFLATE."; '
+        'the fault sends echoes whose first block has BTYPE 11, reserved by RFC 1951 3.2.3',
+        fails=[(Sel("deflate-payloads.*", "deflate-params.*"), FAIL)],
+        keep=[DATA_SAMPLE, FAILING_SAMPLE]),
+    "accept-rsv1-continuation": Rule(
+        '7692:6.1 "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames '
+        'and non-first fragments of a data message. An endpoint receiving such a frame MUST '
+        '_Fail the WebSocket Connection_."; the fault reads RSV1 on a continuation as clear',
+        fails=[(Sel("deflate-frames.rsv1-continuation",
+                    "deflate-frames.rsv1-continuation-of-uncompressed"), FAIL)],
+        keep=[DATA_SAMPLE, Sel("deflate-frames.rsv1-ping", "deflate-frames.rsv1-close")]),
+    "accept-rsv1-control": Rule(
+        '7692:6.1 (as above); the fault reads RSV1 on a control frame as clear',
+        fails=[(Sel("deflate-frames.rsv1-ping", "deflate-frames.rsv1-pong",
+                    "deflate-frames.rsv1-close", "deflate-frames.rsv1-ping-compressed-payload",
+                    "deflate-frames.rsv1-ping-inside-compressed-message"), FAIL)],
+        keep=[DATA_SAMPLE, Sel("deflate-frames.rsv1-continuation")]),
+    "respond-unoffered-param": Rule(
+        '7692:7.1.2.2 "If a received extension negotiation offer doesn\'t have the '
+        '"client_max_window_bits" extension parameter, the corresponding extension negotiation '
+        'response to the offer MUST NOT include the "client_max_window_bits" extension '
+        'parameter."; the fault answers client_max_window_bits=15 to such offers',
+        # Offers without client_max_window_bits that the server accepts.
+        fails=[(Sel("deflate-negotiation.client-max-window-bits-not-offered",
+                    "deflate-negotiation.server-max-window-bits-*",
+                    "deflate-negotiation.server-no-context-takeover"), FAIL)],
+        # The Autobahn series offer client_max_window_bits: answered as usual.
+        keep=[DATA_SAMPLE, Sel("deflate-params.default-*")]),
+    "accept-invalid-offer": Rule(
+        '7692:7 "A server MUST decline an extension negotiation offer for this extension if '
+        'any of the following conditions are met: The negotiation offer contains an extension '
+        'parameter not defined for use in an offer. The negotiation offer contains an extension '
+        'parameter with an invalid value. The negotiation offer contains multiple extension '
+        'parameters with the same name."; the fault drops those parameters and accepts',
+        fails=[(Sel("deflate-negotiation.decline-*"), FAIL)],
+        keep=[DATA_SAMPLE, Sel("deflate-negotiation.server-max-window-bits-*")]),
+    "inflate-unbounded": Rule(
+        '6455:10.4 "Implementations that have implementation- and/or platform-specific '
+        'limitations regarding the frame size or total message size after reassembly from '
+        'multiple frames MUST protect themselves against exceeding those limits."; the fault '
+        'inflates past --max-message (64 MiB) up to 1 GiB and echoes',
+        # The bombs inflate to 1 GiB: the strict server refuses them with 1009
+        # (pass); an echo is informational by the cases' design (a server with
+        # a larger limit breaks nothing), which is what the fault gets.
+        fails=[(Sel("deflate-streams.bomb-*"), INFO)],
+        keep=[DATA_SAMPLE, Sel("deflate-streams.corrupt-btype-3")], jobs=2),
     "echo-altered": Rule(
         'the echo convention every server test relies on (DESIGN.md: "it sends every text and '
         'binary message back unchanged"); the fault appends one octet to every echo',
@@ -421,7 +500,7 @@ def test_fault_list_is_the_known_one():
     r = wsspec("serve", "--fault", "list", timeout=10)
     assert r.returncode == 0, r.stderr
     names = [line.split()[0] for line in r.stdout.splitlines()]
-    assert len(names) == len(FAULTS) + len(ALLOWED) == 24
+    assert len(names) == len(FAULTS) + len(ALLOWED) == 32
     assert sorted(names) == sorted(FAULTS + list(ALLOWED)), \
         "a new fault needs a rule in test_corpus_faults.py"
     assert sorted(RULES) == sorted(FAULTS)

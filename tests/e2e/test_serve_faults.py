@@ -25,6 +25,9 @@ FAULTS = [
     "mask-server-frames", "accept-bad-version", "ignore-message-limit", "echo-after-close",
     "client-closes-tcp", "echo-altered", "utf8-check-per-frame", "accept-non-minimal-length",
     "accept-any-request",
+    # permessage-deflate (RFC 7692): proved in test_serve_deflate.py
+    "accept-rsv1-continuation", "accept-rsv1-control", "keep-context", "ignore-server-window-bits",
+    "respond-unoffered-param", "accept-invalid-offer", "inflate-unbounded", "corrupt-deflate",
 ]
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
