@@ -252,7 +252,7 @@ RULES = {
         # frame may legally send nothing at all (lengths.declared-*-sent-10-*).
         # A refused handshake has no frames at all.
         incidental=[(Sel("--exclude", "limits", "--exclude", "lengths.declared-*-sent-10-*",
-                         no_tags=("invalid",)), FAIL)]),
+                         no_tags=("invalid", "malformed")), FAIL)]),
     "accept-bad-version": Rule(
         '6455:4.2.2 "If this version does not match a version understood by the server, the '
         'server MUST abort the WebSocket handshake described in this section and instead send '
