@@ -103,9 +103,8 @@ void dataset_gen_capitalized(struct dataset_gen *g, const char *word) {
     }
 }
 
-void dataset_gen_sentence(struct dataset_gen *g, const struct dataset_gen_zipf *z,
-                          unsigned min_words, unsigned max_words) {
-    unsigned n = min_words + (unsigned)dataset_gen_below(g, max_words - min_words + 1);
+void dataset_gen_words(struct dataset_gen *g, const struct dataset_gen_zipf *z, unsigned n,
+                       unsigned comma_after, unsigned comma_one_in) {
     for (unsigned i = 0; i < n; i++) {
         const char *w = dataset_gen_zipf_pick(g, z);
         if (i == 0) {
@@ -114,9 +113,15 @@ void dataset_gen_sentence(struct dataset_gen *g, const struct dataset_gen_zipf *
             dataset_gen_byte(g, ' ');
             dataset_gen_put(g, w);
         }
-        if (i + 1 < n && i > 1 && dataset_gen_below(g, 9) == 0)
+        if (i + 1 < n && i >= comma_after && dataset_gen_below(g, comma_one_in) == 0)
             dataset_gen_byte(g, ',');
     }
+}
+
+void dataset_gen_sentence(struct dataset_gen *g, const struct dataset_gen_zipf *z,
+                          unsigned min_words, unsigned max_words) {
+    unsigned n = min_words + (unsigned)dataset_gen_below(g, max_words - min_words + 1);
+    dataset_gen_words(g, z, n, 2, 9);
     static const char *const ends[] = {".", ".", ".", ".", ".", "!", "?", ";", ":"};
     dataset_gen_put(g, DATASET_GEN_PICK(g, ends));
 }

@@ -63,6 +63,10 @@ extern const char *const dataset_gen_german_words[];
 extern const size_t dataset_gen_german_word_count;
 /* One sentence of German-like prose from z: min_words..max_words words, the
  * first capitalized, a comma now and then, ending with . ! ? ; or : */
+/* n words picked by z, the first capitalized, separated by spaces; after
+ * word i >= comma_after (not the last) a comma one time in comma_one_in. */
+void dataset_gen_words(struct dataset_gen *g, const struct dataset_gen_zipf *z, unsigned n,
+                       unsigned comma_after, unsigned comma_one_in);
 void dataset_gen_sentence(struct dataset_gen *g, const struct dataset_gen_zipf *z,
                           unsigned min_words, unsigned max_words);
 /* Append word with its first letter upper-cased (ASCII and ä ö ü). */

@@ -45,17 +45,7 @@ static const char *const scenes[] = {
 /* A verse line: 4..9 words, its first word capitalized, often punctuated. */
 static void verse_line(struct dataset_gen *g, const struct dataset_gen_zipf *z) {
     unsigned n = 4 + (unsigned)dataset_gen_below(g, 6);
-    for (unsigned i = 0; i < n; i++) {
-        const char *w = dataset_gen_zipf_pick(g, z);
-        if (i == 0) {
-            dataset_gen_capitalized(g, w);
-        } else {
-            dataset_gen_byte(g, ' ');
-            dataset_gen_put(g, w);
-        }
-        if (i + 1 < n && i > 0 && dataset_gen_below(g, 12) == 0)
-            dataset_gen_byte(g, ',');
-    }
+    dataset_gen_words(g, z, n, 1, 12);
     static const char *const ends[] = {"", "", "", ",", ",", ";", ".", ".", "!", "?", u8" —", ":"};
     dataset_gen_put(g, DATASET_GEN_PICK(g, ends));
     dataset_gen_byte(g, '\n');

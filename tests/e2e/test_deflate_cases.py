@@ -22,7 +22,7 @@ import sys
 import pytest
 
 from conftest import ROOT, Process, scaled, wsspec_bin
-from wsrun import LABELS
+from wsrun import results
 
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 import deflate_streams  # noqa: E402  (tests/data is not a package)
@@ -137,15 +137,6 @@ REFERENCE_WITH_DEFLATE = {
 def run(url_args, *selectors, jobs="2", timeout=240):
     return subprocess.run([wsspec_bin(), "run", *url_args, *selectors, "-j", jobs],
                           capture_output=True, text=True, timeout=scaled(timeout))
-
-
-def results(stdout):
-    out = {}
-    for line in stdout.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in LABELS:
-            out[parts[1]] = parts[0]
-    return out
 
 
 def check(r, expected, also_allowed=None):
