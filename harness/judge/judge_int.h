@@ -7,6 +7,18 @@
 #include "model/casemodel.h"
 #include "model/transcript.h"
 
+/* judge_answer.c: an outcome's handshake expectation against the answer. */
+enum handshake_match {
+    HM_NO,        /* the answer is not the one the outcome expects */
+    HM_WEBSOCKET, /* a 101 as expected: events and close decide */
+    HM_DONE,      /* a refusal (or no answer) as expected: nothing else to compare */
+};
+/* *depth tells how far a mismatch got: 0 = the status (or no answer), 1 =
+ * the status matched but a header line did not; why says what differed. */
+enum handshake_match judge_handshake_matches(const struct transcript *t,
+                                             const struct handshake_expect *h, char *why,
+                                             size_t cap, int *depth);
+
 /* "101", "4xx or 426" appended to *b. */
 void judge_describe_statuses(const struct handshake_expect *h, struct buf *b);
 /* The peer's answer to the opening handshake in one line (owned): its status
