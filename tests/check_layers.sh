@@ -11,6 +11,7 @@
 #   judge     -> base codec model                      pure: transcript to verdict
 #   run       -> base codec model net judge            model to transcript
 #   refserver -> base codec net                        never run, load or judge
+#   fuzz      -> base codec model load net judge run     network fuzzer: mutants, oracle
 #   reports   -> base codec model judge run reports
 #   cli       -> everything
 cd "${1:-.}" || exit 2
@@ -24,12 +25,13 @@ allowed() {
     judge) echo "base codec model judge" ;;
     run) echo "base codec model net judge run" ;;
     refserver) echo "base codec net refserver" ;;
+    fuzz) echo "base codec model load net judge run fuzz" ;;
     reports) echo "base codec model judge run reports" ;;
-    cli) echo "base codec model load net judge run refserver reports cli" ;;
+    cli) echo "base codec model load net judge run refserver fuzz reports cli" ;;
     *) echo "" ;;
     esac
 }
-layers="base codec model load net judge run refserver reports cli"
+layers="base codec model load net judge run refserver fuzz reports cli"
 bad=0
 for file in $(find harness reports -name '*.[ch]' | sort); do
     case $file in

@@ -1,0 +1,35 @@
+/* casewrite: the reverse of caseload: a case in memory written as a case
+ * file (cases/README.md), so that `wsspec run --case-file F` reads back the
+ * same case: the same steps, handshake, deflate config and outcomes (the
+ * canonical texts `stimulus` and `judging` of the reloaded case equal the
+ * original's). Used by `wsspec fuzz` to save findings. Shared outcomes are
+ * written inline (with their "behaviour" name kept in a "from" note), since
+ * a finding must replay alone. Payloads are written in the shortest exact
+ * form (text when it is UTF-8 without control octets, hex otherwise, repeat,
+ * random, concat and dataset as they are). */
+#ifndef WSSPEC_CASEWRITE_H
+#define WSSPEC_CASEWRITE_H
+
+#include <stddef.h>
+
+#include "model/casemodel.h"
+
+/* A whole case file ({"group": group, "title": title, "cases": [...]}) with
+ * cases[0..n), as UTF-8 JSON text, indented, ending in a newline. Each
+ * case's "name" is its id with the "<group>." prefix removed (ids of another
+ * group are an error: WS_ERR_ARG). Returns 0 with *out set (caller frees),
+ * WS_ERR_NOMEM, or WS_ERR_ARG with errmsg saying which field cannot be
+ * written. */
+int case_write_file_text(const char *group, const char *title, const struct wcase *cases,
+                         size_t n, char **out, char *errmsg, size_t cap);
+
+/* Write that text to path atomically (a temporary file renamed). Returns 0,
+ * or a negative ws_error with errmsg naming the path and the cause. */
+int case_write_file(const char *path, const char *group, const char *title,
+                    const struct wcase *cases, size_t n, char *errmsg, size_t cap);
+
+/* Deep copy of a case (every owned field), for mutators and minimizers.
+ * Returns 0 or WS_ERR_NOMEM (dst then holds nothing: case_free is safe). */
+int case_copy(struct wcase *dst, const struct wcase *src);
+
+#endif
