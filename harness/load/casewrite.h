@@ -20,8 +20,8 @@
  * group are an error: WS_ERR_ARG). Returns 0 with *out set (caller frees),
  * WS_ERR_NOMEM, or WS_ERR_ARG with errmsg saying which field cannot be
  * written. */
-int case_write_file_text(const char *group, const char *title, const struct wcase *cases,
-                         size_t n, char **out, char *errmsg, size_t cap);
+int case_write_file_text(const char *group, const char *title, const struct wcase *cases, size_t n,
+                         char **out, char *errmsg, size_t cap);
 
 /* Write that text to path atomically (a temporary file renamed). Returns 0,
  * or a negative ws_error with errmsg naming the path and the cause. */
