@@ -38,9 +38,9 @@ static bool counts_as_failed(const struct case_result *r, const char *fail_on) {
     return v == VERDICT_INFORMATIONAL && strcmp(fail_on, "informational") == 0;
 }
 
-/* passes times over the cases index[0..m). */
-static int passes(const struct cli_args *a, const char *label, unsigned times,
-                  const struct wcase *cases, const size_t *index, size_t m,
+/* times passes over the cases index[0..m), numbered from numbered_from + 1. */
+static int passes(const struct cli_args *a, const char *label, unsigned numbered_from,
+                  unsigned times, const struct wcase *cases, const size_t *index, size_t m,
                   struct case_result *results, struct report_attempts *attempts,
                   cli_pass_fn run_pass, void *ud, volatile sig_atomic_t *stop) {
     struct wcase *sub = calloc(m ? m : 1, sizeof *sub);
@@ -50,9 +50,8 @@ static int passes(const struct cli_args *a, const char *label, unsigned times,
         sub[k] = cases[index[k]];
     for (unsigned t = 0; rc == 0 && t < times && m && !(stop && *stop); t++) {
         if (a->verbosity >= 0)
-            fprintf(stderr, "wsspec: %s %u of %u: %zu case%s\n", label,
-                    t + 1 + (a->repeat > 1 && times == a->repeat - 1),
-                    times + (times == a->repeat - 1), m, m == 1 ? "" : "s");
+            fprintf(stderr, "wsspec: %s %u of %u: %zu case%s\n", label, t + 1 + numbered_from,
+                    times + numbered_from, m, m == 1 ? "" : "s");
         memset(pass, 0, m * sizeof *pass);
         int ran = run_pass(ud, sub, m, pass);
         if (record(index, m, pass, results, attempts) != 0)
@@ -78,14 +77,14 @@ int cli_repeat_run(const struct cli_args *a, const char *fail_on, const struct w
             rc = -1;
     }
     if (rc == 0 && a->repeat > 1)
-        rc = passes(a, "--repeat: attempt", a->repeat - 1, cases, index, n, results, attempts,
+        rc = passes(a, "--repeat: attempt", 1, a->repeat - 1, cases, index, n, results, attempts,
                     run_pass, ud, stop);
     if (rc == 0 && a->repeat_failed > 0) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (counts_as_failed(&results[i], fail_on))
                 index[m++] = i;
-        rc = passes(a, "--repeat-failed: rerun", a->repeat_failed, cases, index, m, results,
+        rc = passes(a, "--repeat-failed: rerun", 0, a->repeat_failed, cases, index, m, results,
                     attempts, run_pass, ud, stop);
     }
     free(index);
