@@ -8,15 +8,22 @@ message it draws from a PRNG seeded with --seed and, when the draw is below
                       client waits in vain (a case fails by a timeout)
   --drop connection   the TCP connection is closed at once instead of the
                       echo (a case fails at once, not by a timeout)
+  --drop-on ping      draw for each ping instead (and leave out its pong, or
+                      close): RFC 6455 requires the pong (6455:5.5.2 "Upon
+                      receipt of a Ping frame, an endpoint MUST send a Pong
+                      frame in response"), so a left-out pong fails a case
+                      by a timeout, which --retry-timeouts reruns; a missing
+                      echo is no failure of the RFC's (slow is not wrong)
 
 Draws happen in the order the messages arrive, one per message, so with one
 connection at a time the n-th message is dropped exactly when
 random.Random(seed)'s n-th random() is below the rate. Frames are parsed
 from RFC 6455 section 5.2, independently of wsspec's codec. Prints its port
-on the first stdout line, and one line "drop" or "echo" per message on
+on the first stdout line, and one line "drop" or "reply" per draw on
 stderr.
 
 Usage: flaky_server.py [--seed N] [--drop-rate R] [--drop reply|connection]
+                       [--drop-on data|ping]
 """
 import argparse
 import asyncio
@@ -51,6 +58,12 @@ async def read_frame(reader):
     return b0 & 0x80, b0 & 0x0F, bytes(b ^ key[i % 4] for i, b in enumerate(data))
 
 
+def draw(args, rng):
+    drop = rng.random() < args.drop_rate
+    print("drop" if drop else "reply", file=sys.stderr, flush=True)
+    return drop
+
+
 async def handle(reader, writer, args, rng):
     try:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -63,6 +76,10 @@ async def handle(reader, writer, args, rng):
                 await writer.drain()
                 return
             if opcode == 0x9:
+                if args.drop_on == "ping" and draw(args, rng):
+                    if args.drop == "connection":
+                        return
+                    continue
                 writer.write(frame(0xA, payload))
                 continue
             if opcode == 0xA:
@@ -73,8 +90,7 @@ async def handle(reader, writer, args, rng):
                 message += payload
             if not fin:
                 continue
-            drop = rng.random() < args.drop_rate
-            print("drop" if drop else "echo", file=sys.stderr, flush=True)
+            drop = args.drop_on == "data" and draw(args, rng)
             if not drop:
                 writer.write(frame(message_op, message))
             elif args.drop == "connection":
@@ -91,6 +107,7 @@ async def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--drop-rate", type=float, default=0.5)
     ap.add_argument("--drop", choices=("reply", "connection"), default="reply")
+    ap.add_argument("--drop-on", choices=("data", "ping"), default="data")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     stop = asyncio.get_running_loop().create_future()
