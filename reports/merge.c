@@ -94,7 +94,7 @@ static int by_position(const void *pa, const void *pb) {
     return strcmp(ia ? ia : "", ib ? ib : "");
 }
 
-static json_t *summary_of(const json_t *cases) {
+static json_t *summary_of(const json_t *cases, bool with_flaky) {
     static const char *const names[] = {"pass",          "non-strict", "informational",
                                         "unimplemented", "fail",       "error"};
     long long counts[6] = {0}, not_run = 0, flaky = 0;
@@ -117,7 +117,8 @@ static json_t *summary_of(const json_t *cases) {
     for (size_t k = 0; k < 6; k++)
         json_object_set_new(s, names[k], json_integer(counts[k]));
     json_object_set_new(s, "not_run", json_integer(not_run));
-    json_object_set_new(s, "flaky", json_integer(flaky));
+    if (with_flaky || flaky) /* as the shards counted (--repeat) */
+        json_object_set_new(s, "flaky", json_integer(flaky));
     return s;
 }
 
@@ -261,7 +262,10 @@ json_t *report_merge(json_t *const *docs, const char *const *paths, size_t n, ch
         reason = why;
     }
     json_object_set_new(doc, "cases", cases);
-    json_object_set_new(doc, "summary", summary_of(cases));
+    bool with_flaky = false;
+    for (size_t i = 0; i < n; i++)
+        with_flaky |= json_object_get(json_object_get(docs[i], "summary"), "flaky") != NULL;
+    json_object_set_new(doc, "summary", summary_of(cases, with_flaky));
     json_object_set_new(doc, "started", started ? json_string(started) : json_null());
     json_object_set_new(doc, "finished", finished ? json_string(finished) : json_null());
     json_object_set_new(doc, "duration_s", json_real(duration));
