@@ -150,3 +150,15 @@ def test_mismatched_reports_are_refused(tmp_path):
     # One report only without --merge is still an error of its own.
     r = wsspec("report", str(s1), str(s2), "--json", str(tmp_path / "m.json"))
     assert r.returncode == 2 and "--merge joins" in r.stderr
+
+
+def test_reports_sharing_a_case_are_refused(tmp_path):
+    """Two unsharded runs whose selections overlap: the case in both is named."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert wsspec("run", "--autobahn", "1.1.1", "--autobahn", "1.1.2", "--json", str(a),
+                  "-q").returncode == 0
+    assert wsspec("run", "--autobahn", "1.1.2", "--json", str(b), "-q").returncode == 0
+    r = wsspec("report", "--merge", str(a), str(b), "--json", str(tmp_path / "m.json"))
+    assert r.returncode == 2
+    case = json.loads(b.read_text())["cases"][0]["id"]
+    assert f"{a} and {b} overlap: both have case {case}" in r.stderr, r.stderr
