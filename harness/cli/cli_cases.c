@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_args.h"
-#include "cli/cli_shard.h"
 #include "cli/cli_help.h"
+#include "cli/cli_shard.h"
 #include "codec/frame.h"
 #include "judge/judge.h"
 #include "load/caseload.h"
@@ -35,8 +35,8 @@ int cli_list(int argc, char **argv) {
         return status;
     }
     struct shard_info shard;
-    if (a.shard_count && cli_shard_select("list", a.shard_index, a.shard_count,
-                                          a.shard_durations, sel, &n, &shard) != 0) {
+    if (a.shard_count && cli_shard_select("list", a.shard_index, a.shard_count, a.shard_durations,
+                                          sel, &n, &shard) != 0) {
         free(sel);
         case_list_free(&all);
         cli_args_free(&a);
