@@ -143,6 +143,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
     a->jobs = 1;
     a->seed = 1;
     bool run = strcmp(a->command, "run") == 0;
+    bool slices = run || strcmp(a->command, "list") == 0; /* --shard */
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -152,7 +153,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             strcmp(o, "--seed") == 0 || strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
             strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 || strcmp(o, "--ca") == 0 ||
             strcmp(o, "--sni") == 0 || strcmp(o, "--chop") == 0 || strcmp(o, "--profile") == 0 ||
-            strcmp(o, "--shard") == 0 || strcmp(o, "--shard-durations") == 0 ||
+            (slices && (strcmp(o, "--shard") == 0 || strcmp(o, "--shard-durations") == 0)) ||
             (run && run_takes_value(o));
         if (takes_value && !v) {
             fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
@@ -194,13 +195,13 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
                 fprintf(stderr, "wsspec %s: --seed takes a number, not '%s'\n", a->command, v);
                 return -1;
             }
-        } else if (strcmp(o, "--shard") == 0) {
+        } else if (slices && strcmp(o, "--shard") == 0) {
             if (cli_shard_parse(argv[++i], &a->shard_index, &a->shard_count) != 0) {
                 fprintf(stderr, "wsspec %s: --shard takes I/N with 1 <= I <= N <= 1000, not '%s'\n",
                         a->command, v);
                 return -1;
             }
-        } else if (strcmp(o, "--shard-durations") == 0) {
+        } else if (slices && strcmp(o, "--shard-durations") == 0) {
             a->shard_durations = argv[++i];
         } else if (strcmp(o, "--cases-dir") == 0) {
             a->cases_dir = argv[++i];
