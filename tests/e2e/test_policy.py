@@ -102,6 +102,9 @@ def test_policy_accepts_listed_failures_with_their_reason(tmp_path, altered):
     junit = (out / "junit.xml").read_text()
     assert "accepted by the policy" in junit and junit.count("<failure") == 1
     assert "echo altered on purpose (#1)" in (out / "report.html").read_text()
+    tap = wsspec("report", str(out / "report.json"), "--tap").stdout
+    assert f"# fail accepted by the policy ({pol}:{entry_line(0)}): echo altered on purpose" in tap
+    assert tap.count("\nnot ok ") == 1
     # Both accepted: the run passes.
     pol2 = write_policy(tmp_path / "policy2.json", {"accept": [
         {"cases": [failing[0], "framing.text-length-12*"], "verdicts": ["fail"],
