@@ -190,3 +190,16 @@ def test_baseline_applies_after_the_policy(tmp_path, altered):
     # Without the policy the first one is a regression.
     r = wsspec("run", altered, *ECHO, "--baseline", str(known), "-q")
     assert r.returncode == 1 and "REGRESSION" in r.stdout
+
+
+def test_documented_example_follows_the_schema_and_loads(tmp_path):
+    text = (ROOT / "docs" / "policy.md").read_text()
+    example = re.search(r"```json\n(.*?)```", text, re.S).group(1)
+    doc = json.loads(example)
+    assert schema_errors(doc, POLICY_SCHEMA) == []
+    pol = tmp_path / "p.json"
+    pol.write_text(example)
+    r = wsspec("run", "--autobahn", "1.1.1", "--policy", str(pol), "-q")
+    # Loaded (not a usage error); its entries match no case of this selection.
+    assert r.returncode in (0, 1), r.stderr
+    assert r.stderr.count("matches none of the cases run") == 2
