@@ -121,9 +121,8 @@ int cli_shard_select(const char *command, unsigned index, unsigned count,
     size_t total = *n;
     const struct wcase **sorted = calloc(total ? total : 1, sizeof *sorted);
     struct weighed *w = calloc(total ? total : 1, sizeof *w);
-    bool *keep = calloc(total ? total : 1, sizeof *keep);
     int rc = -1;
-    if (!sorted || !w || !keep) {
+    if (!sorted || !w) {
         fprintf(stderr, "wsspec %s: out of memory\n", command);
         goto out;
     }
@@ -137,6 +136,10 @@ int cli_shard_select(const char *command, unsigned index, unsigned count,
     /* Which ids are ours, decided on the sorted list, then kept in the
      * selection's order. */
     json_t *mine = json_object();
+    if (!mine) {
+        fprintf(stderr, "wsspec %s: out of memory\n", command);
+        goto out;
+    }
     if (!durations_path) {
         for (size_t k = 0; k < total; k++)
             if (k % count == index - 1)
@@ -175,7 +178,6 @@ int cli_shard_select(const char *command, unsigned index, unsigned count,
 out:
     free(sorted);
     free(w);
-    free(keep);
     return rc;
 }
 
