@@ -14,8 +14,14 @@
  *   options       {jobs, seed, timeout_scale, strict, argv: [...]}
  *   started, finished   ISO 8601 UTC with milliseconds; duration_s
  *   complete      false when interrupted or the target died; incomplete_reason
- *   summary       {total, pass, non-strict, informational, unimplemented, fail, error, not_run}
+ *   summary       {total, pass, non-strict, informational, unimplemented, fail, error, not_run,
+ *                  flaky (with --repeat)}
  *   baseline      (optional) {file, regressions: [ids], fixes: [ids], known: [ids]}
+ *   corpus        {digest, cases, profile}           (cli_shard.h; report --merge checks it)
+ *   shard         {index, count, selected, selection_digest, by_durations} or null
+ *   gate          {fail_on, flaky, policy, failing, accepted, flaky_cases, expired,
+ *                  unmatched}                        (policy.h: what decides exit 1)
+ *   merged        (report --merge only) [{file, shard, started, duration_s, cases}]
  *   cases: [ {
  *     id, title, group, autobahn (or null), rfc: [...], requirement, tags: [...],
  *     file, line, verdict ("pass", "non-strict", "informational", "unimplemented",
@@ -23,6 +29,8 @@
  *     reason, expected, actual, first_unexpected (index into events, or null),
  *     baseline ("regression", "fixed", "known" or absent), started, duration_s,
  *     error, internal (bool: an error of ours, exit 4),
+ *     fails_run, accepted {verdict, reason, entry, expires}   (policy.h)
+ *     attempts [{verdict, started, duration_s, reason, retried}], flaky   (flaky.h)
  *     dropped: {events, events_lost, pongs}      (what the runner did not keep)
  *     handshake: {status, request, response}   (heads as text, capped)
  *     close: {peer_closed_first, we_sent_close, peer_sent_close, clean,

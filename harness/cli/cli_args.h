@@ -32,10 +32,18 @@ struct cli_args {
     bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
                                rerun once, alone, by default) */
     uint64_t seed;
-    bool profile_full; /* --profile full: every series as written (Autobahn's volume);
+    bool profile_full;           /* --profile full: every series as written (Autobahn's volume);
                           quick (the default): at most SERIES_QUICK_COUNT messages each */
-    bool strict;
-    bool json; /* list: --json (JSON to stdout) */
+    bool strict;                 /* --strict: the same as --fail-on non-strict */
+    const char *fail_on;         /* run: --fail-on fail|non-strict|informational (NULL: the
+                                  policy's, else fail; --strict: non-strict) */
+    const char *policy;          /* run: --policy FILE (docs/policy.md) */
+    unsigned repeat;             /* run: --repeat N (0 = once) */
+    unsigned repeat_failed;      /* run: --repeat-failed N (0 = none) */
+    unsigned shard_index;        /* --shard I/N: 1..N (0 = no sharding) */
+    unsigned shard_count;        /*   N */
+    const char *shard_durations; /* --shard-durations REPORT.json */
+    bool json;                   /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
     const char *report_dir;   /* --report-dir DIR: every format */
     const char *record_seeds; /* --record-seeds DIR: fuzzing seeds, DIR/<target>/<sha256> */

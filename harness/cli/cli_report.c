@@ -4,10 +4,12 @@
  * wsspec report (the message names file, line and column, or the field),
  * 4 an output could not be written. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cli_help.h"
+#include "reports/merge.h"
 #include "reports/report.h"
 
 /* Load and check the document; prints the problem and returns NULL. */
@@ -48,15 +50,41 @@ bad:
     return NULL;
 }
 
+/* --merge: load every input and join them (merge.h); NULL after printing why. */
+static json_t *load_merged(const char **inputs, size_t n) {
+    json_t **docs = calloc(n, sizeof *docs);
+    json_t *merged = NULL;
+    size_t loaded = 0;
+    while (docs && loaded < n && (docs[loaded] = load_report(inputs[loaded])) != NULL)
+        loaded++;
+    if (docs && loaded == n) {
+        char err[2048];
+        merged = report_merge(docs, inputs, n, err, sizeof err);
+        if (!merged)
+            fprintf(stderr, "wsspec report --merge: %s\n", err);
+    }
+    for (size_t i = 0; docs && i < loaded; i++)
+        json_decref(docs[i]);
+    free(docs);
+    return merged;
+}
+
 int cli_report(int argc, char **argv) {
     struct report_outputs outs = {0};
     const char *input = NULL, *autobahn = NULL;
-    bool tap = false;
+    bool tap = false, merge = false;
+    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    size_t input_count = 0;
+    if (!inputs)
+        return EXIT_INTERNAL;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char **slot = NULL;
         if (strcmp(o, "--tap") == 0) {
             tap = true;
+            continue;
+        } else if (strcmp(o, "--merge") == 0) {
+            merge = true;
             continue;
         } else if (strcmp(o, "--json") == 0) {
             slot = &outs.json;
@@ -73,16 +101,17 @@ int cli_report(int argc, char **argv) {
         } else if (o[0] == '-' && o[1] != '\0') {
             fprintf(stderr, "wsspec report: unknown option '%s'\n", o);
             cli_help_usage(stderr, "report");
+            free(inputs);
             return EXIT_USAGE;
-        } else if (!input) {
-            input = o;
-            continue;
         } else {
-            fprintf(stderr, "wsspec report: one report file only ('%s' and '%s')\n", input, o);
-            return EXIT_USAGE;
+            if (!input)
+                input = o;
+            inputs[input_count++] = o;
+            continue;
         }
         if (i + 1 >= argc || argv[i + 1][0] == '\0') {
             fprintf(stderr, "wsspec report: %s needs a file name\n", o);
+            free(inputs);
             return EXIT_USAGE;
         }
         *slot = argv[++i];
@@ -90,14 +119,25 @@ int cli_report(int argc, char **argv) {
     if (!input) {
         fprintf(stderr, "wsspec report: which report? (wsspec report FILE.json --junit OUT)\n");
         cli_help_usage(stderr, "report");
+        free(inputs);
+        return EXIT_USAGE;
+    }
+    if (input_count > 1 && !merge) {
+        fprintf(stderr,
+                "wsspec report: one report file only ('%s' and '%s'; --merge joins shard "
+                "reports)\n",
+                inputs[0], inputs[1]);
+        free(inputs);
         return EXIT_USAGE;
     }
     if (!tap && !autobahn && !outs.dir && !outs.json && !outs.junit && !outs.html && !outs.md) {
         fprintf(stderr, "wsspec report: nothing to write: give --junit, --html, --md, --json, "
                         "--tap, --autobahn or --report-dir\n");
+        free(inputs);
         return EXIT_USAGE;
     }
-    json_t *doc = load_report(input);
+    json_t *doc = merge ? load_merged(inputs, input_count) : load_report(input);
+    free(inputs);
     if (!doc)
         return EXIT_USAGE;
 

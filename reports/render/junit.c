@@ -211,6 +211,39 @@ static void message_attr(FILE *out, const json_t *c) {
     fputc('"', out);
 }
 
+/* A flaky case's attempts that did not pass (flaky.h), as Maven Surefire
+ * writes reruns: <flakyFailure> when the case passes after all (the gate
+ * accepts it), <rerunFailure> when it fails. */
+static void attempts_xml(FILE *out, const json_t *c, bool failing) {
+    if (!report_doc_bool(c, "flaky", false))
+        return;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(c, "attempts"), i, a) {
+        const char *v = report_doc_str(a, "verdict", "?");
+        if (strcmp(v, "pass") == 0)
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "attempt %zu of %zu: %s: %s", i + 1,
+                 json_array_size(json_object_get(c, "attempts")), v,
+                 report_doc_str(a, "reason", ""));
+        fprintf(out, "      <%s", failing ? "rerunFailure" : "flakyFailure");
+        attr(out, "message", msg);
+        attr(out, "type", v);
+        fprintf(out, " time=\"%.3f\"/>\n", report_doc_num(a, "duration_s", 0));
+    }
+}
+
+/* "accepted by the policy (FILE:LINE): REASON", or "". */
+static void accepted_text(const json_t *c, char *out, size_t cap) {
+    const json_t *acc = report_doc_obj(c, "accepted");
+    out[0] = '\0';
+    if (acc)
+        snprintf(out, cap, "; %s accepted by the policy (%s): %s",
+                 report_doc_str(acc, "verdict", "?"), report_doc_str(acc, "entry", "?"),
+                 report_doc_str(acc, "reason", ""));
+}
+
 static void testcase(FILE *out, const json_t *doc, const json_t *c) {
     char name[1024], cls[128], reason[1024];
     snprintf(name, sizeof name, "%s: %s", report_doc_str(c, "id", "?"),
@@ -227,13 +260,20 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c) {
     const char *verdict = report_doc_str(c, "verdict", "?");
     switch (k) {
     case REPORT_DOC_PASS: fputs("/>\n", out); return;
-    case REPORT_DOC_NOTE:
-        fputs(">\n      <system-out>", out);
-        snprintf(reason, sizeof reason, "%s (passed): %s", verdict,
+    case REPORT_DOC_NOTE: {
+        char accepted[1024];
+        accepted_text(c, accepted, sizeof accepted);
+        fputs(">\n", out);
+        attempts_xml(out, c, false);
+        fputs("      <system-out>", out);
+        snprintf(reason, sizeof reason, "%s (passed%s): %s", verdict,
+                 report_doc_bool(c, "flaky", false) ? ", flaky" : "",
                  report_doc_str(c, "reason", ""));
         xml_text(out, reason, false, 0);
+        xml_text(out, accepted, false, 0);
         fputs("</system-out>\n    </testcase>\n", out);
         return;
+    }
     case REPORT_DOC_SKIP:
         report_doc_skip_reason(doc, c, reason, sizeof reason);
         fputs(">\n      <skipped", out);
@@ -248,7 +288,9 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c) {
         attr(out, "type", verdict);
         fputs(">", out);
         failure_body(out, doc, c);
-        fprintf(out, "</%s>\n    </testcase>\n", el);
+        fprintf(out, "</%s>\n", el);
+        attempts_xml(out, c, true);
+        fputs("    </testcase>\n", out);
         return;
     }
     }

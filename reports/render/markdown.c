@@ -109,6 +109,8 @@ static void status_line(FILE *out, const json_t *doc, size_t bad, size_t total) 
                 total);
     else if (bad)
         fprintf(out, "FAILED: %zu of %zu cases failed", bad, total);
+    else if (json_array_size(json_object_get(report_doc_obj(doc, "gate"), "expired")))
+        fprintf(out, "FAILED: an expired policy entry (%zu cases, no failure)", total);
     else
         fprintf(out, "PASSED: %zu cases, no failure", total);
     if (!complete)
@@ -243,6 +245,65 @@ static void failure_detail(FILE *out, const json_t *doc, const json_t *c) {
     fputc('\n', out);
 }
 
+/* Flaky cases with each attempt's verdict, accepted deviations with their
+ * reasons, and expired policy entries (policy.h, flaky.h). */
+static void gate_sections(FILE *out, const json_t *report) {
+    size_t n = report_doc_case_count(report), flaky = 0, accepted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = report_doc_case(report, i);
+        flaky += report_doc_bool(c, "flaky", false);
+        accepted += report_doc_obj(c, "accepted") != NULL;
+    }
+    if (flaky) {
+        fprintf(out, "### Flaky (%zu)\n\n| Case | Attempts | Fails the run |\n|---|---|---|\n",
+                flaky);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *c = report_doc_case(report, i);
+            if (!report_doc_bool(c, "flaky", false))
+                continue;
+            fputs("| ", out);
+            code_span(out, report_doc_str(c, "id", "?"));
+            fputs(" | ", out);
+            size_t k;
+            json_t *a;
+            json_array_foreach(json_object_get(c, "attempts"), k, a) {
+                fprintf(out, "%s%s (%.3f s)", k ? ", " : "", report_doc_str(a, "verdict", "?"),
+                        report_doc_num(a, "duration_s", 0));
+            }
+            fprintf(out, " | %s |\n", report_doc_bool(c, "fails_run", true) ? "yes" : "no");
+        }
+        fputc('\n', out);
+    }
+    if (accepted) {
+        fprintf(out,
+                "### Accepted by the policy (%zu)\n\n| Case | Verdict | Reason | Entry |\n"
+                "|---|---|---|---|\n",
+                accepted);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *acc = report_doc_obj(report_doc_case(report, i), "accepted");
+            if (!acc)
+                continue;
+            fputs("| ", out);
+            code_span(out, report_doc_str(report_doc_case(report, i), "id", "?"));
+            fprintf(out, " | %s | ", report_doc_str(acc, "verdict", "?"));
+            inline_text(out, report_doc_str(acc, "reason", ""));
+            fputs(" | ", out);
+            code_span(out, report_doc_str(acc, "entry", ""));
+            fputs(" |\n", out);
+        }
+        fputc('\n', out);
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(report_doc_obj(report, "gate"), "expired"), i, e) {
+        fputs("> **Expired policy entry** ", out);
+        code_span(out, report_doc_str(e, "entry", "?"));
+        fputs(" for ", out);
+        code_span(out, report_doc_str(e, "cases", "?"));
+        fprintf(out, " expired on %s: it fails the run.\n\n", report_doc_str(e, "expires", "?"));
+    }
+}
+
 int report_markdown_write(const json_t *report, FILE *out) {
     size_t n = report_doc_case_count(report), bad = 0;
     size_t counts[VERDICTS] = {0};
@@ -255,6 +316,7 @@ int report_markdown_write(const json_t *report, FILE *out) {
     status_line(out, report, bad, n);
     verdict_table(out, counts);
     group_table(out, report);
+    gate_sections(out, report);
     if (bad) {
         fprintf(out, "### Failures (%zu)\n\n", bad);
         size_t shown = 0;
