@@ -44,7 +44,8 @@ static bool parse_double(const char *s, double *out) {
 static const char *const run_value_options[] = {
     "--report-dir", "--json",         "--junit",        "--html",  "--md",
     "--format",     "--color",        "--baseline",     "--spawn", "--ready-timeout",
-    "--agent",      "--idle-timeout", "--record-seeds",
+    "--agent",      "--idle-timeout", "--record-seeds", "--summary", "--ctrf",
+    "--run-id",     "--annotations",
 };
 
 static bool run_takes_value(const char *o) {
@@ -69,6 +70,22 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         a->html_out = v;
     } else if (strcmp(o, "--md") == 0) {
         a->md_out = v;
+    } else if (strcmp(o, "--summary") == 0) {
+        a->summary_out = v;
+    } else if (strcmp(o, "--ctrf") == 0) {
+        a->ctrf_out = v;
+    } else if (strcmp(o, "--run-id") == 0) {
+        if (!*v) {
+            fprintf(stderr, "wsspec run: --run-id takes an id, not an empty string\n");
+            return -1;
+        }
+        a->run_id = v;
+    } else if (strcmp(o, "--annotations") == 0) {
+        if (cli_annotations_target(v, &a->annotations_out) != 0) {
+            fprintf(stderr, "wsspec run: --annotations takes github or github=FILE, not '%s'\n",
+                    v);
+            return -1;
+        }
     } else if (strcmp(o, "--baseline") == 0) {
         a->baseline = v;
     } else if (strcmp(o, "--spawn") == 0) {
@@ -113,6 +130,18 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         }
     }
     return 0;
+}
+
+int cli_annotations_target(const char *v, const char **path) {
+    if (strcmp(v, "github") == 0) {
+        *path = "-";
+        return 0;
+    }
+    if (strncmp(v, "github=", 7) == 0 && v[7]) {
+        *path = v + 7;
+        return 0;
+    }
+    return -1;
 }
 
 /* cli_args_parse without the cleanup on failure. */
@@ -221,6 +250,12 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
         } else {
             push(&a->ids, o);
         }
+    }
+    if (a->format_tap && a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fprintf(stderr, "wsspec %s: --format tap keeps stdout for TAP: give --annotations "
+                        "github=FILE\n",
+                a->command);
+        return -1;
     }
     a->sel = (struct selection){
         .ids = a->ids.items,

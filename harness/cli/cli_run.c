@@ -458,6 +458,14 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
                               !error_is_known(report, s->results[i].c->id);
         errors = unknown_errors;
     }
+    /* Annotations on stdout go before the summary, which stays the last line. */
+    bool annotations_failed = false;
+    if (a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fflush(stdout);
+        annotations_failed = report_annotations_write(report, stdout) != 0 || fflush(stdout) != 0;
+        if (annotations_failed)
+            fprintf(stderr, "wsspec run: cannot write the annotations to stdout\n");
+    }
     if (x->con)
         console_summary(x->con, s->results, s->n, wall_s, regressions, regression_count, fixed,
                         fixed_count);
@@ -470,8 +478,15 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
                                   .json = a->json_out,
                                   .junit = a->junit_out,
                                   .html = a->html_out,
-                                  .md = a->md_out};
-    bool outputs_failed = report_write_outputs(report, &outs) != 0;
+                                  .md = a->md_out,
+                                  .summary = a->summary_out,
+                                  .ctrf = a->ctrf_out,
+                                  .run_id = a->run_id,
+                                  .annotations = a->annotations_out &&
+                                                         strcmp(a->annotations_out, "-") != 0
+                                                     ? a->annotations_out
+                                                     : NULL};
+    bool outputs_failed = report_write_outputs(report, &outs) != 0 || annotations_failed;
     if (a->format_tap && report_tap_write(report, stdout) != 0) {
         fprintf(stderr, "wsspec run: cannot write TAP to stdout\n");
         outputs_failed = true;
