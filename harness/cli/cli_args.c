@@ -42,10 +42,9 @@ static bool parse_double(const char *s, double *out) {
 
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
-    "--report-dir", "--json",         "--junit",        "--html",  "--md",
-    "--format",     "--color",        "--baseline",     "--spawn", "--ready-timeout",
-    "--agent",      "--idle-timeout", "--record-seeds", "--summary", "--ctrf",
-    "--run-id",     "--annotations",
+    "--report-dir",   "--json",     "--junit", "--html",          "--md",          "--format",
+    "--color",        "--baseline", "--spawn", "--ready-timeout", "--agent",       "--idle-timeout",
+    "--record-seeds", "--summary",  "--ctrf",  "--run-id",        "--annotations",
 };
 
 static bool run_takes_value(const char *o) {
@@ -82,8 +81,7 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         a->run_id = v;
     } else if (strcmp(o, "--annotations") == 0) {
         if (cli_annotations_target(v, &a->annotations_out) != 0) {
-            fprintf(stderr, "wsspec run: --annotations takes github or github=FILE, not '%s'\n",
-                    v);
+            fprintf(stderr, "wsspec run: --annotations takes github or github=FILE, not '%s'\n", v);
             return -1;
         }
     } else if (strcmp(o, "--baseline") == 0) {
@@ -252,8 +250,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
         }
     }
     if (a->format_tap && a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
-        fprintf(stderr, "wsspec %s: --format tap keeps stdout for TAP: give --annotations "
-                        "github=FILE\n",
+        fprintf(stderr,
+                "wsspec %s: --format tap keeps stdout for TAP: give --annotations "
+                "github=FILE\n",
                 a->command);
         return -1;
     }

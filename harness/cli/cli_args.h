@@ -45,13 +45,13 @@ struct cli_args {
     const char *ctrf_out;        /* --ctrf F: Common Test Report Format */
     const char *run_id;          /* --run-id ID (CTRF runId shared by shards) */
     const char *annotations_out; /* --annotations github[=F]: "-" is stdout */
-    bool format_tap;        /* --format tap: TAP on stdout, human text on stderr */
-    enum cli_color color;   /* --color auto|always|never */
-    const char *baseline;   /* --baseline F: earlier report or known-failures file */
-    const char *spawn;      /* --spawn 'CMD {port}' */
-    double ready_timeout_s; /* --ready-timeout S (0 = default 10, scaled) */
-    const char *agent;      /* --agent NAME (Autobahn index) */
-    int verbosity;          /* -q = -1, default 0, -v 1, -vv 2 */
+    bool format_tap;             /* --format tap: TAP on stdout, human text on stderr */
+    enum cli_color color;        /* --color auto|always|never */
+    const char *baseline;        /* --baseline F: earlier report or known-failures file */
+    const char *spawn;           /* --spawn 'CMD {port}' */
+    double ready_timeout_s;      /* --ready-timeout S (0 = default 10, scaled) */
+    const char *agent;           /* --agent NAME (Autobahn index) */
+    int verbosity;               /* -q = -1, default 0, -v 1, -vv 2 */
     struct tls_client_options tls;
     struct selection sel; /* views of the lists above */
 };

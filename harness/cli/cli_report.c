@@ -95,9 +95,8 @@ static int compare(char **inputs, int count, const struct report_outputs *outs) 
     return status;
 }
 
-static int parse(int argc, char **argv, struct report_outputs *outs_,
-                            const char **autobahn_, bool *tap_, bool *comparing, char **inputs,
-                            int *input_count) {
+static int parse(int argc, char **argv, struct report_outputs *outs_, const char **autobahn_,
+                 bool *tap_, bool *comparing, char **inputs, int *input_count) {
     struct report_outputs outs = {0};
     const char *autobahn = NULL;
     bool tap = false;
@@ -199,8 +198,7 @@ int cli_report(int argc, char **argv) {
     int input_count = 0;
     if (!inputs)
         return EXIT_INTERNAL;
-    int status = parse(argc, argv, &outs, &autobahn, &tap, &comparing, inputs,
-                                  &input_count);
+    int status = parse(argc, argv, &outs, &autobahn, &tap, &comparing, inputs, &input_count);
     if (status == EXIT_PASS && comparing) {
         if (tap || autobahn || outs.dir || outs.json || outs.junit || outs.summary || outs.ctrf ||
             outs.annotations) {
@@ -213,8 +211,9 @@ int cli_report(int argc, char **argv) {
         return status;
     }
     if (status == EXIT_PASS && input_count > 1) {
-        fprintf(stderr, "wsspec report: one report file only ('%s' and '%s'); --compare "
-                        "takes several\n",
+        fprintf(stderr,
+                "wsspec report: one report file only ('%s' and '%s'); --compare "
+                "takes several\n",
                 inputs[0], inputs[1]);
         status = EXIT_USAGE;
     }

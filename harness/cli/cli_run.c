@@ -474,18 +474,17 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
     if (fixed_count)
         free(fixed);
 
-    struct report_outputs outs = {.dir = a->report_dir,
-                                  .json = a->json_out,
-                                  .junit = a->junit_out,
-                                  .html = a->html_out,
-                                  .md = a->md_out,
-                                  .summary = a->summary_out,
-                                  .ctrf = a->ctrf_out,
-                                  .run_id = a->run_id,
-                                  .annotations = a->annotations_out &&
-                                                         strcmp(a->annotations_out, "-") != 0
-                                                     ? a->annotations_out
-                                                     : NULL};
+    struct report_outputs outs = {
+        .dir = a->report_dir,
+        .json = a->json_out,
+        .junit = a->junit_out,
+        .html = a->html_out,
+        .md = a->md_out,
+        .summary = a->summary_out,
+        .ctrf = a->ctrf_out,
+        .run_id = a->run_id,
+        .annotations =
+            a->annotations_out && strcmp(a->annotations_out, "-") != 0 ? a->annotations_out : NULL};
     bool outputs_failed = report_write_outputs(report, &outs) != 0 || annotations_failed;
     if (a->format_tap && report_tap_write(report, stdout) != 0) {
         fprintf(stderr, "wsspec run: cannot write TAP to stdout\n");

@@ -25,7 +25,7 @@
 #include "reports/render/report_doc.h"
 #include "reports/report.h"
 
-#define ANNOTATION_CAP 10  /* of each kind: GitHub's limit per step */
+#define ANNOTATION_CAP 10   /* of each kind: GitHub's limit per step */
 #define MESSAGE_CAP    2000 /* octets of one message before escaping */
 
 static void escape(FILE *out, const char *s, bool property) {

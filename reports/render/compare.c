@@ -138,8 +138,8 @@ static void url_path(FILE *out, const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '/')
             fputc('/', out);
-        else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                 (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                 strchr("-._~", *p))
             fputc(*p, out);
         else
             fprintf(out, "%%%02X", *p);

@@ -43,8 +43,8 @@ static long long iso_ms(const char *s) {
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     int ms = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &ms) < 6)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -262,17 +262,17 @@ json_t *report_ctrf_build(const json_t *report, const char *run_id) {
                                         "fail", "error",      "not_run"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new(verdicts, names[i], json_integer(report_doc_int(summary, names[i], 0)));
-    json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:o}}", "tests",
-                            (json_int_t)n, "passed", (json_int_t)counts[0], "failed",
-                            (json_int_t)counts[1], "skipped", (json_int_t)counts[2], "pending",
-                            (json_int_t)counts[3], "other", (json_int_t)counts[4], "start",
-                            (json_int_t)start, "stop", (json_int_t)stop, "duration",
-                            (json_int_t)(stop - start), "extra", "verdicts", verdicts);
-    json_t *extra = json_pack("{s:s, s:b, s:s, s:b, s:s}", "schema",
-                              report_doc_str(report, "schema", ""), "complete",
-                              report_doc_bool(report, "complete", true), "seed", seed, "strict",
-                              report_doc_bool(report_doc_obj(report, "options"), "strict", false),
-                              "target", report_doc_str(target, "url", ""));
+    json_t *sum =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:o}}", "tests", (json_int_t)n,
+                  "passed", (json_int_t)counts[0], "failed", (json_int_t)counts[1], "skipped",
+                  (json_int_t)counts[2], "pending", (json_int_t)counts[3], "other",
+                  (json_int_t)counts[4], "start", (json_int_t)start, "stop", (json_int_t)stop,
+                  "duration", (json_int_t)(stop - start), "extra", "verdicts", verdicts);
+    json_t *extra =
+        json_pack("{s:s, s:b, s:s, s:b, s:s}", "schema", report_doc_str(report, "schema", ""),
+                  "complete", report_doc_bool(report, "complete", true), "seed", seed, "strict",
+                  report_doc_bool(report_doc_obj(report, "options"), "strict", false), "target",
+                  report_doc_str(target, "url", ""));
     if (extra && !report_doc_bool(report, "complete", true))
         set_str(extra, "incomplete_reason", report_doc_str(report, "incomplete_reason", NULL));
     const char *agent = report_doc_str(target, "agent", "");
@@ -283,13 +283,14 @@ json_t *report_ctrf_build(const json_t *report, const char *run_id) {
     json_t *env = json_pack("{s:s, s:s}", "reportName", report_name, "osPlatform", "linux");
     if (env)
         set_str(env, "appName", agent);
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}, s:o, s:o, s:o, s:o}}", "reportFormat",
-        "CTRF", "specVersion", CTRF_SPEC_VERSION, "reportId", uuid, "runId",
-        run_id && *run_id ? run_id : uuid, "timestamp",
-        report_doc_str(report, "finished", report_doc_str(report, "started", "1970-01-01T00:00:00Z")),
-        "generatedBy", "wsspec", "results", "tool", "name", "wsspec", "version",
-        report_doc_str(tool, "version", "?"), "summary", sum, "tests", tests, "environment", env,
-        "extra", extra);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}, s:o, s:o, s:o, s:o}}",
+                  "reportFormat", "CTRF", "specVersion", CTRF_SPEC_VERSION, "reportId", uuid,
+                  "runId", run_id && *run_id ? run_id : uuid, "timestamp",
+                  report_doc_str(report, "finished",
+                                 report_doc_str(report, "started", "1970-01-01T00:00:00Z")),
+                  "generatedBy", "wsspec", "results", "tool", "name", "wsspec", "version",
+                  report_doc_str(tool, "version", "?"), "summary", sum, "tests", tests,
+                  "environment", env, "extra", extra);
     return doc;
 }

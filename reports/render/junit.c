@@ -251,8 +251,7 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c, size_t index
     const char *id = report_doc_str(c, "id", "?");
     size_t repeat = repeat_of(doc, index, id);
     if (repeat)
-        snprintf(name, sizeof name, "%s: %s [%zu]", id, report_doc_str(c, "title", ""),
-                 repeat + 1);
+        snprintf(name, sizeof name, "%s: %s [%zu]", id, report_doc_str(c, "title", ""), repeat + 1);
     else
         snprintf(name, sizeof name, "%s: %s", id, report_doc_str(c, "title", ""));
     classname(c, cls, sizeof cls);

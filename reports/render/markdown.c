@@ -19,7 +19,7 @@
 
 #define DETAIL_CAP  50
 #define LIST_CAP    500
-#define BLOCK_CAP   4000            /* characters of one fenced block */
+#define BLOCK_CAP   4000          /* characters of one fenced block */
 #define SUMMARY_CAP (1024 * 1024) /* octets: GitHub's limit of a step summary */
 
 /* How much of the failures one rendering shows, and in which order. */
