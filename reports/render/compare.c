@@ -8,7 +8,9 @@
  * target's HTML report (href#case-ID) when one was given, else, for every
  * verdict but pass, to a detail section at the end of the page (reason,
  * expected, actual). A case a report does not have is "-". Above the
- * matrix: the counts of each verdict per target. The page has no script
+ * matrix: the counts of each verdict per target. The Markdown matrix
+ * leaves out the cases that pass on every target (a line counts them), so
+ * that it stays short enough for a document or a job summary. The page has no script
  * and loads nothing: everything is inline, under a Content Security
  * Policy that forbids the rest. */
 #include <stdio.h>
@@ -335,6 +337,16 @@ static void md(FILE *out, const char *s) {
     }
 }
 
+/* Whether every target has the case and passed it. */
+static bool passes_everywhere(const json_t *cmp, const char *id) {
+    for (size_t k = 0; k < target_count(cmp); k++) {
+        const json_t *c = find_case(report_at(cmp, k), id);
+        if (!c || strcmp(report_doc_str(c, "verdict", ""), "pass") != 0)
+            return false;
+    }
+    return true;
+}
+
 int report_compare_markdown_write(const json_t *cmp, FILE *out) {
     json_t *rows = rows_of(cmp);
     if (!rows)
@@ -358,8 +370,21 @@ int report_compare_markdown_write(const json_t *cmp, FILE *out) {
         fputc('\n', out);
     }
     json_t *groups = groups_of(rows);
+    size_t all_pass = 0;
+    for (size_t r = 0; r < json_array_size(rows); r++)
+        all_pass += passes_everywhere(cmp, report_doc_str(json_array_get(rows, r), "id", "?"));
+    fprintf(out, "\n%zu of %zu cases pass on every target and are not listed below.\n", all_pass,
+            json_array_size(rows));
     for (size_t g = 0; g < json_array_size(groups); g++) {
         const char *group = json_string_value(json_array_get(groups, g));
+        size_t listed = 0;
+        for (size_t r = 0; r < json_array_size(rows); r++) {
+            const json_t *row = json_array_get(rows, r);
+            listed += strcmp(report_doc_str(row, "group", ""), group) == 0 &&
+                      !passes_everywhere(cmp, report_doc_str(row, "id", "?"));
+        }
+        if (!listed)
+            continue;
         fputs("\n#### ", out);
         md(out, group);
         fputs("\n\n| Case |", out);
@@ -374,7 +399,8 @@ int report_compare_markdown_write(const json_t *cmp, FILE *out) {
         fputc('\n', out);
         for (size_t r = 0; r < json_array_size(rows); r++) {
             const json_t *row = json_array_get(rows, r);
-            if (strcmp(report_doc_str(row, "group", ""), group) != 0)
+            if (strcmp(report_doc_str(row, "group", ""), group) != 0 ||
+                passes_everywhere(cmp, report_doc_str(row, "id", "?")))
                 continue;
             const char *id = report_doc_str(row, "id", "?");
             fputs("| ", out);
