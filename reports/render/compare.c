@@ -160,7 +160,7 @@ static const char CSS[] =
     "table{border-collapse:collapse;margin:1em 0}"
     "th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#f6f8fa}td.n{text-align:right}tr.group th{background:#eaeef2}"
-    "tr.differs td.case{font-weight:600}"
+    "tr.differs td.case{font-weight:600}td.v a{color:inherit}"
     ".v{font-weight:600}.pass{color:#1a7f37}.non-strict{color:#9a6700}"
     ".informational{color:#0969da}.unimplemented{color:#8250df}.fail{color:#cf222e}"
     ".error{color:#bc4c00}.not-run,.absent{color:#6e7781}"
