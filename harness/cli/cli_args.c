@@ -43,10 +43,11 @@ static bool parse_double(const char *s, double *out) {
 
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
-    "--report-dir", "--json",          "--junit",        "--html",    "--md",
-    "--format",     "--color",         "--baseline",     "--spawn",   "--ready-timeout",
-    "--agent",      "--idle-timeout",  "--record-seeds", "--fail-on", "--policy",
-    "--repeat",     "--repeat-failed",
+    "--report-dir",  "--json",          "--junit",        "--html",    "--md",
+    "--format",      "--color",         "--baseline",     "--spawn",   "--ready-timeout",
+    "--agent",       "--idle-timeout",  "--record-seeds", "--fail-on", "--policy",
+    "--repeat",      "--repeat-failed", "--summary",      "--ctrf",    "--run-id",
+    "--annotations",
 };
 
 static bool run_takes_value(const char *o) {
@@ -71,6 +72,21 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         a->html_out = v;
     } else if (strcmp(o, "--md") == 0) {
         a->md_out = v;
+    } else if (strcmp(o, "--summary") == 0) {
+        a->summary_out = v;
+    } else if (strcmp(o, "--ctrf") == 0) {
+        a->ctrf_out = v;
+    } else if (strcmp(o, "--run-id") == 0) {
+        if (!*v) {
+            fprintf(stderr, "wsspec run: --run-id takes an id, not an empty string\n");
+            return -1;
+        }
+        a->run_id = v;
+    } else if (strcmp(o, "--annotations") == 0) {
+        if (cli_annotations_target(v, &a->annotations_out) != 0) {
+            fprintf(stderr, "wsspec run: --annotations takes github or github=FILE, not '%s'\n", v);
+            return -1;
+        }
     } else if (strcmp(o, "--baseline") == 0) {
         a->baseline = v;
     } else if (strcmp(o, "--spawn") == 0) {
@@ -134,6 +150,18 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         }
     }
     return 0;
+}
+
+int cli_annotations_target(const char *v, const char **path) {
+    if (strcmp(v, "github") == 0) {
+        *path = "-";
+        return 0;
+    }
+    if (strncmp(v, "github=", 7) == 0 && v[7]) {
+        *path = v + 7;
+        return 0;
+    }
+    return -1;
 }
 
 /* cli_args_parse without the cleanup on failure. */
@@ -259,6 +287,13 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
         a->strict = strcmp(a->fail_on, "fail") != 0;
     if (a->shard_durations && !a->shard_count) {
         fprintf(stderr, "wsspec %s: --shard-durations needs --shard I/N\n", a->command);
+        return -1;
+    }
+    if (a->format_tap && a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fprintf(stderr,
+                "wsspec %s: --format tap keeps stdout for TAP: give --annotations "
+                "github=FILE\n",
+                a->command);
         return -1;
     }
     a->sel = (struct selection){

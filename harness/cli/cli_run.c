@@ -415,6 +415,14 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
                               !error_is_known(report, s->results[i].c->id);
         errors = unknown_errors;
     }
+    /* Annotations on stdout go before the summary, which stays the last line. */
+    bool annotations_failed = false;
+    if (a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fflush(stdout);
+        annotations_failed = report_annotations_write(report, stdout) != 0 || fflush(stdout) != 0;
+        if (annotations_failed)
+            fprintf(stderr, "wsspec run: cannot write the annotations to stdout\n");
+    }
     report_gate_print(report, a->format_tap ? stderr : stdout, stderr);
     if (x->con)
         console_summary(x->con, s->results, s->n, wall_s, regressions, regression_count, fixed,
@@ -424,12 +432,18 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
     if (fixed_count)
         free(fixed);
 
-    struct report_outputs outs = {.dir = a->report_dir,
-                                  .json = a->json_out,
-                                  .junit = a->junit_out,
-                                  .html = a->html_out,
-                                  .md = a->md_out};
-    bool outputs_failed = report_write_outputs(report, &outs) != 0;
+    struct report_outputs outs = {
+        .dir = a->report_dir,
+        .json = a->json_out,
+        .junit = a->junit_out,
+        .html = a->html_out,
+        .md = a->md_out,
+        .summary = a->summary_out,
+        .ctrf = a->ctrf_out,
+        .run_id = a->run_id,
+        .annotations =
+            a->annotations_out && strcmp(a->annotations_out, "-") != 0 ? a->annotations_out : NULL};
+    bool outputs_failed = report_write_outputs(report, &outs) != 0 || annotations_failed;
     if (a->format_tap && report_tap_write(report, stdout) != 0) {
         fprintf(stderr, "wsspec run: cannot write TAP to stdout\n");
         outputs_failed = true;

@@ -6,13 +6,18 @@
  *     <testsuite name=GROUP tests failures errors skipped time timestamp>
  *       <properties><property name value/>...</properties>
  *       <testcase name="ID: title" classname="rfc6455.5.5.1" time file>
+ *         <properties><property name="id|verdict|rfc|autobahn|group" value/>...</properties>
  *         <failure message type>body</failure> | <error ...> | <skipped message/>
  *         <system-out>remarks (non-strict, informational)</system-out>
  *
  * Verdicts: pass -> passed; non-strict and informational -> passed with a
  * <system-out> remark (non-strict -> <failure type="non-strict"> when the run
  * was --strict); unimplemented and not-run -> <skipped message>; fail ->
- * <failure>; error -> <error>. Every string is XML 1.0-safe: markup
+ * <failure>; error -> <error>. classname + name is unique in the file
+ * (readers merge test cases that share both): a case id that comes again
+ * (a report of repeated runs) gets " [2]", " [3]" ... Each testcase has
+ * properties (Jenkins' JUnit plugin and junitparser read them): its id,
+ * verdict, group, each RFC section it cites and its Autobahn id. Every string is XML 1.0-safe: markup
  * characters become entities, characters XML 1.0 cannot carry (most C0
  * controls, U+FFFE, U+FFFF) become the text "\uXXXX", and peer payloads are
  * only ever shown as hex. */
@@ -244,10 +249,44 @@ static void accepted_text(const json_t *c, char *out, size_t cap) {
                  report_doc_str(acc, "reason", ""));
 }
 
-static void testcase(FILE *out, const json_t *doc, const json_t *c) {
+/* How many cases before index i have the same id (0: the first). */
+static size_t repeat_of(const json_t *doc, size_t i, const char *id) {
+    size_t k = 0;
+    for (size_t j = 0; j < i; j++)
+        k += strcmp(report_doc_str(report_doc_case(doc, j), "id", "?"), id) == 0;
+    return k;
+}
+
+static void case_property(FILE *out, const char *name, const char *value) {
+    fputs("        <property", out);
+    attr(out, "name", name);
+    attr(out, "value", value);
+    fputs("/>\n", out);
+}
+
+static void case_properties(FILE *out, const json_t *c) {
+    fputs("      <properties>\n", out);
+    case_property(out, "id", report_doc_str(c, "id", "?"));
+    case_property(out, "verdict", report_doc_str(c, "verdict", "?"));
+    case_property(out, "group", report_doc_str(c, "group", ""));
+    const json_t *rfc = json_object_get(c, "rfc");
+    for (size_t i = 0; i < json_array_size(rfc); i++)
+        if (json_is_string(json_array_get(rfc, i)))
+            case_property(out, "rfc", json_string_value(json_array_get(rfc, i)));
+    const char *autobahn = report_doc_str(c, "autobahn", NULL);
+    if (autobahn && *autobahn)
+        case_property(out, "autobahn", autobahn);
+    fputs("      </properties>\n", out);
+}
+
+static void testcase(FILE *out, const json_t *doc, const json_t *c, size_t index) {
     char name[1024], cls[128], reason[1024];
-    snprintf(name, sizeof name, "%s: %s", report_doc_str(c, "id", "?"),
-             report_doc_str(c, "title", ""));
+    const char *id = report_doc_str(c, "id", "?");
+    size_t repeat = repeat_of(doc, index, id);
+    if (repeat)
+        snprintf(name, sizeof name, "%s: %s [%zu]", id, report_doc_str(c, "title", ""), repeat + 1);
+    else
+        snprintf(name, sizeof name, "%s: %s", id, report_doc_str(c, "title", ""));
     classname(c, cls, sizeof cls);
     fputs("    <testcase", out);
     attr(out, "name", name);
@@ -256,14 +295,15 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c) {
     const char *file = report_doc_str(c, "file", NULL);
     if (file)
         attr(out, "file", file);
+    fputs(">\n", out);
+    case_properties(out, c);
     enum report_doc_class k = report_doc_classify(doc, c);
     const char *verdict = report_doc_str(c, "verdict", "?");
     switch (k) {
-    case REPORT_DOC_PASS: fputs("/>\n", out); return;
+    case REPORT_DOC_PASS: fputs("    </testcase>\n", out); return;
     case REPORT_DOC_NOTE: {
         char accepted[1024];
         accepted_text(c, accepted, sizeof accepted);
-        fputs(">\n", out);
         attempts_xml(out, c, false);
         fputs("      <system-out>", out);
         snprintf(reason, sizeof reason, "%s (passed%s): %s", verdict,
@@ -276,14 +316,14 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c) {
     }
     case REPORT_DOC_SKIP:
         report_doc_skip_reason(doc, c, reason, sizeof reason);
-        fputs(">\n      <skipped", out);
+        fputs("      <skipped", out);
         attr(out, "message", reason);
         fputs("/>\n    </testcase>\n", out);
         return;
     case REPORT_DOC_FAIL:
     case REPORT_DOC_ERROR: {
         const char *el = k == REPORT_DOC_FAIL ? "failure" : "error";
-        fprintf(out, ">\n      <%s", el);
+        fprintf(out, "      <%s", el);
         message_attr(out, c);
         attr(out, "type", verdict);
         fputs(">", out);
@@ -361,7 +401,7 @@ int report_junit_write(const json_t *report, FILE *out) {
         for (size_t k = i; k < n; k++) {
             const json_t *c = report_doc_case(report, k);
             if (c && strcmp(report_doc_str(c, "group", ""), group) == 0)
-                testcase(out, report, c);
+                testcase(out, report, c, k);
         }
         fputs("  </testsuite>\n", out);
     }
