@@ -287,7 +287,7 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         if (rc == 0)
             rc = parse_case(c, expanded, group, &w);
         if (rc == 0)
-            rc = caseload_keys(c, expanded, &w);
+            rc = caseload_keys(c, &w);
         if (rc == 0)
             rc = caseload_reach(c, expanded, &w);
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
