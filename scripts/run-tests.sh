@@ -53,7 +53,8 @@ fuzz_smoke build-fuzz "$fuzz_seconds"
 
 # Unsigned wrap is no UB, so UBSan misses it, but it is the length-bug class
 # of WebSocket parsers (docs/fuzzing.md): the fuzz targets once more with
-# -fsanitize=unsigned-integer-overflow, FUZZ_UINT_SECONDS each (default 3).
+# -fsanitize=unsigned-integer-overflow,implicit-conversion, FUZZ_UINT_SECONDS each
+# (default 3).
 echo "== libFuzzer smoke, unsigned-integer-overflow (${FUZZ_UINT_SECONDS:-3}s per target)" >&2
 BUILD_TARGETS=$(echo $fuzz_targets) scripts/build.sh build-fuzz-uint -DWSSPEC_FUZZ=ON -DWSSPEC_FUZZ_UINT=ON -DCMAKE_C_COMPILER=clang
 fuzz_smoke build-fuzz-uint "${FUZZ_UINT_SECONDS:-3}"
