@@ -43,5 +43,5 @@ for src in fuzz/*_fuzz.c; do
     got=$(run "$dir/${target}_fuzz" "$target")
     base=$(run "$dir/bench_empty_fuzzer" "$target")
     printf '%-16s %12s %12s %8s\n' "$target" "$got" "$base" \
-        "$(awk -v a="$got" -v b="$base" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }')"
+        "$(awk -v a="$got" -v b="$base" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')"
 done
