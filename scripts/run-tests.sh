@@ -49,6 +49,8 @@ fuzz_targets=$(for f in fuzz/*_fuzz.c; do basename "$f" .c; done)
 
 echo "== libFuzzer smoke (clang, ${fuzz_seconds}s per target)" >&2
 scripts/build.sh build-fuzz -DWSSPEC_FUZZ=ON -DWSSPEC_FUZZ_UINT=OFF -DCMAKE_C_COMPILER=clang
+# libFuzzer reads every entry of each target's dictionary (tests/check_fuzz_dict.sh)
+(cd build-fuzz && ctest --output-on-failure -R '^fuzz_dict_')
 fuzz_smoke build-fuzz "$fuzz_seconds"
 
 # Unsigned wrap is no UB, so UBSan misses it, but it is the length-bug class
