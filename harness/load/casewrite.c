@@ -302,12 +302,27 @@ static int put_stimulus(struct cw *w, json_t *o, const struct wcase *c) {
     return cw_put(w, o, "steps", cw_steps(w, c->steps, c->step_count));
 }
 
+/* Ids are "<group>.<name>" of a-z 0-9 . _ - (caseload.c reads no other). */
+static bool id_chars(const char *s) {
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+              *s == '-'))
+            return false;
+    return true;
+}
+
 static json_t *case_json(struct cw *w, const char *group, const struct wcase *c) {
     size_t glen = strlen(group);
     if (!c->id || strncmp(c->id, group, glen) != 0 || c->id[glen] != '.' || !c->id[glen + 1])
         return cw_fail(w, "case \"%s\" is not of group \"%s\"", c->id ? c->id : "(none)", group);
-    if (!c->title || c->rfc_count == 0 || c->outcome_count == 0)
-        return cw_fail(w, "%s: a case needs a title, an RFC section and an outcome", c->id);
+    if (!id_chars(c->id))
+        return cw_fail(w, "case \"%s\": an id may only hold a-z 0-9 . _ -", c->id);
+    if (!c->title || strchr(c->title, '\n') || c->rfc_count == 0 || c->outcome_count == 0)
+        return cw_fail(w, "%s: a case needs a one-line title, an RFC section and an outcome",
+                       c->id);
+    for (size_t i = 0; i < c->tag_count; i++)
+        if (!c->tags[i] || !c->tags[i][0])
+            return cw_fail(w, "%s: a tag must not be empty", c->id);
     w->chop = c->chop;
     w->chop_delay_s = c->chop_delay_s;
     json_t *o = json_pack("{s:s,s:s}", "name", c->id + glen + 1, "title", c->title);
@@ -319,11 +334,11 @@ static json_t *case_json(struct cw *w, const char *group, const struct wcase *c)
         put_text(w, o, "requirement", c->requirement) != 0 ||
         put_strings(w, o, "tags", c->tags, c->tag_count) != 0 ||
         (c->timeout_s != DEFAULT_TIMEOUT_S &&
-         cw_put(w, o, "timeout", json_real(c->timeout_s)) != 0) ||
+         cw_put(w, o, "timeout", cw_real(w, c->timeout_s)) != 0) ||
         (c->close_timeout_s != DEFAULT_CLOSE_TIMEOUT_S &&
-         cw_put(w, o, "close_timeout", json_real(c->close_timeout_s)) != 0) ||
+         cw_put(w, o, "close_timeout", cw_real(w, c->close_timeout_s)) != 0) ||
         (c->chop && cw_put(w, o, "chop", json_integer(c->chop)) != 0) ||
-        (c->chop_delay_s != 0 && cw_put(w, o, "chop_delay", json_real(c->chop_delay_s)) != 0) ||
+        (c->chop_delay_s != 0 && cw_put(w, o, "chop_delay", cw_real(w, c->chop_delay_s)) != 0) ||
         put_stimulus(w, o, c) != 0 ||
         cw_put(w, o, "outcomes", outcomes_json(w, c->outcomes, c->outcome_count)) != 0) {
         json_decref(o);
@@ -334,12 +349,12 @@ static json_t *case_json(struct cw *w, const char *group, const struct wcase *c)
 
 int case_write_file_text(const char *group, const char *title, const struct wcase *cases, size_t n,
                          char **out, char *errmsg, size_t cap) {
-    struct cw w = {errmsg, cap, 0, true, true, false, 0, 0};
+    struct cw w = {errmsg, cap, 0, true, true, false, 1, 0, 0};
     *out = NULL;
     if (errmsg && cap)
         errmsg[0] = '\0';
-    if (!group || !title || n == 0) {
-        cw_fail(&w, "a case file needs a group, a title and at least one case");
+    if (!group || !title || n == 0 || !group[0] || !id_chars(group)) {
+        cw_fail(&w, "a case file needs a group (a-z 0-9 . _ -), a title and at least one case");
         return w.rc;
     }
     json_t *list = json_array();
@@ -355,8 +370,9 @@ int case_write_file_text(const char *group, const char *title, const struct wcas
             return w.rc;
         }
     }
-    /* Insertion order (jansson keeps it), two spaces, and a newline at the end. */
-    char *text = json_dumps(root, JSON_INDENT(2));
+    /* Insertion order (jansson keeps it), two spaces, reals in as few digits
+     * as read back exactly, and a newline at the end. */
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(w.real_digits));
     json_decref(root);
     size_t len = text ? strlen(text) : 0;
     char *with_nl = text ? realloc(text, len + 2) : NULL;
@@ -421,7 +437,7 @@ int case_write_keys(const struct wcase *c, char **stimulus, char **judging, char
                     size_t cap) {
     /* Without the write options that change only timing, and outcomes
      * without notes, every outcome written out (a shared one too). */
-    struct cw w = {errmsg, cap, 0, false, false, true, 0, 0};
+    struct cw w = {errmsg, cap, 0, false, false, true, 1, 0, 0};
     *stimulus = *judging = NULL;
     if (errmsg && cap)
         errmsg[0] = '\0';

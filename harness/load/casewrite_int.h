@@ -22,11 +22,12 @@
 struct cw {
     char *errmsg; /* borrowed: the caller's buffer, filled by the first failure */
     size_t cap;
-    int rc;        /* 0, WS_ERR_NOMEM or WS_ERR_ARG */
-    bool timing;   /* write the write options (chop, chop_delay, coalesce) */
-    bool notes;    /* write notes and {"use": NAME} for shared outcomes */
-    bool octets;   /* payloads up to CW_OCTETS_MAX as their octets, whatever their form */
-    uint32_t chop; /* the case's defaults for its send steps */
+    int rc;          /* 0, WS_ERR_NOMEM or WS_ERR_ARG */
+    bool timing;     /* write the write options (chop, chop_delay, coalesce) */
+    bool notes;      /* write notes and {"use": NAME} for shared outcomes */
+    bool octets;     /* payloads up to CW_OCTETS_MAX as their octets, whatever their form */
+    int real_digits; /* significant digits every real written so far needs (1..17) */
+    uint32_t chop;   /* the case's defaults for its send steps */
     double chop_delay_s;
 };
 
@@ -39,6 +40,9 @@ json_t *cw_nomem(struct cw *w);
 int cw_put(struct cw *w, json_t *obj, const char *key, json_t *v);
 /* arr += v (stolen); as cw_put. */
 int cw_append(struct cw *w, json_t *arr, json_t *v);
+/* A real (seconds) that reads back exactly; it needs w->real_digits of
+ * precision at least, so 0.1 is written "0.1", not "0.10000000000000001". */
+json_t *cw_real(struct cw *w, double v);
 /* An integer the format can hold (at most 2^63-1), named by field. */
 json_t *cw_uint(struct cw *w, uint64_t v, const char *field);
 

@@ -60,6 +60,23 @@ int cw_append(struct cw *w, json_t *arr, json_t *v) {
     return 0;
 }
 
+json_t *cw_real(struct cw *w, double v) {
+    /* The fewest significant digits that strtod reads back as v (17 always
+     * do for a finite double), and enough for %g to write no exponent where
+     * a plain number is short ("480", not "4.8e+02"). */
+    int digits = 1;
+    bool tiny = v < 1e-4 && v > -1e-4;
+    for (char text[40]; digits < 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, v);
+        if (strtod(text, NULL) == v && (tiny || !strchr(text, 'e')))
+            break;
+    }
+    if (digits > w->real_digits)
+        w->real_digits = digits;
+    json_t *j = json_real(v);
+    return j ? j : cw_nomem(w);
+}
+
 json_t *cw_uint(struct cw *w, uint64_t v, const char *field) {
     /* jansson's integers are signed 64-bit: the loader reads at most 2^63-1. */
     if (v > (uint64_t)INT64_MAX)
@@ -328,7 +345,7 @@ static json_t *wait_json(struct cw *w, const struct wait_step *s) {
     if (!o)
         return cw_nomem(w);
     if ((s->count != 1 && cw_put(w, o, "count", json_integer(s->count)) != 0) ||
-        (s->timeout_s != 0 && cw_put(w, o, "timeout", json_real(s->timeout_s)) != 0)) {
+        (s->timeout_s != 0 && cw_put(w, o, "timeout", cw_real(w, s->timeout_s)) != 0)) {
         json_decref(o);
         return NULL;
     }
@@ -355,7 +372,7 @@ static int put_write_options(struct cw *w, json_t *o, const struct step *s) {
         return 0;
     if ((s->chop != w->chop && cw_put(w, o, "chop", json_integer(s->chop)) != 0) ||
         (s->chop_delay_s != w->chop_delay_s &&
-         cw_put(w, o, "chop_delay", json_real(s->chop_delay_s)) != 0) ||
+         cw_put(w, o, "chop_delay", cw_real(w, s->chop_delay_s)) != 0) ||
         (s->coalesce && cw_put(w, o, "coalesce", json_true()) != 0))
         return -1;
     return 0;
@@ -372,7 +389,7 @@ static json_t *step_json(struct cw *w, const struct step *s) {
     case STEP_SEND_MESSAGE: key = "send_message", v = message_json(w, &s->u.message); break;
     case STEP_SEND_CLOSE: key = "send_close", v = close_json(w, &s->u.close); break;
     case STEP_SEND_RAW: key = "send_raw", v = cw_payload(w, &s->u.raw, "send_raw"); break;
-    case STEP_PAUSE: key = "pause", v = json_real(s->u.pause_s); break;
+    case STEP_PAUSE: key = "pause", v = cw_real(w, s->u.pause_s); break;
     case STEP_WAIT: key = "wait", v = wait_json(w, &s->u.wait); break;
     case STEP_MARK:
         key = "mark";

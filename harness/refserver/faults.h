@@ -44,9 +44,9 @@ enum fault {
     /* only a fuzzer finds these: no case of cases/ reaches their triggers
        (refserver_fuzzfaults.h); they come last, so fuzz/refserver_conn_fuzz.c's
        32 fault bits never turn them on */
-    FAULT_FUZZ_CRASH,       /* aborts on a 16-bit continuation after a ping in a text message */
-    FAULT_FUZZ_HANG,        /* stops serving on an empty ping after a ping inside a message */
-    FAULT_FUZZ_WRONG_CLOSE, /* 1002 for invalid UTF-8 split around a pong (6455:7.4.1) */
+    FAULT_FUZZ_CRASH, /* aborts on a 16-bit continuation after a ping/pong in a text message */
+    FAULT_FUZZ_HANG,  /* stops serving on an empty ping after a ping/pong inside a message */
+    FAULT_FUZZ_WRONG_CLOSE, /* 1002 for invalid UTF-8 after a pong or split late (6455:7.4.1) */
     FAULT_COUNT
 };
 

@@ -31,6 +31,11 @@ static bool stop(struct rs_proto *p, enum rs_fuzz_hit hit, const char *why) {
     return true;
 }
 
+/* 6455:5.2 "If 126, the following 2 bytes interpreted as a 16-bit
+ * unsigned integer are the payload length": the message octets a 7-bit
+ * length holds at most, past which fuzz-wrong-close's late split begins. */
+#define LATE_SPLIT_FROM 126
+
 bool rs_fuzz_event(struct rs_proto *p, const struct frame_event *ev) {
     if (!(p->cfg->faults & fuzz_faults) ||
         (ev->kind != FRAME_EV_HEADER && ev->kind != FRAME_EV_VIOLATION))
@@ -38,20 +43,19 @@ bool rs_fuzz_event(struct rs_proto *p, const struct frame_event *ev) {
     struct rs_fuzz_state *s = &p->fuzz;
     const struct frame_header *h = &ev->hdr;
     bool in_text = p->in_message && p->msg_opcode == FRAME_OP_TEXT;
-    bool after_ping = s->last_ping;
-    s->last_ping = false;
 
     /* fuzz-crash breaks 6455:6.2 "Incoming data MUST be parsed as WebSocket
      * frames as defined in Section 5.2." (a crash parses nothing): a
      * continuation with a 16-bit length (6455:5.2 "If 126, the following 2
      * bytes interpreted as a 16-bit unsigned integer are the payload
-     * length"), in a text message a ping came inside (6455:5.4 "Control
-     * frames ... MAY be injected in the middle of a fragmented message").
-     * Checked on a violation too: the header is decoded up to the length
-     * before a non-minimal length is refused. */
+     * length"), in a text message a ping or a pong came inside (6455:5.4
+     * "Control frames ... MAY be injected in the middle of a fragmented
+     * message"). Checked on a violation too: the header is decoded up to its
+     * length before a non-minimal length is refused. */
     if (fault(p, FAULT_FUZZ_CRASH) && h->opcode == FRAME_OP_CONT && h->length_bits == 16 &&
-        in_text && s->ping_in_text)
-        return stop(p, RS_FUZZ_CRASH, "fault fuzz-crash: a 16-bit continuation after a ping");
+        in_text && s->control_inside)
+        return stop(p, RS_FUZZ_CRASH,
+                    "fault fuzz-crash: a 16-bit continuation after a control frame");
     if (ev->kind != FRAME_EV_HEADER)
         return false;
 
@@ -59,26 +63,25 @@ bool rs_fuzz_event(struct rs_proto *p, const struct frame_event *ev) {
     case FRAME_OP_PING:
         /* fuzz-hang breaks 6455:5.5.2 "Upon receipt of a Ping frame, an
          * endpoint MUST send a Pong frame in response" (and serves nothing
-         * else either): an empty ping right after another ping, inside a
-         * fragmented message. */
-        if (fault(p, FAULT_FUZZ_HANG) && p->in_message && after_ping && h->payload_len == 0)
-            return stop(p, RS_FUZZ_HANG, "fault fuzz-hang: an empty ping after a ping");
-        s->last_ping = p->in_message;
-        s->ping_in_text = s->ping_in_text || in_text;
+         * else either): an empty ping inside a fragmented message that had
+         * a ping or a pong inside it before. */
+        if (fault(p, FAULT_FUZZ_HANG) && p->in_message && s->control_inside && h->payload_len == 0)
+            return stop(p, RS_FUZZ_HANG, "fault fuzz-hang: an empty ping after a control frame");
+        s->control_inside = s->control_inside || p->in_message;
         break;
     case FRAME_OP_PONG:
-        s->pong_in_split = s->pong_in_split || (in_text && inside_code_point(&p->utf8));
+        s->control_inside = s->control_inside || p->in_message;
+        s->pong_inside = s->pong_inside || in_text;
         break;
     case FRAME_OP_CONT:
-        /* The fragment after the pong, continuing a code point. */
-        s->armed = s->pong_in_split && in_text && inside_code_point(&p->utf8);
+        /* A fragment continuing a code point begun late in the message. */
+        s->split_late = in_text && inside_code_point(&p->utf8) && p->msg.len >= LATE_SPLIT_FROM;
         s->frame_start = p->msg.len;
         s->at_frame_start = p->utf8;
-        s->pong_in_split = false;
         break;
     case FRAME_OP_TEXT:
     case FRAME_OP_BINARY: /* a new message */
-        s->ping_in_text = s->pong_in_split = s->armed = false;
+        s->control_inside = s->pong_inside = s->split_late = false;
         break;
     default: break;
     }
@@ -91,12 +94,16 @@ uint16_t rs_fuzz_utf8_close_code(const struct rs_proto *p) {
      * endpoint MUST _Fail the WebSocket Connection_." and 6455:7.4.1 "1007
      * indicates that an endpoint is terminating the connection because it
      * has received data within a message that was not consistent with the
-     * type of the message". fuzz-wrong-close answers 1002 (a protocol error)
-     * when the invalid sequence is the one split across the fragment
-     * boundary the pong came in: the octets of this fragment that continue
-     * the code point, fed to the validator as it was at the boundary, are
-     * where it fails. */
-    if (!fault(p, FAULT_FUZZ_WRONG_CLOSE) || !p->fuzz.armed || p->pmd != NULL)
+     * type of the message". fuzz-wrong-close answers 1002 (a protocol
+     * error) after a pong inside the message, or when the invalid sequence
+     * is the one split across the late fragment boundary: the octets of
+     * this fragment that continue the code point, fed to the validator as
+     * it was at the boundary, are where it fails. */
+    if (!fault(p, FAULT_FUZZ_WRONG_CLOSE) || p->pmd != NULL)
+        return 1007;
+    if (p->fuzz.pong_inside)
+        return 1002;
+    if (!p->fuzz.split_late)
         return 1007;
     struct utf8_validator v = p->fuzz.at_frame_start;
     for (size_t i = (size_t)p->fuzz.frame_start; i < p->msg.len; i++) {

@@ -5,18 +5,20 @@
  * fragments, an opcode, a UTF-8 sequence split at a fragment boundary), so
  * `wsspec fuzz` has bugs to find that the conformance run cannot.
  *
- *   fuzz-crash        a continuation frame of a fragmented text message, with
+ *   fuzz-crash        a continuation frame of a fragmented text message with
  *                     its length in the 16-bit form (126..65535, or a shorter
- *                     length written non-minimally), after a ping came inside
- *                     that message: the server process aborts (SIGABRT).
- *   fuzz-hang         a ping with an empty payload right after another ping,
- *                     both inside one fragmented message: the server stops
+ *                     length written non-minimally), after a ping or a pong
+ *                     came inside that message: the server process aborts
+ *                     (SIGABRT).
+ *   fuzz-hang         an empty ping inside a fragmented message that already
+ *                     had a ping or a pong inside it: the server stops
  *                     serving everything (no reads, no answers, no accepts)
  *                     until it is told to stop (SIGTERM, SIGINT).
- *   fuzz-wrong-close  invalid UTF-8 in a text message whose invalid sequence
- *                     starts in one fragment and ends in the next, with a
- *                     pong between those two fragments: the connection is
- *                     failed with 1002 instead of 1007.
+ *   fuzz-wrong-close  invalid UTF-8 in a fragmented text message that a pong
+ *                     came inside, or whose invalid sequence starts in one
+ *                     fragment and ends in the next, the boundary 126 or more
+ *                     octets into the message: the connection is failed with
+ *                     1002, not 1007.
  *
  * The connection's state machine (refserver_conn.c) only decides that a
  * trigger was reached: it stops the connection and sets `hit`; the event
@@ -38,14 +40,14 @@ enum rs_fuzz_hit {
     RS_FUZZ_HANG,  /* fuzz-hang's trigger: the server must stop serving */
 };
 
-/* Per connection (struct rs_proto's `fuzz`), zeroed by rs_proto_init. */
+/* Per connection (struct rs_proto's `fuzz`), zeroed by rs_proto_init and
+ * at the start of every data message. */
 struct rs_fuzz_state {
     uint8_t hit;          /* enum rs_fuzz_hit, for the event loop */
-    bool ping_in_text;    /* fuzz-crash: a ping came inside the current text message */
-    bool last_ping;       /* fuzz-hang: the last frame was a ping inside a data message */
-    bool pong_in_split;   /* fuzz-wrong-close: a pong came while the text message was
-                           inside a code point */
-    bool armed;           /* ... and the continuation frame being received follows it */
+    bool control_inside;  /* a ping or a pong came inside the current data message */
+    bool pong_inside;     /* a pong came inside the current text message */
+    bool split_late;      /* the continuation frame being received continues a code
+                            point begun past the message's 125th octet */
     uint64_t frame_start; /* that frame's first octet in the message */
     struct utf8_validator at_frame_start; /* the message's validator at that octet */
 };
@@ -59,7 +61,8 @@ struct frame_event;
 bool rs_fuzz_event(struct rs_proto *p, const struct frame_event *ev);
 /* The close code that fails the connection for invalid UTF-8 in a text
  * message (6455:7.4.1 1007), or under fuzz-wrong-close, when its trigger
- * holds, 1002. */
+ * holds, 1002. Called when the message's validator has just failed, its
+ * octets so far in p->msg. */
 uint16_t rs_fuzz_utf8_close_code(const struct rs_proto *p);
 
 #endif

@@ -4,6 +4,7 @@ cases/ and the loader's good fixtures back from memory into a folder; here each
 written file passes `wsspec check-cases FILE` on its own and validates against
 cases/schema.json, and the written corpus as a whole holds the same cases
 (the same ids, the same count) as cases/ with no consistency warning."""
+import json
 import pathlib
 import re
 import subprocess
@@ -62,3 +63,32 @@ def test_written_fixtures_check(written):
     for path in fixtures:
         r = wsspec("check-cases", str(path))
         assert r.returncode == 0, (path.name, r.stderr)
+
+
+def test_check_cases_compares_what_the_loader_reads(tmp_path):
+    """The canonical texts check-cases compares are written from the loaded
+    cases (case_write_keys): "***" and {"repeat": "*", "count": 3} send the
+    same, so judging them differently is one warning; a shared behaviour
+    named with "use" and the same outcome written in the case judge the same,
+    so no warning."""
+    def case(name, payload, outcomes):
+        return {"name": name, "title": "t", "rfc": ["6455:5.6"],
+                "steps": [{"send_message": {"payload": payload}}, {"send_close": {"code": 1000}}],
+                "outcomes": outcomes}
+    echo = {"message": {"opcode": "text", "payload": "***"}}
+    shared = [{"verdict": "pass", "events": [echo], "close": {"by": "us"}},
+              {"use": "answers-our-close"}]
+    inline = [{"verdict": "pass", "events": [echo], "close": {"by": "us"}},
+              {"verdict": "pass", "note": "not the shared note",
+               "close": {"by": "us", "allow_no_code": True}}]
+    other = [{"verdict": "informational", "events": "any"}]
+    doc = {"group": "g", "title": "t", "cases": [
+        case("a", "***", shared), case("b", {"repeat": "*", "count": 3}, inline),
+        case("c", {"text": "***"}, other)]}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc))
+    r = wsspec("check-cases", str(path))
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert "1 consistency warning" in r.stdout and len(warnings) == 1, r.stdout + r.stderr
+    assert "g.c sends what g.a" in warnings[0], warnings

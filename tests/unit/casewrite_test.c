@@ -190,6 +190,19 @@ static void test_unwritable(void) {
     /* A case of another group. */
     CHECK_EQ(case_write_file_text("other", "t", l.items, 1, &text, msg, sizeof msg), WS_ERR_ARG);
     CHECK(text == NULL && strstr(msg, "is not of group \"other\"") != NULL);
+    /* An id the loader would refuse (a fuzz mutant's "~"), a title of two lines. */
+    struct wcase bad = {0};
+    CHECK_EQ(case_copy(&bad, &l.items[0]), 0);
+    char *id = bad.id;
+    bad.id = strdup("close.x~1");
+    CHECK_EQ(case_write_file_text("close", "t", &bad, 1, &text, msg, sizeof msg), WS_ERR_ARG);
+    CHECK(strstr(msg, "close.x~1") != NULL);
+    free(bad.id);
+    bad.id = id;
+    free(bad.title);
+    bad.title = strdup("two\nlines");
+    CHECK_EQ(case_write_file_text("close", "t", &bad, 1, &text, msg, sizeof msg), WS_ERR_ARG);
+    case_free(&bad);
     /* A message with one mask key (only a frame takes one), a random payload
      * longer than 2^63-1. */
     struct wcase c = {0};
@@ -213,6 +226,36 @@ static void test_unwritable(void) {
         CHECK(strstr(msg, "send_close.payload") != NULL);
     }
     case_free(&c);
+    case_list_free(&l);
+}
+
+/* Reals read back exactly, in as few digits as that takes: 0.1 is "0.1". */
+static void test_reals(void) {
+    struct case_list l = {0}, back = {0};
+    struct case_error err;
+    char msg[256], path[8192], *text = NULL;
+    CHECK(case_load_file(WSSPEC_SOURCE_CASES "/close.json", &l, &err) == 0);
+    struct wcase c = {0};
+    CHECK_EQ(case_copy(&c, &l.items[0]), 0);
+    c.timeout_s = 1.0 / 3.0;
+    c.close_timeout_s = 0.1;
+    c.chop_delay_s = 1e-5;
+    CHECK_EQ(case_write_file_text("close", "t", &c, 1, &text, msg, sizeof msg), 0);
+    CHECK(text && strstr(text, "\"close_timeout\": 0.33") == NULL);
+    snprintf(path, sizeof path, "%s/reals.json", out_dir);
+    CHECK(text && write_text(path, text) == 0);
+    CHECK(case_load_file(path, &back, &err) == 0);
+    CHECK(back.count == 1 && back.items[0].timeout_s == c.timeout_s &&
+          back.items[0].close_timeout_s == 0.1 && back.items[0].chop_delay_s == 1e-5);
+    /* 17 digits for the third, so 0.1 is written with them too: exact either way */
+    free(text);
+    c.timeout_s = 2.5;
+    CHECK_EQ(case_write_file_text("close", "t", &c, 1, &text, msg, sizeof msg), 0);
+    CHECK(text && strstr(text, "\"close_timeout\": 0.1,") != NULL);
+    CHECK(text && strstr(text, "\"timeout\": 2.5,") != NULL);
+    free(text);
+    case_free(&c);
+    case_list_free(&back);
     case_list_free(&l);
 }
 
@@ -250,6 +293,7 @@ int main(int argc, char **argv) {
     RUN(test_fixtures);
     RUN(test_changed_shared_outcome);
     RUN(test_unwritable);
+    RUN(test_reals);
     RUN(test_write_file);
     if (argc <= 1) {
         char cmd[8300];
