@@ -86,8 +86,11 @@ static void annotate(FILE *out, const json_t *doc, const json_t *c, const char *
         snprintf(cites, sizeof cites, "Requirement: %.600s\n", req);
     else if (*rfc)
         snprintf(cites, sizeof cites, "RFC %s\n", rfc);
-    snprintf(message, sizeof message, "%s: %.900s\n%sRe-run: %s", report_doc_str(c, "title", ""),
-             headline, cites, rerun);
+    /* Cut at MESSAGE_CAP: the title, the headline (at most 600), the
+     * requirement (at most 600) and the rerun command (at most 560) fit. */
+    if (snprintf(message, sizeof message, "%.200s: %.600s\n%sRe-run: %.560s",
+                 report_doc_str(c, "title", ""), headline, cites, rerun) >= (int)sizeof message)
+        message[sizeof message - 1] = '\0';
     fprintf(out, "::%s ", command);
     const char *file = workspace_path(report_doc_str(c, "file", NULL));
     long long line = report_doc_int(c, "line", 0);

@@ -28,6 +28,8 @@ FAULTS = [
     # permessage-deflate (RFC 7692): proved in test_serve_deflate.py
     "accept-rsv1-continuation", "accept-rsv1-control", "keep-context", "ignore-server-window-bits",
     "respond-unoffered-param", "accept-invalid-offer", "inflate-unbounded", "corrupt-deflate",
+    # reached only by mutants (test_fuzz_faults.py, test_fuzz_cli.py)
+    "fuzz-crash", "fuzz-hang", "fuzz-wrong-close",
 ]
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
