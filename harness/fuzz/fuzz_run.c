@@ -43,7 +43,8 @@ static void leave_shared(struct fuzz_ctx *x) {
 
 static void enter_exclusive(struct fuzz_ctx *x) {
     pthread_mutex_lock(&x->lock);
-    while (x->exclusive)
+    /* One claimant at a time: a second one waits until the first is done. */
+    while (x->exclusive || x->exclusive_wanted)
         pthread_cond_wait(&x->cond, &x->lock);
     x->exclusive_wanted = true;
     while (x->active > 0)
