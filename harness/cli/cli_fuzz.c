@@ -16,8 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/errors.h"
 #include "cli/cli.h"
 #include "cli/cli_args.h"
+#include "codec/url.h"
 #include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
 #include "fuzz/fuzz_run.h"
 #include "fuzz/fuzz_summary.h"
@@ -167,6 +169,14 @@ static int parse(int argc, char **argv, struct fuzz_args *f) {
     }
     if (f->faults.count && (f->spawn || f->common.url)) {
         fprintf(stderr, "wsspec fuzz: --fault is for the reference server (no URL, no --spawn)\n");
+        cli_args_free(&f->common);
+        goto out;
+    }
+    struct ws_url url;
+    int url_rc =
+        f->common.url && !strstr(f->common.url, "{port}") ? url_parse(f->common.url, &url) : 0;
+    if (url_rc != 0) {
+        fprintf(stderr, "wsspec fuzz: %s: %s\n", f->common.url, ws_strerror(url_rc));
         cli_args_free(&f->common);
         goto out;
     }

@@ -199,7 +199,13 @@ void fuzz_handle_suspect(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_
         x->res->stats.hits++;
     }
     pthread_mutex_unlock(&x->lock);
-    if (known || !target_up)
+    if (known)
+        return;
+    /* A URL target that stopped answering after this mutant cannot be
+     * replayed against: the finding is kept as it is, unconfirmed. */
+    bool keep_unconfirmed =
+        !target_up && !cfg->spawn && (kind == FUZZ_ORACLE_HANG || kind == FUZZ_ORACLE_CANARY);
+    if (!target_up && !keep_unconfirmed)
         return;
 
     /* Renamed first: the replays, the minimizer and a later `wsspec run
@@ -215,12 +221,12 @@ void fuzz_handle_suspect(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_
     }
     unsigned confirmed = 0, replays = 0;
     unsigned need = cfg->confirm_need ? cfg->confirm_need : 1;
-    for (; replays < cfg->confirm_runs && confirmed < need; replays++) {
+    for (; !keep_unconfirmed && replays < cfg->confirm_runs && confirmed < need; replays++) {
         if (replays - confirmed > cfg->confirm_runs - need)
             break; /* N of M can no longer be reached */
         confirmed += replay_fires(x, m, kind);
     }
-    if (confirmed < need) {
+    if (confirmed < need && !keep_unconfirmed) {
         pthread_mutex_lock(&x->lock);
         x->res->stats.unconfirmed++;
         pthread_mutex_unlock(&x->lock);
@@ -244,7 +250,7 @@ void fuzz_handle_suspect(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_
                            .rule = *rule,
                            .semantic = cfg->mutate || kind != FUZZ_ORACLE_RFC};
     /* (A kept candidate holds the oracle's outcomes for its own steps.) */
-    unsigned min_runs = fuzz_minimize(&p, m, cfg->minimize_runs);
+    unsigned min_runs = keep_unconfirmed ? 0 : fuzz_minimize(&p, m, cfg->minimize_runs);
 
     pthread_mutex_lock(&x->lock);
     struct fuzz_finding *f = add(x);

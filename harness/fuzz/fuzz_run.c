@@ -107,9 +107,6 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
     struct run_target rt = x->target.rt; /* changes only under the exclusive gate */
     runner_run_case(m, &rt, &x->opts, &a->r);
     count(x, &x->res->stats.connections, 1);
-    pthread_mutex_lock(&x->lock);
-    x->res->stats.verdicts[a->r.j.verdict]++;
-    pthread_mutex_unlock(&x->lock);
 
     /* (1) the crash oracle: the spawned target died, or wrote a sanitizer
      * report and lives on (a sanitizer built with halt_on_error=0). */
@@ -131,7 +128,8 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
     }
     /* (2) hang and (3) canary: a fresh connection after a case that ended
      * in a timeout, and every probe_every mutants. */
-    if (probe || timed_out(&a->r)) {
+    bool abnormal = ended_abnormally(&a->r);
+    if (probe || timed_out(&a->r) || (abnormal && !x->target.spawn_template)) {
         char why[1024];
         enum probe_result pr =
             fuzz_probe(&rt, x->cfg->probe_timeout_s, x->cfg->scale, why, sizeof why);
@@ -171,9 +169,22 @@ void fuzz_attempt_free(struct fuzz_attempt *a) {
 }
 
 bool fuzz_ensure_target(struct fuzz_ctx *x) {
-    if (!x->target.spawn_template)
-        return true;
     char why[512];
+    if (!x->target.spawn_template) {
+        /* A URL: nothing to restart; a target that no longer answers ends
+         * the run (every mutant would fail for that alone). */
+        enum probe_result pr =
+            fuzz_probe(&x->target.rt, x->cfg->probe_timeout_s, x->cfg->scale, why, sizeof why);
+        count(x, &x->res->stats.connections, 1);
+        if (pr == PROBE_OK)
+            return true;
+        pthread_mutex_lock(&x->lock);
+        snprintf(x->res->stop_reason, sizeof x->res->stop_reason,
+                 "the target %.600s no longer answers: %.300s", x->target.rt.url_text, why);
+        x->stop = true;
+        pthread_mutex_unlock(&x->lock);
+        return false;
+    }
     bool dead = fuzz_target_died(&x->target, true, SETTLE_MS);
     char report[SPAWN_SANITIZER_CAP];
     fuzz_target_sanitizer(&x->target, report, sizeof report);
@@ -317,7 +328,10 @@ static void *worker(void *arg) {
         struct fuzz_attempt a;
         bool probe = cfg->probe_every && (k + 1) % cfg->probe_every == 0;
         fuzz_attempt_run(x, &m, probe, &a);
-        count(x, &x->res->stats.executed, 1);
+        pthread_mutex_lock(&x->lock);
+        x->res->stats.executed++;
+        x->res->stats.verdicts[a.r.j.verdict]++;
+        pthread_mutex_unlock(&x->lock);
         leave_shared(x);
         if (a.fired && !(cfg->interrupted && *cfg->interrupted)) {
             count(x, &x->res->stats.suspects[a.kind], 1);

@@ -83,8 +83,8 @@ struct fuzz_stats {
     uint64_t executed;    /* run against the target */
     uint64_t connections; /* opened: cases, replays, probes */
     uint64_t probes, replays;
-    uint64_t verdicts[VERDICT_COUNT];
-    uint64_t dims[FUZZ_DIM_COUNT]; /* mutants that mutated each dimension */
+    uint64_t verdicts[VERDICT_COUNT]; /* of the mutants (not of replays) */
+    uint64_t dims[FUZZ_DIM_COUNT];    /* mutants that mutated each dimension */
     uint64_t suspects[FUZZ_ORACLE_COUNT];
     uint64_t unconfirmed; /* suspects whose replays did not fire again */
     uint64_t hits;        /* findings and their duplicates */
