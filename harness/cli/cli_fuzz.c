@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "base/errors.h"
@@ -280,7 +281,10 @@ static void on_tick(void *ud, const struct fuzz_stats *st) {
     char line[512];
     status_text(st, line, sizeof line);
     if (c->tty) {
-        fprintf(stderr, "\r\033[K%.200s", line);
+        /* One line, cut to the terminal's width, rewritten in place. */
+        struct winsize ws;
+        int width = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col - 1 : 79;
+        fprintf(stderr, "\r\033[K%.*s", width, line);
     } else if (st->elapsed_s >= c->next_plain_s) {
         fprintf(stderr, "wsspec fuzz: %s\n", line);
         c->next_plain_s = st->elapsed_s + PLAIN_PROGRESS_MS / 1000.0;
