@@ -32,11 +32,15 @@
 #define PLAIN_PROGRESS_MS       10000
 
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t target_pgid; /* the spawned target's group, 0 = none */
 
 static void on_sigint(int sig) {
     (void)sig;
-    if (interrupted)
+    if (interrupted) { /* a second Ctrl-C: stop at once, and take the target along */
+        if (target_pgid > 0)
+            kill(-(pid_t)target_pgid, SIGKILL);
         _exit(EXIT_INTERRUPTED);
+    }
     interrupted = 1;
 }
 
@@ -363,6 +367,7 @@ int cli_fuzz(int argc, char **argv) {
         .confirm_need = f.confirm_need,
         .minimize_runs = f.minimize_runs,
         .interrupted = &interrupted,
+        .target_pgid = &target_pgid,
         .tick = on_tick,
         .note = on_note,
         .ud = &con,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "fuzz/fuzz_oracle.h"
 #include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
@@ -74,6 +75,9 @@ static bool replay_fires(struct fuzz_ctx *x, const struct wcase *m, enum fuzz_or
 bool fuzz_reproduces(const struct fuzz_repro *p, struct wcase *c) {
     struct fuzz_ctx *x = p->x;
     if (x->cfg->interrupted && *x->cfg->interrupted)
+        return false;
+    /* Minimizing stops with the --time budget. */
+    if (x->cfg->time_s > 0 && clock_now_ms() - x->t0_ms >= (int64_t)(x->cfg->time_s * 1000.0))
         return false;
     if (x->cfg->mutate) {
         struct oracle_verdict v;

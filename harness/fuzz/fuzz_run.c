@@ -357,7 +357,8 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_result *res) {
                                     .tls = cfg->tls,
                                     .scale = cfg->scale,
                                     .ready_s = READY_S,
-                                    .interrupted = cfg->interrupted};
+                                    .interrupted = cfg->interrupted,
+                                    .pgid_slot = cfg->target_pgid};
     x.opts = (struct run_options){.jobs = 1,
                                   .timeout_scale = cfg->scale,
                                   .seed = cfg->seed,

@@ -54,6 +54,8 @@ struct fuzz_config {
     unsigned confirm_need;  /* N: of which must fire the same signature */
     unsigned minimize_runs; /* at most this many candidate runs per finding */
     volatile sig_atomic_t *interrupted;
+    volatile sig_atomic_t *target_pgid; /* may be NULL: set to the spawned target's process
+                                           group while it runs (0 otherwise) */
     /* Called (serialised) about every 250 ms and at the end, with the stats;
      * and with a line for each event worth a plain line (a finding, a
      * restart). Each may be NULL. */

@@ -27,14 +27,37 @@ static json_t *num_or_null(double v, bool set) {
     return set ? json_real(v) : json_null();
 }
 
+/* word in single quotes for a POSIX shell, appended to b. */
+static void shell_quote(struct buf *b, const char *word) {
+    buf_append(b, "'", 1);
+    for (const char *p = word; *p; p++)
+        buf_append(b, *p == '\'' ? "'\\''" : p, *p == '\'' ? 4 : 1);
+    buf_append(b, "'", 1);
+}
+
+/* `wsspec run` of the saved case against the same kind of target. */
 static json_t *replay_command(const struct fuzz_config *cfg, const struct fuzz_finding *f,
                               const struct fuzz_summary_meta *meta) {
-    char file[256], cmd[2048];
-    finding_file(f, file, sizeof file);
-    snprintf(cmd, sizeof cmd, "wsspec run --seed %llu --case-file %s/%s %s",
-             (unsigned long long)cfg->seed, cfg->out_dir ? cfg->out_dir : ".", file,
-             cfg->spawn ? "--spawn '...'" : meta->target);
-    return json_string(cmd);
+    char head[1024];
+    snprintf(head, sizeof head, "wsspec run --seed %llu --case-file ",
+             (unsigned long long)cfg->seed);
+    struct buf b = {0};
+    buf_append(&b, head, strlen(head));
+    char file[400];
+    snprintf(file, sizeof file, "%s/findings/%s.json", cfg->out_dir ? cfg->out_dir : ".",
+             f->signature);
+    shell_quote(&b, file);
+    if (meta->spawn) {
+        buf_append(&b, " --spawn ", 9);
+        shell_quote(&b, meta->spawn);
+    } else {
+        buf_append(&b, " ", 1);
+        shell_quote(&b, meta->target ? meta->target : "URL");
+    }
+    buf_append(&b, "", 1);
+    json_t *s = b.data ? json_string((const char *)b.data) : NULL;
+    buf_free(&b);
+    return s ? s : json_null();
 }
 
 json_t *fuzz_summary_json(const struct fuzz_config *cfg, const struct fuzz_result *res,

@@ -27,6 +27,8 @@ struct fuzz_target {
     unsigned generation;  /* +1 at each (re)start */
     unsigned restarts;
     volatile sig_atomic_t *interrupted;
+    volatile sig_atomic_t *pgid_slot; /* may be NULL: the running target's process group
+                                         (0 when none), for a signal handler's last kill */
 };
 
 /* Start (spawned) or check (URL) the target. Returns 0, or -1 with errmsg
