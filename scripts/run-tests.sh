@@ -8,7 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
 fuzz_seconds=${FUZZ_SECONDS:-10}
-pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e)
+# The end-to-end tests mostly wait on peers and deadlines, so they run in
+# PYTEST_WORKERS processes (pytest-xdist; default 3 on any machine): each test
+# has its own peers, ports and temporary directories, and every deadline is
+# scaled (WSSPEC_TIMEOUT_SCALE), so a busier machine changes no verdict.
+pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-3}" tests/e2e)
 
 echo "== build (gcc, -Werror)" >&2
 scripts/build.sh build

@@ -480,7 +480,8 @@ static bool group_exiting(pid_t pgid) {
 
 enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port,
                               int64_t timeout_ms) {
-    int64_t end = clock_now_ms() + timeout_ms;
+    int64_t start = clock_now_ms(), end = start + timeout_ms;
+    bool extended = false;
     for (;;) {
         if (spawn_exited(s))
             return SPAWN_EXITED;
@@ -489,8 +490,18 @@ enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port,
          * listening socket (the kernel releases sockets in reverse order),
          * so the connect alone could still succeed; the exit flag is set
          * before either. */
-        if (connect_once(host, port, 100) == 0 && !group_exiting(s->pid))
+        bool exiting = group_exiting(s->pid);
+        if (!exiting && connect_once(host, port, 100) == 0 && !group_exiting(s->pid))
             return spawn_exited(s) ? SPAWN_EXITED : SPAWN_ALIVE;
+        /* Seen on its way out (a zombie the shell has yet to reap, or a
+         * process past PF_EXITING): it is dying, only slowly (a busy
+         * machine schedules the reaping shell late), so wait for the exit
+         * ten times longer rather than answer "unknown" and let the case
+         * be judged as if the target had merely closed the connection. */
+        if (exiting && !extended) {
+            extended = true;
+            end = start + 10 * timeout_ms;
+        }
         if (clock_now_ms() >= end)
             return spawn_exited(s) ? SPAWN_EXITED : SPAWN_UNKNOWN;
         sleep_ms(2);

@@ -66,8 +66,9 @@ enum spawn_state {
  * host:port succeeds (closed at once) and no process of the target's group
  * is exiting (Linux /proc: a zombie or PF_EXITING, set before the dying
  * process closes anything). Polls until one answer holds or timeout_ms
- * pass; never blocks much longer than timeout_ms (one connect of at most
- * 100 ms and a walk of /proc). */
+ * pass, or ten times timeout_ms once a process of the target is seen
+ * exiting (dying slowly on a busy machine is still dying); never blocks
+ * much longer than that (one connect of at most 100 ms and a walk of /proc). */
 enum spawn_state spawn_settle(struct spawn *s, const char *host, unsigned port, int64_t timeout_ms);
 
 /* How it ended: "signal 11 (SIGSEGV)", "exit status 1", "signal 6 (SIGABRT)

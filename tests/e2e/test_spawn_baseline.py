@@ -138,7 +138,7 @@ def test_crash_attribution_holds_under_load(tmp_path, crashy_cases, cpu_neighbou
         assert cpu_neighbour.poll() is None  # the load was there all along
         cases = by_id(load_report(out))
         assert [cases[f"crashy.echo-{i}"]["verdict"] for i in range(1, 6)] == \
-            ["pass", "pass", "error", "not-run", "not-run"], attempt
+            ["pass", "pass", "error", "not-run", "not-run"], (attempt, cases["crashy.echo-3"])
         assert "while this case was running" in cases["crashy.echo-3"]["reason"], attempt
         assert "signal 11" in cases["crashy.echo-3"]["reason"], attempt
 
