@@ -7,8 +7,8 @@
  * the server is a finding and not the fuzzer's end.
  *
  * Exit status, as `wsspec run`'s: 0 no finding, 1 findings, 2 usage, 3 the
- * target never came up, 4 internal error, 130 interrupted (the summary is
- * written in every case). */
+ * target never came up or could not be kept up (no finding), 4 internal
+ * error, 130 interrupted (the summary is written in every case). */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -419,8 +419,10 @@ int cli_fuzz(int argc, char **argv) {
         status = EXIT_INTERNAL;
     else if (!started)
         status = EXIT_INCOMPLETE;
-    else
-        status = res.stats.findings ? EXIT_FAILURES : EXIT_PASS;
+    else if (res.stats.findings)
+        status = EXIT_FAILURES;
+    else /* stopped before its budget by the target (not restartable, gone) */
+        status = *res.stop_reason ? EXIT_INCOMPLETE : EXIT_PASS;
     fuzz_result_free(&res);
 out:
     free(refcmd);
