@@ -354,6 +354,7 @@ int cli_fuzz(int argc, char **argv) {
         .time_s = f.time_s,
         .jobs = a->jobs,
         .mutate = f.mutate,
+        .strict = a->strict,
         .out_dir = f.out,
         .spawn = f.spawn ? f.spawn : refcmd,
         .url = a->url,

@@ -154,7 +154,8 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
         }
     }
     /* (4) the RFC oracle: the verdict against the expected outcomes. */
-    if (a->r.j.verdict == VERDICT_FAIL && !a->r.j.internal) {
+    enum verdict v = a->r.j.verdict;
+    if ((v == VERDICT_FAIL || (x->cfg->strict && v == VERDICT_NON_STRICT)) && !a->r.j.internal) {
         a->fired = true;
         a->kind = FUZZ_ORACLE_RFC;
         a->evidence = text2(a->r.j.reason ? a->r.j.reason : "fail",

@@ -25,7 +25,7 @@ enum fuzz_oracle_kind {
     FUZZ_ORACLE_CRASH,  /* the spawned target died or printed a sanitizer report */
     FUZZ_ORACLE_HANG,   /* a probe got no answer before its deadline */
     FUZZ_ORACLE_CANARY, /* a fresh connection no longer completes handshake and echo */
-    FUZZ_ORACLE_RFC,    /* the judged verdict is fail */
+    FUZZ_ORACLE_RFC,    /* the judged verdict is fail (with strict: or non-strict) */
     FUZZ_ORACLE_COUNT
 };
 const char *fuzz_oracle_kind_name(enum fuzz_oracle_kind k); /* "crash", "hang", ... */
@@ -40,7 +40,8 @@ struct fuzz_config {
     double time_s;       /* stop after this many seconds (0 = no limit) */
     int jobs;            /* workers */
     bool mutate;         /* false (--no-mutate): run the seeds as they are, judged by
-                               their own outcomes */
+                            their own outcomes */
+    bool strict;         /* a non-strict verdict (a SHOULD missed) fires the RFC oracle */
     const char *out_dir; /* findings go to OUT/findings/ (NULL: not saved) */
     const char *spawn;   /* 'CMD {port}' started and restarted by us; NULL: url only */
     const char *url;     /* the target's URL (may hold {port}); NULL with spawn */

@@ -257,6 +257,39 @@ def test_vanished_url_target_is_a_canary_finding_and_ends_the_run(tmp_path, cras
         p.communicate()
 
 
+@pytest.mark.parametrize("fault, mutant, oracle, args", [
+    ("fuzz-crash", "CRASH", "crash", []),
+    ("fuzz-hang", "HANG", "hang", ["--runs", "1", "--timeout", "2", "--minimize-runs", "3"]),
+    ("fuzz-wrong-close", "WRONG_CLOSE", "rfc", ["--strict"]),
+])
+def test_fuzz_only_faults_of_the_spawned_reference_server(tmp_path, fault, mutant, oracle, args):
+    """The reference server started by the fuzzer as a process of its own:
+    its crash (SIGABRT) and its hang are findings and it is restarted; the
+    1002 where 6455:7.4.1 names 1007 is non-strict, a finding with --strict
+    only. The mutants reaching each fault are test_fuzz_faults.py's."""
+    faults = pytest.importorskip("test_fuzz_faults")
+    path = faults.case_file(tmp_path, getattr(faults, mutant))
+    out = tmp_path / "o"
+    r = wsspec("fuzz", "--no-mutate", "--case-file", str(path), "--fault", fault, "--runs", "3",
+               *args, "--out", str(out), timeout=180)
+    need_parts(r)
+    assert r.returncode == 1, r.stdout + r.stderr
+    d = summary(out)
+    assert [f["oracle"] for f in d["findings"]] == [oracle], d["findings"]
+    f = d["findings"][0]
+    assert f["base_case"] == f"mutant.{getattr(faults, mutant)['name']}"
+    if oracle == "crash":
+        assert "SIGABRT" in f["evidence"] and d["counts"]["restarts"] >= 1
+    elif oracle == "hang":
+        assert d["counts"]["restarts"] >= 1
+    else:
+        # Without --strict a non-strict verdict is no finding.
+        r = wsspec("fuzz", "--no-mutate", "--case-file", str(path), "--fault", fault,
+                   "--runs", "3", "--out", str(tmp_path / "o2"))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert summary(tmp_path / "o2")["verdicts"]["non-strict"] == 3
+
+
 # ---- reports ----------------------------------------------------------------------
 
 
