@@ -196,10 +196,14 @@ out:
 }
 
 /* The default seeds: cases that run in a blink, not the series of many
- * messages, the floods or the large-message limits. */
+ * messages, the floods, the large-message limits or the decompression
+ * bombs. */
 static bool frame_level(const struct wcase *c) {
     if (!strncmp(c->id, "floods.", 7) || !strncmp(c->id, "limits.", 7))
         return false;
+    for (size_t i = 0; i < c->tag_count; i++)
+        if (!strcmp(c->tags[i], "bomb")) /* decompression bombs: seconds each */
+            return false;
     for (size_t i = 0; i < c->step_count; i++) {
         const struct step *s = &c->steps[i];
         if (s->kind == STEP_SEND_SERIES || (s->kind == STEP_REPEAT && s->u.repeat.count > 64))
