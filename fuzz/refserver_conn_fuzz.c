@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/wrap.h"
 #include "refserver/faults.h"
 #include "refserver/refserver_conn.h"
 
@@ -27,6 +28,12 @@ static const char *const deflate_offers[4] = {
     "permessage-deflate; client_max_window_bits, x-other",
 };
 
+/* The split generator, an LCG: it wraps modulo 2^32 by design. */
+WS_WRAPS_ON_PURPOSE static uint32_t lcg_next(uint32_t *rng) {
+    *rng = *rng * 1103515245u + 12345u;
+    return *rng;
+}
+
 static void feed(const struct rs_config *cfg, const uint8_t *data, size_t len, unsigned seed,
                  struct buf *out) {
     struct rs_proto p;
@@ -41,8 +48,7 @@ static void feed(const struct rs_config *cfg, const uint8_t *data, size_t len, u
     while (pos < len) {
         size_t n = len - pos;
         if (seed != 0) {
-            rng = rng * 1103515245u + 12345u;
-            size_t want = 1 + (rng >> 16) % 19;
+            size_t want = 1 + (lcg_next(&rng) >> 16) % 19;
             if (want < n)
                 n = want;
         }

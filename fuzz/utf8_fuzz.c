@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/wrap.h"
 #include "codec/utf8.h"
 
 enum ref_result { REF_VALID, REF_PARTIAL, REF_INVALID };
@@ -94,7 +95,7 @@ static void mismatch(const char *what, size_t n, uint64_t got, uint64_t want) {
 }
 
 /* Fragment sizes 0..32 from a small LCG seeded by the first input octet. */
-static size_t next_fragment(uint32_t *lcg) {
+WS_WRAPS_ON_PURPOSE static size_t next_fragment(uint32_t *lcg) { /* an LCG mod 2^32 */
     *lcg = *lcg * 1103515245u + 12345u;
     return (*lcg >> 16) % 33;
 }

@@ -9,8 +9,10 @@
  *     framing.rsv.rsv1-on-text    we do not validate RSV bits yet (#123)
  *     utf8.*                      text frames are not validated (#99)
  *
- * A case "needs attention" when its verdict is fail or error (and
- * non-strict under --strict). Then, for each case that ran:
+ * A case "needs attention" when it fails the run after --fail-on and the
+ * policy (its fails_run, policy.h: the policy is applied first) or is in
+ * error; in a report without fails_run, when its verdict is fail or error
+ * (and non-strict under --strict). Then, for each case that ran:
  *   needs attention, known before   -> "known"      (an expected failure)
  *   needs attention, not known      -> "regression" (exit 1)
  *   fine now, known before          -> "fixed"      (time to update the baseline)
@@ -74,7 +76,13 @@ static long known_find(const struct known *k, const char *id) {
     return -1;
 }
 
-static bool needs_attention(const char *verdict, bool strict) {
+/* A case marked by the gate (policy.h: fails_run, after --fail-on and the
+ * policy) needs attention when it fails the run or is in error; a case of
+ * an older report, by its verdict. */
+static bool needs_attention(const json_t *c, const char *verdict, bool strict) {
+    const json_t *fails = json_object_get(c, "fails_run");
+    if (json_is_boolean(fails))
+        return json_is_true(fails) || strcmp(verdict, "error") == 0;
     return strcmp(verdict, "fail") == 0 || strcmp(verdict, "error") == 0 ||
            (strict && strcmp(verdict, "non-strict") == 0);
 }
@@ -98,7 +106,7 @@ static int load_report(json_t *old, const char *path, bool strict, struct known 
                      id ? "verdict" : "id");
             return -1;
         }
-        if (needs_attention(verdict, strict)) {
+        if (needs_attention(c, verdict, strict)) {
             char reason[160];
             snprintf(reason, sizeof reason, "%s in the baseline report", verdict);
             if (known_add(k, id, strlen(id), reason) != 0) {
@@ -223,7 +231,7 @@ int report_apply_baseline(json_t *report, const char *baseline_path, char *errms
             continue;
         long at = known_find(&k, id);
         const char *mark = NULL;
-        if (needs_attention(verdict, strict)) {
+        if (needs_attention(c, verdict, strict)) {
             mark = at >= 0 ? "known" : "regression";
             json_array_append_new(at >= 0 ? known : regressions, json_string(id));
         } else if (at >= 0) {

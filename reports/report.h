@@ -14,8 +14,14 @@
  *   options       {jobs, seed, timeout_scale, strict, argv: [...]}
  *   started, finished   ISO 8601 UTC with milliseconds; duration_s
  *   complete      false when interrupted or the target died; incomplete_reason
- *   summary       {total, pass, non-strict, informational, unimplemented, fail, error, not_run}
+ *   summary       {total, pass, non-strict, informational, unimplemented, fail, error, not_run,
+ *                  flaky (with --repeat)}
  *   baseline      (optional) {file, regressions: [ids], fixes: [ids], known: [ids]}
+ *   corpus        {digest, cases, profile}           (cli_shard.h; report --merge checks it)
+ *   shard         {index, count, selected, selection_digest, by_durations} or null
+ *   gate          {fail_on, flaky, policy, failing, accepted, flaky_cases, expired,
+ *                  unmatched}                        (policy.h: what decides exit 1)
+ *   merged        (report --merge only) [{file, shard, started, duration_s, cases}]
  *   cases: [ {
  *     id, title, group, autobahn (or null), rfc: [...], requirement, tags: [...],
  *     file, line, verdict ("pass", "non-strict", "informational", "unimplemented",
@@ -23,6 +29,8 @@
  *     reason, expected, actual, first_unexpected (index into events, or null),
  *     baseline ("regression", "fixed", "known" or absent), started, duration_s,
  *     error, internal (bool: an error of ours, exit 4),
+ *     fails_run, accepted {verdict, reason, entry, expires}   (policy.h)
+ *     attempts [{verdict, started, duration_s, reason, retried}], flaky   (flaky.h)
  *     dropped: {events, events_lost, pongs}      (what the runner did not keep)
  *     handshake: {status, request, response}   (heads as text, capped)
  *     close: {peer_closed_first, we_sent_close, peer_sent_close, clean,
@@ -96,6 +104,29 @@ int report_junit_write(const json_t *report, FILE *out);
 int report_html_write(const json_t *report, FILE *out);
 int report_markdown_write(const json_t *report, FILE *out);
 int report_tap_write(const json_t *report, FILE *out);
+/* The Markdown summary with the failures first (--summary), never over
+ * GitHub's 1 MiB step-summary limit (report_markdown_write keeps it too). */
+int report_summary_write(const json_t *report, FILE *out);
+/* GitHub Actions workflow commands (annotations.c): at most 10 ::error
+ * and 10 ::warning lines, the worst first, the rest counted in one
+ * ::notice line. */
+int report_annotations_write(const json_t *report, FILE *out);
+/* The Common Test Report Format document of the report (ctrf.c; a new
+ * reference, NULL when memory ran out). run_id is shared by the shards of
+ * one CI run: see report_ctrf_run_id. */
+json_t *report_ctrf_build(const json_t *report, const char *run_id);
+/* The run id: given (--run-id), else $WSSPEC_RUN_ID, else GitHub's
+ * "github:REPO:RUN_ID:ATTEMPT", else GitLab's "gitlab:CI_PIPELINE_ID", else a
+ * UUID derived from the report's start, target and seed. */
+void report_ctrf_run_id(const json_t *report, const char *given, char *out, size_t cap);
+/* Several targets side by side (compare.c): a comparison document
+ * {targets: [{name, file, href, report}]}; report_compare_add keeps a
+ * reference to report; href (may be NULL) is the target's HTML report,
+ * which cells link to as href#case-ID. */
+json_t *report_compare_doc(void);
+int report_compare_add(json_t *cmp, json_t *report, const char *file, const char *href);
+int report_compare_html_write(const json_t *cmp, FILE *out);
+int report_compare_markdown_write(const json_t *cmp, FILE *out);
 /* Autobahn|Testsuite layout: DIR/index.json plus DIR/<agent>_case_<id>.json
  * for every case that carries an Autobahn id. */
 int report_autobahn_write_dir(const json_t *report, const char *dir, char *errmsg, size_t cap);
@@ -114,9 +145,14 @@ struct report_outputs {
     const char *junit;
     const char *html;
     const char *md;
+    const char *summary;     /* --summary F: Markdown, failures first, <= 1 MiB */
+    const char *ctrf;        /* --ctrf F: Common Test Report Format */
+    const char *run_id;      /* --run-id ID of the CTRF report (NULL: derived) */
+    const char *annotations; /* --annotations github=F: workflow commands to F */
 };
 /* Write every requested output; with dir: DIR/report.json, DIR/junit.xml,
- * DIR/report.html, DIR/summary.md, DIR/autobahn/index.json (+ per case).
+ * DIR/report.html, DIR/summary.md, DIR/report.ctrf.json,
+ * DIR/autobahn/index.json (+ per case).
  * Returns 0 or -1 after printing what failed to stderr (other outputs are
  * still written). */
 int report_write_outputs(const json_t *report, const struct report_outputs *outs);

@@ -129,6 +129,20 @@ static int write_one(const json_t *report, const char *path,
     return 0;
 }
 
+/* The CTRF document of report to path; 0 or -1 (printed). */
+static int write_ctrf(const json_t *report, const char *path, const char *run_id) {
+    char id[512];
+    report_ctrf_run_id(report, run_id, id, sizeof id);
+    json_t *ctrf = report_ctrf_build(report, id);
+    if (!ctrf) {
+        fprintf(stderr, "wsspec: report: %s: out of memory building the CTRF report\n", path);
+        return -1;
+    }
+    int rc = write_one(ctrf, path, report_json_write);
+    json_decref(ctrf);
+    return rc;
+}
+
 int report_write_outputs(const json_t *report, const struct report_outputs *outs) {
     int status = 0;
     char path[PATH_MAX];
@@ -152,6 +166,9 @@ int report_write_outputs(const json_t *report, const struct report_outputs *outs
                 if (write_one(report, path, files[i].render) != 0)
                     status = -1;
             }
+            snprintf(path, sizeof path, "%s/report.ctrf.json", outs->dir);
+            if (write_ctrf(report, path, outs->run_id) != 0)
+                status = -1;
             snprintf(path, sizeof path, "%s/autobahn", outs->dir);
             if (report_autobahn_write_dir(report, path, err, sizeof err) != 0) {
                 fprintf(stderr, "wsspec: report: %s\n", err);
@@ -166,6 +183,12 @@ int report_write_outputs(const json_t *report, const struct report_outputs *outs
     if (outs->html && write_one(report, outs->html, report_html_write) != 0)
         status = -1;
     if (outs->md && write_one(report, outs->md, report_markdown_write) != 0)
+        status = -1;
+    if (outs->summary && write_one(report, outs->summary, report_summary_write) != 0)
+        status = -1;
+    if (outs->ctrf && write_ctrf(report, outs->ctrf, outs->run_id) != 0)
+        status = -1;
+    if (outs->annotations && write_one(report, outs->annotations, report_annotations_write) != 0)
         status = -1;
     return status;
 }

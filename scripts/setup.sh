@@ -7,7 +7,9 @@
 #   setup.sh --tests  that, and what the test command needs (scripts/run-tests.sh):
 #                     clang (sanitizer and libFuzzer builds), clang-format, the
 #                     openssl tool (test certificates), python3 with pytest,
-#                     pytest-xdist, jsonschema and websockets, Chromium (the HTML report test),
+#                     pytest-xdist, jsonschema, websockets, junitparser (a JUnit
+#                     reader that is not ours) and yaml (the CI examples), Chromium
+#                     (the HTML report test),
 #                     man-db (the install test reads the man page), GNU time
 #                     (bench/), Node.js with the npm test peers (tests/peers).
 set -euo pipefail
@@ -24,7 +26,7 @@ pkgs=(build-essential cmake pkg-config libjansson-dev libssl-dev zlib1g-dev)
 if $tests; then
     pkgs+=(clang libclang-rt-14-dev clang-format openssl ca-certificates time man-db
            python3 python3-pytest python3-pytest-xdist python3-jsonschema python3-websockets
-           chromium)
+           python3-junitparser python3-yaml chromium)
     command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
 

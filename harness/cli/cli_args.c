@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_shard.h"
 #include "load/caseload.h"
 
 /* The installed corpus relative to the installed binary's directory: CMake
@@ -42,9 +43,11 @@ static bool parse_double(const char *s, double *out) {
 
 /* Options of `run` alone. --json takes a file there (list --json is a flag). */
 static const char *const run_value_options[] = {
-    "--report-dir", "--json",         "--junit",        "--html",  "--md",
-    "--format",     "--color",        "--baseline",     "--spawn", "--ready-timeout",
-    "--agent",      "--idle-timeout", "--record-seeds",
+    "--report-dir",  "--json",          "--junit",        "--html",    "--md",
+    "--format",      "--color",         "--baseline",     "--spawn",   "--ready-timeout",
+    "--agent",       "--idle-timeout",  "--record-seeds", "--fail-on", "--policy",
+    "--repeat",      "--repeat-failed", "--summary",      "--ctrf",    "--run-id",
+    "--annotations",
 };
 
 static bool run_takes_value(const char *o) {
@@ -69,6 +72,21 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         a->html_out = v;
     } else if (strcmp(o, "--md") == 0) {
         a->md_out = v;
+    } else if (strcmp(o, "--summary") == 0) {
+        a->summary_out = v;
+    } else if (strcmp(o, "--ctrf") == 0) {
+        a->ctrf_out = v;
+    } else if (strcmp(o, "--run-id") == 0) {
+        if (!*v) {
+            fprintf(stderr, "wsspec run: --run-id takes an id, not an empty string\n");
+            return -1;
+        }
+        a->run_id = v;
+    } else if (strcmp(o, "--annotations") == 0) {
+        if (cli_annotations_target(v, &a->annotations_out) != 0) {
+            fprintf(stderr, "wsspec run: --annotations takes github or github=FILE, not '%s'\n", v);
+            return -1;
+        }
     } else if (strcmp(o, "--baseline") == 0) {
         a->baseline = v;
     } else if (strcmp(o, "--spawn") == 0) {
@@ -79,6 +97,25 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
         a->spawn = v;
     } else if (strcmp(o, "--agent") == 0) {
         a->agent = v;
+    } else if (strcmp(o, "--fail-on") == 0) {
+        if (strcmp(v, "fail") != 0 && strcmp(v, "non-strict") != 0 &&
+            strcmp(v, "informational") != 0) {
+            fprintf(stderr,
+                    "wsspec run: --fail-on takes fail, non-strict or informational, not '%s'\n", v);
+            return -1;
+        }
+        a->fail_on = v;
+    } else if (strcmp(o, "--policy") == 0) {
+        a->policy = v;
+    } else if (strcmp(o, "--repeat") == 0 || strcmp(o, "--repeat-failed") == 0) {
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        bool all = strcmp(o, "--repeat") == 0;
+        if (!*v || *end || n < (all ? 1u : 0u) || n > 1000) {
+            fprintf(stderr, "wsspec run: %s takes %d to 1000, not '%s'\n", o, all ? 1 : 0, v);
+            return -1;
+        }
+        *(all ? &a->repeat : &a->repeat_failed) = (unsigned)n;
     } else if (strcmp(o, "--ready-timeout") == 0) {
         if (!parse_double(v, &a->ready_timeout_s) || a->ready_timeout_s == 0) {
             fprintf(stderr, "wsspec run: --ready-timeout takes seconds > 0, not '%s'\n", v);
@@ -115,6 +152,18 @@ static int parse_run_option(struct cli_args *a, const char *o, const char *v) {
     return 0;
 }
 
+int cli_annotations_target(const char *v, const char **path) {
+    if (strcmp(v, "github") == 0) {
+        *path = "-";
+        return 0;
+    }
+    if (strncmp(v, "github=", 7) == 0 && v[7]) {
+        *path = v + 7;
+        return 0;
+    }
+    return -1;
+}
+
 /* cli_args_parse without the cleanup on failure. */
 static int parse_args(int argc, char **argv, struct cli_args *a) {
     memset(a, 0, sizeof *a);
@@ -122,6 +171,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
     a->jobs = 1;
     a->seed = 1;
     bool run = strcmp(a->command, "run") == 0;
+    bool slices = run || strcmp(a->command, "list") == 0; /* --shard */
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -131,6 +181,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             strcmp(o, "--seed") == 0 || strcmp(o, "--tag") == 0 || strcmp(o, "--rfc") == 0 ||
             strcmp(o, "--autobahn") == 0 || strcmp(o, "--exclude") == 0 || strcmp(o, "--ca") == 0 ||
             strcmp(o, "--sni") == 0 || strcmp(o, "--chop") == 0 || strcmp(o, "--profile") == 0 ||
+            (slices && (strcmp(o, "--shard") == 0 || strcmp(o, "--shard-durations") == 0)) ||
             (run && run_takes_value(o));
         if (takes_value && !v) {
             fprintf(stderr, "wsspec %s: option %s needs a value\n", a->command, o);
@@ -172,6 +223,14 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
                 fprintf(stderr, "wsspec %s: --seed takes a number, not '%s'\n", a->command, v);
                 return -1;
             }
+        } else if (slices && strcmp(o, "--shard") == 0) {
+            if (cli_shard_parse(argv[++i], &a->shard_index, &a->shard_count) != 0) {
+                fprintf(stderr, "wsspec %s: --shard takes I/N with 1 <= I <= N <= 1000, not '%s'\n",
+                        a->command, v);
+                return -1;
+            }
+        } else if (slices && strcmp(o, "--shard-durations") == 0) {
+            a->shard_durations = argv[++i];
         } else if (strcmp(o, "--cases-dir") == 0) {
             a->cases_dir = argv[++i];
         } else if (strcmp(o, "--case-file") == 0) {
@@ -192,6 +251,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             a->tls.insecure = true;
         } else if (strcmp(o, "--strict") == 0) {
             a->strict = true;
+            if (!a->fail_on)
+                a->fail_on = "non-strict";
         } else if (run && strcmp(o, "--no-deflate") == 0) {
             a->no_deflate = true;
         } else if (run && strcmp(o, "--retry-timeouts") == 0) {
@@ -221,6 +282,19 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
         } else {
             push(&a->ids, o);
         }
+    }
+    if (a->fail_on) /* --strict and --fail-on: the last word is --fail-on's */
+        a->strict = strcmp(a->fail_on, "fail") != 0;
+    if (a->shard_durations && !a->shard_count) {
+        fprintf(stderr, "wsspec %s: --shard-durations needs --shard I/N\n", a->command);
+        return -1;
+    }
+    if (a->format_tap && a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fprintf(stderr,
+                "wsspec %s: --format tap keeps stdout for TAP: give --annotations "
+                "github=FILE\n",
+                a->command);
+        return -1;
     }
     a->sel = (struct selection){
         .ids = a->ids.items,

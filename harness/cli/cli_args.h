@@ -32,22 +32,34 @@ struct cli_args {
     bool no_retry_timeouts; /* run: --no-retry-timeouts (a case failing only by a timeout is
                                rerun once, alone, by default) */
     uint64_t seed;
-    bool profile_full; /* --profile full: every series as written (Autobahn's volume);
+    bool profile_full;           /* --profile full: every series as written (Autobahn's volume);
                           quick (the default): at most SERIES_QUICK_COUNT messages each */
-    bool strict;
-    bool json; /* list: --json (JSON to stdout) */
+    bool strict;                 /* --strict: the same as --fail-on non-strict */
+    const char *fail_on;         /* run: --fail-on fail|non-strict|informational (NULL: the
+                                  policy's, else fail; --strict: non-strict) */
+    const char *policy;          /* run: --policy FILE (docs/policy.md) */
+    unsigned repeat;             /* run: --repeat N (0 = once) */
+    unsigned repeat_failed;      /* run: --repeat-failed N (0 = none) */
+    unsigned shard_index;        /* --shard I/N: 1..N (0 = no sharding) */
+    unsigned shard_count;        /*   N */
+    const char *shard_durations; /* --shard-durations REPORT.json */
+    bool json;                   /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
     const char *report_dir;   /* --report-dir DIR: every format */
     const char *record_seeds; /* --record-seeds DIR: fuzzing seeds, DIR/<target>/<sha256> */
     const char *json_out;     /* run: --json F */
     const char *junit_out, *html_out, *md_out;
-    bool format_tap;        /* --format tap: TAP on stdout, human text on stderr */
-    enum cli_color color;   /* --color auto|always|never */
-    const char *baseline;   /* --baseline F: earlier report or known-failures file */
-    const char *spawn;      /* --spawn 'CMD {port}' */
-    double ready_timeout_s; /* --ready-timeout S (0 = default 10, scaled) */
-    const char *agent;      /* --agent NAME (Autobahn index) */
-    int verbosity;          /* -q = -1, default 0, -v 1, -vv 2 */
+    const char *summary_out;     /* --summary F: Markdown, failures first, <= 1 MiB */
+    const char *ctrf_out;        /* --ctrf F: Common Test Report Format */
+    const char *run_id;          /* --run-id ID (CTRF runId shared by shards) */
+    const char *annotations_out; /* --annotations github[=F]: "-" is stdout */
+    bool format_tap;             /* --format tap: TAP on stdout, human text on stderr */
+    enum cli_color color;        /* --color auto|always|never */
+    const char *baseline;        /* --baseline F: earlier report or known-failures file */
+    const char *spawn;           /* --spawn 'CMD {port}' */
+    double ready_timeout_s;      /* --ready-timeout S (0 = default 10, scaled) */
+    const char *agent;           /* --agent NAME (Autobahn index) */
+    int verbosity;               /* -q = -1, default 0, -v 1, -vv 2 */
     struct tls_client_options tls;
     struct selection sel; /* views of the lists above */
 };
@@ -56,6 +68,9 @@ struct cli_args {
  * -1 after printing the problem to stderr (exit 2) with nothing left to free
  * (cli_args_free on *a is harmless then). */
 int cli_args_parse(int argc, char **argv, struct cli_args *a);
+/* --annotations VALUE: "github" (standard output, *path = "-") or
+ * "github=FILE". Returns 0, or -1 when VALUE is neither. */
+int cli_annotations_target(const char *v, const char **path);
 /* Free what cli_args_parse allocated and zero *a (safe to call twice). */
 void cli_args_free(struct cli_args *a);
 

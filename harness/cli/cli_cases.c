@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "cli/cli_help.h"
+#include "cli/cli_shard.h"
 #include "codec/frame.h"
 #include "judge/judge.h"
 #include "load/caseload.h"
@@ -32,6 +33,14 @@ int cli_list(int argc, char **argv) {
     if (status != 0) {
         cli_args_free(&a);
         return status;
+    }
+    struct shard_info shard;
+    if (a.shard_count && cli_shard_select("list", a.shard_index, a.shard_count, a.shard_durations,
+                                          sel, &n, &shard) != 0) {
+        free(sel);
+        case_list_free(&all);
+        cli_args_free(&a);
+        return EXIT_USAGE;
     }
     if (a.json) {
         json_t *arr = json_array();

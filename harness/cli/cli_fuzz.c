@@ -328,11 +328,6 @@ int cli_fuzz(int argc, char **argv) {
         return status;
     }
     /* TRANSITIONAL: until the other parts of the fuzzer are merged. */
-    if (!FUZZ_LINKED(case_copy)) {
-        fprintf(stderr, "wsspec fuzz: this build has no case_copy (load/casewrite.c)\n");
-        status = EXIT_INTERNAL;
-        goto out_early;
-    }
     if (f.mutate && (!FUZZ_LINKED(fuzz_mutate) || !FUZZ_LINKED(fuzz_oracle_expect))) {
         fprintf(stderr, "wsspec fuzz: this build has no mutator or RFC oracle yet "
                         "(fuzz_mutate.c, fuzz_oracle.c): use --no-mutate\n");

@@ -28,9 +28,14 @@
 #include "base/errors.h"
 #include "cli/cli.h"
 #include "cli/cli_args.h"
+#include "cli/cli_repeat.h"
+#include "cli/cli_run_int.h"
+#include "cli/cli_shard.h"
 #include "net/spawn.h"
 #include "refserver/refserver.h"
 #include "reports/console.h"
+#include "reports/flaky.h"
+#include "reports/policy.h"
 #include "reports/report.h"
 #include "run/runner.h"
 
@@ -271,70 +276,6 @@ static void on_finished(void *ud, const struct case_result *r, size_t index, siz
 
 /* ---- after the run ------------------------------------------------------------- */
 
-/* Shell-quote word onto out (for re-run hints). */
-static void append_word(char *out, size_t cap, const char *word) {
-    size_t len = strlen(out);
-    bool plain = *word != '\0';
-    for (const char *p = word; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-", *p))
-            plain = false;
-    if (len && len + 1 < cap)
-        out[len++] = ' ';
-    if (plain) {
-        snprintf(out + len, cap - len, "%s", word);
-        return;
-    }
-    if (len + 1 < cap)
-        out[len++] = '\'';
-    for (const char *p = word; *p && len + 5 < cap; p++) {
-        if (*p == '\'') {
-            memcpy(out + len, "'\\''", 4);
-            len += 4;
-        } else {
-            out[len++] = *p;
-        }
-    }
-    if (len + 1 < cap)
-        out[len++] = '\'';
-    out[len < cap ? len : cap - 1] = '\0';
-}
-
-/* What the re-run hint needs before the case id: the target and the
- * options that change which cases exist or how they are judged. */
-static void rerun_prefix(const struct cli_args *a, char *out, size_t cap) {
-    out[0] = '\0';
-    if (a->url)
-        append_word(out, cap, a->url);
-    if (a->spawn) {
-        append_word(out, cap, "--spawn");
-        append_word(out, cap, a->spawn);
-    }
-    for (size_t i = 0; i < a->case_files.count; i++) {
-        append_word(out, cap, "--case-file");
-        append_word(out, cap, a->case_files.items[i]);
-    }
-    if (a->cases_dir) {
-        append_word(out, cap, "--cases-dir");
-        append_word(out, cap, a->cases_dir);
-    }
-    if (a->strict)
-        append_word(out, cap, "--strict");
-    if (a->no_deflate && !a->url && !a->spawn)
-        append_word(out, cap, "--no-deflate");
-    if (a->timeout_s > 0) {
-        char t[32];
-        snprintf(t, sizeof t, "%g", a->timeout_s);
-        append_word(out, cap, "--timeout");
-        append_word(out, cap, t);
-    }
-    if (a->chop) {
-        char t[32];
-        snprintf(t, sizeof t, "%u", a->chop);
-        append_word(out, cap, "--chop");
-        append_word(out, cap, t);
-    }
-}
-
 /* Copy the baseline's id lists out of the report (borrowed strings). */
 static const char **id_list(const json_t *report, const char *key, size_t *count) {
     static const char *none[1];
@@ -382,6 +323,12 @@ struct run_state {
     char *url_owned;
     char stop_reason[4096]; /* why nothing (more) ran: unreachable, not ready */
     int64_t started_wall_ms;
+    struct policy *policy;            /* --policy FILE, or NULL */
+    const char *fail_on;              /* --fail-on, else the policy's, else "fail" */
+    struct report_attempts *attempts; /* per case, with --repeat / --repeat-failed */
+    struct shard_info shard;          /* --shard I/N */
+    char corpus_digest[65];           /* cli_corpus_digest */
+    size_t corpus_count;
 };
 
 /* Build the report, apply the baseline, print the summary, write the
@@ -389,7 +336,7 @@ struct run_state {
 static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv, double wall_s,
                   bool internal_error) {
     const struct cli_args *a = &s->a;
-    size_t not_run = 0, errors = 0, failures = 0;
+    size_t not_run = 0, errors = 0;
     const char *first_error = NULL;
     for (size_t i = 0; i < s->n; i++) {
         const struct case_result *r = &s->results[i];
@@ -399,8 +346,6 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
         }
         if (r->j.verdict == VERDICT_ERROR && !errors++)
             first_error = r->c->id;
-        failures +=
-            r->j.verdict == VERDICT_FAIL || (a->strict && r->j.verdict == VERDICT_NON_STRICT);
     }
     char reason[4096] = "";
     if (interrupted)
@@ -442,6 +387,18 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
         fprintf(stderr, "wsspec run: out of memory building the report\n");
         return EXIT_INTERNAL;
     }
+    /* What the run is judged by: --fail-on and the policy first, then the
+     * baseline on top (docs/policy.md "Order"). */
+    json_object_set_new(report, "corpus",
+                        cli_corpus_json(s->corpus_digest, s->corpus_count, a->profile_full));
+    json_object_set_new(report, "shard", cli_shard_json(&s->shard));
+    char today[11];
+    policy_today(today);
+    if ((s->attempts && report_set_attempts(report, s->attempts, s->n) < 0) ||
+        report_apply_policy(report, s->policy, s->fail_on, today) != 0) {
+        fprintf(stderr, "wsspec run: out of memory judging the run\n");
+        internal_error = true;
+    }
     const char **regressions = NULL, **fixed = NULL;
     size_t regression_count = 0, fixed_count = 0;
     if (a->baseline) {
@@ -458,6 +415,15 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
                               !error_is_known(report, s->results[i].c->id);
         errors = unknown_errors;
     }
+    /* Annotations on stdout go before the summary, which stays the last line. */
+    bool annotations_failed = false;
+    if (a->annotations_out && strcmp(a->annotations_out, "-") == 0) {
+        fflush(stdout);
+        annotations_failed = report_annotations_write(report, stdout) != 0 || fflush(stdout) != 0;
+        if (annotations_failed)
+            fprintf(stderr, "wsspec run: cannot write the annotations to stdout\n");
+    }
+    report_gate_print(report, a->format_tap ? stderr : stdout, stderr);
     if (x->con)
         console_summary(x->con, s->results, s->n, wall_s, regressions, regression_count, fixed,
                         fixed_count);
@@ -466,12 +432,18 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
     if (fixed_count)
         free(fixed);
 
-    struct report_outputs outs = {.dir = a->report_dir,
-                                  .json = a->json_out,
-                                  .junit = a->junit_out,
-                                  .html = a->html_out,
-                                  .md = a->md_out};
-    bool outputs_failed = report_write_outputs(report, &outs) != 0;
+    struct report_outputs outs = {
+        .dir = a->report_dir,
+        .json = a->json_out,
+        .junit = a->junit_out,
+        .html = a->html_out,
+        .md = a->md_out,
+        .summary = a->summary_out,
+        .ctrf = a->ctrf_out,
+        .run_id = a->run_id,
+        .annotations =
+            a->annotations_out && strcmp(a->annotations_out, "-") != 0 ? a->annotations_out : NULL};
+    bool outputs_failed = report_write_outputs(report, &outs) != 0 || annotations_failed;
     if (a->format_tap && report_tap_write(report, stdout) != 0) {
         fprintf(stderr, "wsspec run: cannot write TAP to stdout\n");
         outputs_failed = true;
@@ -492,10 +464,12 @@ static int finish(struct run_state *s, struct run_ctx *x, int argc, char **argv,
         status = EXIT_INTERNAL;
     else if (x->died || not_run || *s->stop_reason || errors)
         status = EXIT_INCOMPLETE;
+    else if (report_gate_expired(report))
+        status = EXIT_FAILURES; /* an expired policy entry fails the run */
     else if (a->baseline)
         status = report_regressions(report) ? EXIT_FAILURES : EXIT_PASS;
     else
-        status = failures ? EXIT_FAILURES : EXIT_PASS;
+        status = report_gate_failing(report) ? EXIT_FAILURES : EXIT_PASS;
     if (outputs_failed && (status == EXIT_PASS || status == EXIT_FAILURES))
         status = EXIT_INTERNAL;
     json_decref(report);
@@ -558,34 +532,37 @@ static int bring_up(struct run_state *s, double scale) {
     return 0;
 }
 
-/* --record-seeds DIR: a seed for a fuzz target, written to
- * DIR/<target>/<sha256 of the seed> (the name fuzz/corpus uses), so seeds
- * recorded twice, from any thread, are one file. A seed that cannot be
- * written is skipped with a message: recording never changes a verdict. */
-static void record_seed(void *ud, const char *target, const uint8_t *data, size_t len) {
-    const char *dir = ud;
-    uint8_t sha[32];
-    char path[PATH_MAX], hex[65];
-    if (EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL) != 1)
-        return;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
-    snprintf(path, sizeof path, "%s/%s", dir, target);
-    (void)mkdir(dir, 0777);
-    (void)mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s/%s/%s", dir, target, hex);
-    FILE *f = fopen(path, "wbx"); /* exists already: the same seed */
-    if (!f) {
-        if (errno != EEXIST)
-            fprintf(stderr, "wsspec run: --record-seeds: %s: %s\n", path, strerror(errno));
-        return;
-    }
-    if (fwrite(data, 1, len, f) != len)
-        fprintf(stderr, "wsspec run: --record-seeds: %s: write failed\n", path);
-    fclose(f);
-}
-
 /* ---- the command -------------------------------------------------------------- */
+
+/* One more pass of --repeat / --repeat-failed (cli_repeat.h): the same
+ * target, options and death watch as the first, without the console's
+ * per-case lines. */
+struct pass_ctx {
+    struct run_state *s;
+    struct run_ctx *x;
+    const struct run_options *opts;
+    const struct run_progress *progress;
+};
+
+static int repeat_pass(void *ud, const struct wcase *cases, size_t m, struct case_result *results) {
+    struct pass_ctx *p = ud;
+    struct run_ctx *x = p->x;
+    struct console *con = x->con;
+    x->con = NULL;
+    x->results = results;
+    x->n = m;
+    int rc = runner_run_all(cases, m, &p->s->target, p->opts, p->progress, results);
+    if (x->sp && !x->died && spawn_exited(x->sp))
+        note_death(x);
+    /* The per-case marks of this pass are not the first pass's. */
+    memset(x->running, 0, p->s->n * sizeof *x->running);
+    memset(x->blamed, 0, p->s->n * sizeof *x->blamed);
+    memset(x->after_death, 0, p->s->n * sizeof *x->after_death);
+    x->con = con;
+    x->results = p->s->results;
+    x->n = p->s->n;
+    return rc == 0 && !x->died && !interrupted ? 0 : -1;
+}
 
 static int run_cases(struct run_state *s, int argc, char **argv) {
     struct cli_args *a = &s->a;
@@ -609,7 +586,7 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
     x.host = s->target.url.host;
     x.port = s->target.url.port;
     char prefix[2048];
-    rerun_prefix(a, prefix, sizeof prefix);
+    cli_rerun_prefix(a, prefix, sizeof prefix);
     struct console_options co = {
         .verbosity = a->verbosity,
         .color = a->color == CLI_COLOR_ALWAYS  ? CONSOLE_COLOR_ALWAYS
@@ -644,7 +621,7 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
             .idle_timeout_s =
                 a->idle_timeout_set ? (a->idle_timeout_s > 0 ? a->idle_timeout_s : -1) : 0,
             .retry_timeouts = !a->no_retry_timeouts,
-            .record_seed = a->record_seeds ? record_seed : NULL,
+            .record_seed = a->record_seeds ? cli_record_seed : NULL,
             .record_seed_ud = (void *)a->record_seeds,
             .stop = &stop_dispatch};
         struct run_progress progress = {
@@ -652,6 +629,15 @@ static int run_cases(struct run_state *s, int argc, char **argv) {
         if (runner_run_all(s->cases, s->n, &s->target, &opts, &progress, s->results) ==
             WS_ERR_NOMEM) {
             fprintf(stderr, "wsspec run: out of memory starting the run\n");
+            internal = true;
+        }
+        if (x.sp && !x.died && spawn_exited(x.sp))
+            note_death(&x);
+        struct pass_ctx pc = {.s = s, .x = &x, .opts = &opts, .progress = &progress};
+        if (s->attempts && !internal && !x.died && !interrupted &&
+            cli_repeat_run(a, s->fail_on, s->cases, s->results, s->n, s->attempts, repeat_pass, &pc,
+                           &stop_dispatch) != 0) {
+            fprintf(stderr, "wsspec run: out of memory repeating the cases\n");
             internal = true;
         }
         if (x.sp && !x.died && spawn_exited(x.sp))
@@ -713,6 +699,38 @@ int cli_run(int argc, char **argv) {
         cli_args_free(&s.a);
         return status;
     }
+    if (cli_corpus_digest(&s.all, s.a.profile_full, s.corpus_digest) != 0)
+        fprintf(stderr, "wsspec run: cannot read a case file for the corpus digest: %s\n",
+                strerror(errno));
+    s.corpus_count = s.all.count;
+    if (s.a.shard_count && cli_shard_select("run", s.a.shard_index, s.a.shard_count,
+                                            s.a.shard_durations, s.sel, &s.n, &s.shard) != 0) {
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (s.a.shard_count && s.a.verbosity >= 0)
+        fprintf(stderr, "wsspec: shard %u/%u: %zu of the %zu cases selected\n", s.a.shard_index,
+                s.a.shard_count, s.n, s.shard.selected);
+    if (s.a.policy) {
+        char err[2048];
+        s.policy = policy_load(s.a.policy, err, sizeof err);
+        if (!s.policy) { /* a broken policy is a usage error before anything runs */
+            fprintf(stderr, "wsspec run: --policy %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+    }
+    s.fail_on = s.a.fail_on                               ? s.a.fail_on
+                : s.policy && policy_fail_on(s.policy)[0] ? policy_fail_on(s.policy)
+                                                          : "fail";
+    s.a.strict = strcmp(s.fail_on, "fail") != 0;
+    if (s.a.repeat > 1 || s.a.repeat_failed > 0) {
+        s.attempts = calloc(s.n ? s.n : 1, sizeof *s.attempts);
+        if (!s.attempts) {
+            status = EXIT_INTERNAL;
+            goto out;
+        }
+    }
     if (s.a.baseline) {
         /* A broken baseline is a usage error before anything runs. */
         json_t *probe = json_pack("{s:{}, s:[]}", "options", "cases");
@@ -727,8 +745,8 @@ int cli_run(int argc, char **argv) {
     }
     /* The runner takes a contiguous array: shallow copies of the selected
      * cases (the strings stay owned by `all`). */
-    s.cases = calloc(s.n, sizeof *s.cases);
-    s.results = calloc(s.n, sizeof *s.results);
+    s.cases = calloc(s.n ? s.n : 1, sizeof *s.cases);
+    s.results = calloc(s.n ? s.n : 1, sizeof *s.results);
     if (!s.cases || !s.results) {
         status = EXIT_INTERNAL;
         goto out;
@@ -754,6 +772,10 @@ out:
         case_result_free(&s.results[i]);
     free(s.results);
     free(s.cases);
+    for (size_t i = 0; s.attempts && i < s.n; i++)
+        report_attempts_free(&s.attempts[i]);
+    free(s.attempts);
+    policy_free(s.policy);
     free(s.spawn_cmd);
     free(s.url_owned);
     free(s.sel);

@@ -101,11 +101,6 @@ static char *save_case(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_fi
     const char *out = x->cfg->out_dir;
     if (!out)
         return NULL;
-    if (!FUZZ_LINKED(case_write_file)) { /* TRANSITIONAL */
-        if (x->cfg->note)
-            x->cfg->note(x->cfg->ud, "findings are not saved: this build has no casewrite.c");
-        return NULL;
-    }
     size_t cap = strlen(out) + sizeof f->signature + 32;
     char *path = malloc(cap);
     if (!path)

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
 #include "fuzz/fuzz_run_int.h"
 #include "load/casewrite.h"
 

@@ -1,10 +1,8 @@
-/* fuzz_pending: TRANSITIONAL, to be deleted when fuzz_mutate.c,
- * fuzz_oracle.c and casewrite.c (written on other branches) are merged.
- * Until then their functions are weak references here: the build links
- * without them, and `wsspec fuzz` says which part is missing instead of
- * running with a stand-in (--no-mutate needs neither the mutator nor the
- * oracle; saving and minimizing need casewrite). Include it after the
- * headers declaring the functions. */
+/* fuzz_pending: TRANSITIONAL, to be deleted when fuzz_mutate.c and
+ * fuzz_oracle.c (written on another branch) are merged. Until then their
+ * functions are weak references here: the build links without them, and
+ * `wsspec fuzz` says which part is missing instead of running with a
+ * stand-in (--no-mutate needs neither the mutator nor the oracle). */
 #ifndef WSSPEC_FUZZ_PENDING_H
 #define WSSPEC_FUZZ_PENDING_H
 
@@ -13,15 +11,11 @@
 
 #include "fuzz/fuzz_mutate.h"
 #include "fuzz/fuzz_oracle.h"
-#include "load/casewrite.h"
 
 #pragma weak fuzz_mutate
 #pragma weak fuzz_oracle_expect
 #pragma weak fuzz_oracle_rules
 #pragma weak fuzz_dim_name
-#pragma weak case_copy
-#pragma weak case_write_file
-#pragma weak case_write_file_text
 
 /* Whether function f is linked in. */
 static inline bool fuzz_linked(void (*volatile f)(void)) {

@@ -287,7 +287,7 @@ static int load_case(struct caseload_ctx *c, const json_t *tmpl, const char *gro
         if (rc == 0)
             rc = parse_case(c, expanded, group, &w);
         if (rc == 0)
-            rc = caseload_keys(c, expanded, &w);
+            rc = caseload_keys(c, &w);
         if (rc == 0)
             rc = caseload_reach(c, expanded, &w);
         if (rc == 0 && !(w.pos.file = strdup(c->file)))
@@ -367,38 +367,35 @@ static int append_list(struct case_list *out, struct case_list *fresh) {
     return 0;
 }
 
-/* Loads path into *into, ids checked against *into and *earlier (may be
- * NULL): every duplicate is reported at the "name" of the case that repeats
- * the id. */
-static int load_file(const char *path, struct case_list *into, const struct case_list *earlier,
-                     struct case_error *err) {
-    struct buf text = {0};
+/* Loads the text of a case file (named `name` in messages) into *into, ids
+ * checked against *into and *earlier (may be NULL): every duplicate is
+ * reported at the "name" of the case that repeats the id. */
+static int load_text(const char *name, const uint8_t *data, size_t len, struct case_list *into,
+                     const struct case_list *earlier, struct case_error *err) {
     struct case_list fresh = {0};
     json_t *root = NULL;
     struct caseload_ctx ctx = {0};
     int rc = -1;
-    if (read_text(path, &text, err) != 0)
-        goto out;
     json_error_t jerr;
     /* Duplicate keys would silently lose a field; NUL is allowed for
      * payload strings ("\u0000") and rejected everywhere else. */
-    root = json_loadb(text.len ? (const char *)text.data : "", text.len,
-                      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    root = json_loadb(len ? (const char *)data : "", len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                      &jerr);
     if (!root) {
-        plain_error(err, path, "%s", jerr.text);
+        plain_error(err, name, "%s", jerr.text);
         err->line = jerr.line;
         err->column = jerr.column;
         goto out;
     }
-    ctx.file = path;
-    ctx.text = (const char *)text.data;
-    ctx.text_len = text.len;
+    ctx.file = name;
+    ctx.text = (const char *)data;
+    ctx.text_len = len;
     ctx.err = err;
     struct known_ids known = {{&fresh, into, earlier}};
     if (load_root(&ctx, root, &fresh, &known) != 0)
         goto out;
     if (append_list(into, &fresh) != 0) {
-        plain_error(err, path, "out of memory");
+        plain_error(err, name, "out of memory");
         goto out;
     }
     rc = 0;
@@ -406,6 +403,15 @@ out:
     caseload_shared_free(&ctx);
     case_list_free(&fresh);
     json_decref(root);
+    return rc;
+}
+
+static int load_file(const char *path, struct case_list *into, const struct case_list *earlier,
+                     struct case_error *err) {
+    struct buf text = {0};
+    int rc = -1;
+    if (read_text(path, &text, err) == 0)
+        rc = load_text(path, text.data, text.len, into, earlier, err);
     buf_free(&text);
     return rc;
 }
@@ -413,6 +419,16 @@ out:
 int case_load_file(const char *path, struct case_list *out, struct case_error *err) {
     memset(err, 0, sizeof *err);
     return load_file(path, out, NULL, err);
+}
+
+int case_load_buffer(const char *name, const uint8_t *data, size_t len, struct case_list *out,
+                     struct case_error *err) {
+    memset(err, 0, sizeof *err);
+    if (len > MAX_FILE_SIZE) {
+        plain_error(err, name, "larger than %u octets: not a case file", MAX_FILE_SIZE);
+        return -1;
+    }
+    return load_text(name, data, len, out, NULL, err);
 }
 
 static int by_name(const void *a, const void *b) {

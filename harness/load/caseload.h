@@ -5,6 +5,9 @@
 #ifndef WSSPEC_CASELOAD_H
 #define WSSPEC_CASELOAD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "model/casemodel.h"
 
 struct case_error {
@@ -18,6 +21,11 @@ struct case_error {
 /* Load one file and append its cases to *out. Returns 0, or -1 with *err
  * filled (and *out unchanged). */
 int case_load_file(const char *path, struct case_list *out, struct case_error *err);
+/* The same for the text of a case file already in memory (len octets, no
+ * NUL needed); `name` stands for the file in errors and in each case's
+ * position. */
+int case_load_buffer(const char *name, const uint8_t *data, size_t len, struct case_list *out,
+                     struct case_error *err);
 /* Load every *.json file of a directory (sorted by name; schema.json and
  * behaviours.json, the shared outcomes built into the loader, are
  * skipped), or one file. Duplicate ids across files are an error. */

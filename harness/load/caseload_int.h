@@ -115,8 +115,8 @@ void caseload_shared_free(struct caseload_ctx *c);
 
 /* ---- consistency keys (caseload_keys.c) ---- */
 
-/* w->stimulus and w->judging from the expanded case object obj. */
-int caseload_keys(struct caseload_ctx *c, const json_t *obj, struct wcase *w);
+/* w->stimulus and w->judging from the loaded case w (casewrite.h). */
+int caseload_keys(struct caseload_ctx *c, struct wcase *w);
 
 /* ---- reachability (caseload_reach.c) ---- */
 

@@ -120,10 +120,12 @@ static int rows_from_object(struct caseload_ctx *c, const json_t *params, json_t
                 goto out;
             }
         }
-        for (size_t j = nkeys; j-- > 0;) {
-            if (++idx[j] < json_array_size(lists[j]))
+        /* Counting down without the `j-- > 0` idiom, whose last decrement
+         * wraps (reported by the unsigned-integer-overflow fuzz build). */
+        for (size_t j = nkeys; j > 0; j--) {
+            if (++idx[j - 1] < json_array_size(lists[j - 1]))
                 break;
-            idx[j] = 0;
+            idx[j - 1] = 0;
         }
     }
     rc = 0;

@@ -9,6 +9,9 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/caseload_reach.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_steps.c
   ${CMAKE_CURRENT_LIST_DIR}/caseload_util.c
+  ${CMAKE_CURRENT_LIST_DIR}/casecopy.c
+  ${CMAKE_CURRENT_LIST_DIR}/casewrite.c
+  ${CMAKE_CURRENT_LIST_DIR}/casewrite_steps.c
   ${CMAKE_CURRENT_LIST_DIR}/select.c
 )
 target_sources(wsspec_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/caseload_keys.c

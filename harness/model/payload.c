@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/wrap.h"
 
 /* payload_sha256 hashes in chunks of this size. */
 #define SHA_CHUNK (64u * 1024u)
@@ -19,7 +20,8 @@
  * is the (k+1)-th output of splitmix64 started at the seed. Any block is
  * computed on its own, so any window is produced without what precedes it.
  * The octets of a block are taken little-endian, the same on every host. */
-static uint64_t random_block(uint64_t seed, uint64_t k) {
+/* splitmix64 multiplies and adds modulo 2^64 by design. */
+WS_WRAPS_ON_PURPOSE static uint64_t random_block(uint64_t seed, uint64_t k) {
     uint64_t z = seed + (k + 1) * 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;

@@ -96,6 +96,20 @@ static const struct fault_entry fault_table[FAULT_COUNT] = {
     [FAULT_CORRUPT_DEFLATE] = {"corrupt-deflate",
                                "sends compressed echoes whose first block has the reserved "
                                "BTYPE 11, not DEFLATE (7692:7.2.1, RFC 1951 3.2.3)"},
+    /* Reached by no case of cases/, only by mutants (refserver_fuzzfaults.h). */
+    [FAULT_FUZZ_CRASH] = {"fuzz-crash",
+                          "aborts (SIGABRT) on a continuation frame with a 16-bit length in a "
+                          "text message a ping came inside (6455:6.2 \"Incoming data MUST be "
+                          "parsed\"); fuzz only"},
+    [FAULT_FUZZ_HANG] = {"fuzz-hang",
+                         "stops serving (no reads, answers or accepts until SIGTERM) on an empty "
+                         "ping right after a ping inside a fragmented message (6455:5.5.2 \"MUST "
+                         "send a Pong frame in response\"); fuzz only"},
+    [FAULT_FUZZ_WRONG_CLOSE] = {"fuzz-wrong-close",
+                                "fails invalid UTF-8 split across two fragments with a pong "
+                                "between them with 1002, not 1007 (6455:8.1, 7.4.1 \"1007 ... "
+                                "data within a message that was not consistent with the type of "
+                                "the message\"); fuzz only"},
 };
 
 const char *fault_name(enum fault f) {

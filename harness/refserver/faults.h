@@ -1,5 +1,7 @@
 /* faults: named ways the reference server can break exactly one RFC 6455
- * or RFC 7692 rule (`wsspec serve --fault NAME`), each named after what it breaks. */
+ * or RFC 7692 rule (`wsspec serve --fault NAME`), each named after what it breaks;
+ * the fuzz-* ones break a rule only behind a combination of frames no case
+ * sends (refserver_fuzzfaults.h). */
 #ifndef WSSPEC_FAULTS_H
 #define WSSPEC_FAULTS_H
 
@@ -39,6 +41,12 @@ enum fault {
     FAULT_ACCEPT_INVALID_OFFER,    /* drops bad offer parameters instead of declining (7692:7) */
     FAULT_INFLATE_UNBOUNDED,       /* inflates past --max-message (up to 1 GiB) and echoes */
     FAULT_CORRUPT_DEFLATE,         /* its compressed echoes are not DEFLATE (7692:7.2.1) */
+    /* only a fuzzer finds these: no case of cases/ reaches their triggers
+       (refserver_fuzzfaults.h); they come last, so fuzz/refserver_conn_fuzz.c's
+       32 fault bits never turn them on */
+    FAULT_FUZZ_CRASH,       /* aborts on a 16-bit continuation after a ping in a text message */
+    FAULT_FUZZ_HANG,        /* stops serving on an empty ping after a ping inside a message */
+    FAULT_FUZZ_WRONG_CLOSE, /* 1002 for invalid UTF-8 split around a pong (6455:7.4.1) */
     FAULT_COUNT
 };
 

@@ -22,6 +22,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,25 @@ static int64_t conn_deadline(const struct rs_conn *c) {
     return c->go_away_deadline;
 }
 
+/* A fuzz-only fault's trigger was reached on c (refserver_fuzzfaults.h):
+ * the server crashes or hangs here, in the event loop, so that only a
+ * process running it (`wsspec serve`) does. Said on stderr even when quiet:
+ * it is what a fuzzer's crash oracle shows. */
+static void fuzz_fault_strikes(struct refserver *s, struct rs_conn *c) {
+    uint8_t hit = c->proto.fuzz.hit;
+    c->proto.fuzz.hit = RS_FUZZ_NONE;
+    fprintf(stderr, "wsspec serve: %s: %s\n", c->proto.note,
+            hit == RS_FUZZ_CRASH ? "aborting" : "serving nothing until stopped");
+    if (hit == RS_FUZZ_CRASH)
+        abort();
+    /* fuzz-hang: the whole loop blocks, so no connection is read, answered
+     * or accepted, until a stop is requested (SIGTERM, SIGINT); the stop
+     * pipe is left unread for the loop, which then stops as usual. */
+    struct pollfd stop = {.fd = s->stop_rd, .events = POLLIN};
+    while (poll(&stop, 1, -1) <= 0 || !(stop.revents & POLLIN)) {
+    }
+}
+
 /* Read until the socket is empty, the output backs up, or the protocol
  * wants the connection closed. Returns false when c was killed. */
 static bool read_input(struct refserver *s, struct rs_conn *c) {
@@ -289,6 +309,8 @@ static bool read_input(struct refserver *s, struct rs_conn *c) {
         if (before == IO_LINGER)
             continue; /* 6455:5.5.1 nothing after the close is looked at */
         int rc = rs_proto_input(&c->proto, s->rbuf, (size_t)n, &c->out);
+        if (c->proto.fuzz.hit != RS_FUZZ_NONE)
+            fuzz_fault_strikes(s, c);
         if (rc != 0) {
             kill_conn(s, c, ws_strerror(rc));
             return false;

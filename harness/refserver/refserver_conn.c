@@ -351,12 +351,10 @@ static int on_close(struct rs_proto *p, struct buf *out) {
         return 0; /* a second close (echo-after-close): nothing to answer */
 
     struct closeframe_info info = {0};
-    bool has_code;
-    uint16_t code = 0;
     enum closeframe_payload_problem problem =
         closeframe_parse(p->ctl.data, p->ctl.len, CLOSEFRAME_FROM_CLIENT, &info);
-    has_code = info.has_code;
-    code = info.code;
+    bool has_code = info.has_code;
+    uint16_t code = info.code;
     if (problem != CLOSEFRAME_P_OK && (p->cfg->faults & close_faults))
         problem = judge_close_lenient(p, p->ctl.data, p->ctl.len, &has_code, &code);
     if (problem != CLOSEFRAME_P_OK) {
@@ -532,7 +530,7 @@ static int on_payload(struct rs_proto *p, const uint8_t *data, size_t len, struc
      * octets arrive, so the failure comes at the first invalid octet, even
      * in the middle of a frame (utf8-check-at-end breaks this). */
     if (rs_conn_utf8_fail_fast(p) && utf8_feed(&p->utf8, data, len) == UTF8_INVALID)
-        return rs_conn_fail(p, 1007, "invalid UTF-8 in a text message", out);
+        return rs_conn_fail(p, rs_fuzz_utf8_close_code(p), "invalid UTF-8 in a text message", out);
     return 0;
 }
 
@@ -581,6 +579,8 @@ static int on_end(struct rs_proto *p, struct buf *out) {
 }
 
 static int on_event(struct rs_proto *p, const struct frame_event *ev, struct buf *out) {
+    if (rs_fuzz_event(p, ev)) /* a fuzz-only fault's trigger: nothing more is served */
+        return 0;
     switch (ev->kind) {
     case FRAME_EV_HEADER: return on_header(p, &ev->hdr, out);
     case FRAME_EV_PAYLOAD: return on_payload(p, ev->data, ev->len, out);

@@ -24,6 +24,7 @@
 #include "codec/utf8.h"
 #include "refserver/refserver.h"
 #include "refserver/refserver_deflate.h"
+#include "refserver/refserver_fuzzfaults.h"
 
 /* Settings shared by every connection of one server (borrowed). */
 struct rs_config {
@@ -94,7 +95,8 @@ struct rs_proto {
     struct buf ctl;                          /* payload of the control frame being received */
 
     bool close_sent;
-    char note[160]; /* why the connection ended, for the log */
+    struct rs_fuzz_state fuzz; /* the fuzz-only faults' triggers (refserver_fuzzfaults.h) */
+    char note[160];            /* why the connection ended, for the log */
 };
 
 /* Initialise for a fresh TCP (or TLS) connection. cfg is borrowed and must

@@ -5,5 +5,6 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/refserver_conn.c
   ${CMAKE_CURRENT_LIST_DIR}/refserver_conn_deflate.c
   ${CMAKE_CURRENT_LIST_DIR}/refserver_deflate.c
+  ${CMAKE_CURRENT_LIST_DIR}/refserver_fuzzfaults.c
   ${CMAKE_CURRENT_LIST_DIR}/refserver_offer.c
 )

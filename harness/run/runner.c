@@ -94,6 +94,7 @@ static void exec_case(const struct wcase *c, const struct run_target *target,
         if (ex.stop == RUN_STOP_INTERRUPT)
             transcript_set_error(tr, "interrupted before the case finished");
     }
+    runner_record_seeds(&ex);
     if (ex.cl.rx || ex.cl.conn)
         wsclient_close(&ex.cl);
     runner_rx_free(&ex);

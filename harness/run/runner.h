@@ -39,7 +39,9 @@ struct run_options {
      * (`run --record-seeds DIR`), named by the fuzz target they are for:
      * "pmd_params" (our offers, NUL, the answer's Sec-WebSocket-Extensions),
      * "pmd_inflate" (a config octet, then a compressed message of the peer
-     * twice), "hs_response" (the answer's head). Called from worker threads
+     * twice), "hs_response" (the answer's head), and, cut from the wire log
+     * once the case ran (runner_seeds.c), "hs_request", "refserver_conn",
+     * "frame", "frame_parse", "close" and "utf8". Called from worker threads
      * at once: it must be thread-safe. */
     void (*record_seed)(void *ud, const char *target, const uint8_t *data, size_t len);
     void *record_seed_ud;

@@ -168,6 +168,10 @@ struct exec {
     uint8_t *gen; /* owned, RUNNER_CHUNK: payload generation */
 };
 
+/* The case ran: its wire log cut into seeds for the in-process fuzz targets
+ * (runner_seeds.c), when ex->seed is set. */
+void runner_record_seeds(const struct exec *ex);
+
 /* A ping frame of ours with this payload went out (runner_rx.c). Returns 0
  * or WS_ERR_NOMEM. */
 int runner_ping_sent(struct exec *ex, const uint8_t sha256[32]);

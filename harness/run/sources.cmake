@@ -6,4 +6,5 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/runner_deflate.c
   ${CMAKE_CURRENT_LIST_DIR}/runner_handshake.c
   ${CMAKE_CURRENT_LIST_DIR}/runner_rx.c
+  ${CMAKE_CURRENT_LIST_DIR}/runner_seeds.c
 )

@@ -410,6 +410,8 @@
       var id = add(tr, 'td', 'id', c.id);
       if (c.baseline) add(id, 'span', 'mark ' + c.baseline, c.baseline);
       if (c.degraded) add(id, 'span', 'mark degraded', 'degraded');
+      if (c.flaky) add(id, 'span', 'mark flaky', 'flaky');
+      if (c.accepted) add(id, 'span', 'mark accepted', 'accepted');
       add(tr, 'td', 'ab', c.autobahn || '');
       add(tr, 'td', 'title', c.title);
       add(tr, 'td', 'rfcs', arr(c.rfc).map(function (r) { return str(r).replace(/^6455:/, ''); }).join(' '));
@@ -480,6 +482,20 @@
       add(td, 'h3', null, 'Verdict');
       if (c.error) add(td, 'div', 'error-box', c.error);
       if (c.reason) add(td, 'p', 'reason', c.reason);
+    }
+    if (c.accepted) {
+      add(td, 'h3', null, 'Accepted by the policy');
+      add(td, 'p', 'reason', str(c.accepted.verdict) + ': ' + str(c.accepted.reason) +
+          (c.accepted.entry ? ' (' + str(c.accepted.entry) + ')' : '') +
+          (c.accepted.expires ? ', until ' + str(c.accepted.expires) : ''));
+    }
+    if (arr(c.attempts).length) {
+      add(td, 'h3', null, c.flaky ? 'Attempts (flaky: the verdicts differ)' : 'Attempts');
+      var ol = add(td, 'ol', 'attempts');
+      arr(c.attempts).forEach(function (a) {
+        add(ol, 'li', null, str(a.verdict) + ' in ' + fmtDur(a.duration_s) +
+            (a.retried ? ' (rerun after a timeout)' : '') + (a.reason ? ': ' + str(a.reason) : ''));
+      });
     }
     if (c.expected || c.actual) {
       var cmp = add(td, 'div', 'cmp');

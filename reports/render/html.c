@@ -171,6 +171,11 @@ static void put_banner(FILE *out, const json_t *report) {
     }
     json_int_t fails = json_integer_value(json_object_get(summary, "fail"));
     json_int_t errors = json_integer_value(json_object_get(summary, "error"));
+    /* With a gate (policy.h): the cases that fail the run after --fail-on
+     * and the policy, not every fail verdict. */
+    const json_t *gate = json_object_get(report, "gate");
+    if (gate)
+        fails = (json_int_t)json_array_size(json_object_get(gate, "failing"));
     fprintf(out,
             "<div class=\"banner %s\" id=\"banner\"><strong>Complete run.</strong> "
             "%" JSON_INTEGER_FORMAT " cases: ",

@@ -6,13 +6,18 @@
  *     <testsuite name=GROUP tests failures errors skipped time timestamp>
  *       <properties><property name value/>...</properties>
  *       <testcase name="ID: title" classname="rfc6455.5.5.1" time file>
+ *         <properties><property name="id|verdict|rfc|autobahn|group" value/>...</properties>
  *         <failure message type>body</failure> | <error ...> | <skipped message/>
  *         <system-out>remarks (non-strict, informational)</system-out>
  *
  * Verdicts: pass -> passed; non-strict and informational -> passed with a
  * <system-out> remark (non-strict -> <failure type="non-strict"> when the run
  * was --strict); unimplemented and not-run -> <skipped message>; fail ->
- * <failure>; error -> <error>. Every string is XML 1.0-safe: markup
+ * <failure>; error -> <error>. classname + name is unique in the file
+ * (readers merge test cases that share both): a case id that comes again
+ * (a report of repeated runs) gets " [2]", " [3]" ... Each testcase has
+ * properties (Jenkins' JUnit plugin and junitparser read them): its id,
+ * verdict, group, each RFC section it cites and its Autobahn id. Every string is XML 1.0-safe: markup
  * characters become entities, characters XML 1.0 cannot carry (most C0
  * controls, U+FFFE, U+FFFF) become the text "\uXXXX", and peer payloads are
  * only ever shown as hex. */
@@ -211,10 +216,77 @@ static void message_attr(FILE *out, const json_t *c) {
     fputc('"', out);
 }
 
-static void testcase(FILE *out, const json_t *doc, const json_t *c) {
+/* A flaky case's attempts that did not pass (flaky.h), as Maven Surefire
+ * writes reruns: <flakyFailure> when the case passes after all (the gate
+ * accepts it), <rerunFailure> when it fails. */
+static void attempts_xml(FILE *out, const json_t *c, bool failing) {
+    if (!report_doc_bool(c, "flaky", false))
+        return;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(c, "attempts"), i, a) {
+        const char *v = report_doc_str(a, "verdict", "?");
+        if (strcmp(v, "pass") == 0)
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "attempt %zu of %zu: %s: %s", i + 1,
+                 json_array_size(json_object_get(c, "attempts")), v,
+                 report_doc_str(a, "reason", ""));
+        fprintf(out, "      <%s", failing ? "rerunFailure" : "flakyFailure");
+        attr(out, "message", msg);
+        attr(out, "type", v);
+        fprintf(out, " time=\"%.3f\"/>\n", report_doc_num(a, "duration_s", 0));
+    }
+}
+
+/* "accepted by the policy (FILE:LINE): REASON", or "". */
+static void accepted_text(const json_t *c, char *out, size_t cap) {
+    const json_t *acc = report_doc_obj(c, "accepted");
+    out[0] = '\0';
+    if (acc)
+        snprintf(out, cap, "; %s accepted by the policy (%s): %s",
+                 report_doc_str(acc, "verdict", "?"), report_doc_str(acc, "entry", "?"),
+                 report_doc_str(acc, "reason", ""));
+}
+
+/* How many cases before index i have the same id (0: the first). */
+static size_t repeat_of(const json_t *doc, size_t i, const char *id) {
+    size_t k = 0;
+    for (size_t j = 0; j < i; j++)
+        k += strcmp(report_doc_str(report_doc_case(doc, j), "id", "?"), id) == 0;
+    return k;
+}
+
+static void case_property(FILE *out, const char *name, const char *value) {
+    fputs("        <property", out);
+    attr(out, "name", name);
+    attr(out, "value", value);
+    fputs("/>\n", out);
+}
+
+static void case_properties(FILE *out, const json_t *c) {
+    fputs("      <properties>\n", out);
+    case_property(out, "id", report_doc_str(c, "id", "?"));
+    case_property(out, "verdict", report_doc_str(c, "verdict", "?"));
+    case_property(out, "group", report_doc_str(c, "group", ""));
+    const json_t *rfc = json_object_get(c, "rfc");
+    for (size_t i = 0; i < json_array_size(rfc); i++)
+        if (json_is_string(json_array_get(rfc, i)))
+            case_property(out, "rfc", json_string_value(json_array_get(rfc, i)));
+    const char *autobahn = report_doc_str(c, "autobahn", NULL);
+    if (autobahn && *autobahn)
+        case_property(out, "autobahn", autobahn);
+    fputs("      </properties>\n", out);
+}
+
+static void testcase(FILE *out, const json_t *doc, const json_t *c, size_t index) {
     char name[1024], cls[128], reason[1024];
-    snprintf(name, sizeof name, "%s: %s", report_doc_str(c, "id", "?"),
-             report_doc_str(c, "title", ""));
+    const char *id = report_doc_str(c, "id", "?");
+    size_t repeat = repeat_of(doc, index, id);
+    if (repeat)
+        snprintf(name, sizeof name, "%s: %s [%zu]", id, report_doc_str(c, "title", ""), repeat + 1);
+    else
+        snprintf(name, sizeof name, "%s: %s", id, report_doc_str(c, "title", ""));
     classname(c, cls, sizeof cls);
     fputs("    <testcase", out);
     attr(out, "name", name);
@@ -223,32 +295,42 @@ static void testcase(FILE *out, const json_t *doc, const json_t *c) {
     const char *file = report_doc_str(c, "file", NULL);
     if (file)
         attr(out, "file", file);
+    fputs(">\n", out);
+    case_properties(out, c);
     enum report_doc_class k = report_doc_classify(doc, c);
     const char *verdict = report_doc_str(c, "verdict", "?");
     switch (k) {
-    case REPORT_DOC_PASS: fputs("/>\n", out); return;
-    case REPORT_DOC_NOTE:
-        fputs(">\n      <system-out>", out);
-        snprintf(reason, sizeof reason, "%s (passed): %s", verdict,
+    case REPORT_DOC_PASS: fputs("    </testcase>\n", out); return;
+    case REPORT_DOC_NOTE: {
+        char accepted[1024];
+        accepted_text(c, accepted, sizeof accepted);
+        attempts_xml(out, c, false);
+        fputs("      <system-out>", out);
+        snprintf(reason, sizeof reason, "%s (passed%s): %s", verdict,
+                 report_doc_bool(c, "flaky", false) ? ", flaky" : "",
                  report_doc_str(c, "reason", ""));
         xml_text(out, reason, false, 0);
+        xml_text(out, accepted, false, 0);
         fputs("</system-out>\n    </testcase>\n", out);
         return;
+    }
     case REPORT_DOC_SKIP:
         report_doc_skip_reason(doc, c, reason, sizeof reason);
-        fputs(">\n      <skipped", out);
+        fputs("      <skipped", out);
         attr(out, "message", reason);
         fputs("/>\n    </testcase>\n", out);
         return;
     case REPORT_DOC_FAIL:
     case REPORT_DOC_ERROR: {
         const char *el = k == REPORT_DOC_FAIL ? "failure" : "error";
-        fprintf(out, ">\n      <%s", el);
+        fprintf(out, "      <%s", el);
         message_attr(out, c);
         attr(out, "type", verdict);
         fputs(">", out);
         failure_body(out, doc, c);
-        fprintf(out, "</%s>\n    </testcase>\n", el);
+        fprintf(out, "</%s>\n", el);
+        attempts_xml(out, c, true);
+        fputs("    </testcase>\n", out);
         return;
     }
     }
@@ -319,7 +401,7 @@ int report_junit_write(const json_t *report, FILE *out) {
         for (size_t k = i; k < n; k++) {
             const json_t *c = report_doc_case(report, k);
             if (c && strcmp(report_doc_str(c, "group", ""), group) == 0)
-                testcase(out, report, c);
+                testcase(out, report, c, k);
         }
         fputs("  </testsuite>\n", out);
     }

@@ -2,17 +2,31 @@
  * (`--md $GITHUB_STEP_SUMMARY`, GitLab/Gitea comments): a status line,
  * counts per verdict and per group, then each failure with its RFC
  * section, expected and actual (fenced) and the command that re-runs it.
- * No HTML. Sized for GitHub's 1 MiB step-summary limit: at most
- * DETAIL_CAP failures in full, the next LIST_CAP as one line each. */
+ * No HTML. `--summary` is the same with the failures before the table of
+ * groups (what matters first when a page is cut).
+ *
+ * Never over GitHub's 1 MiB step-summary limit (SUMMARY_CAP): at most
+ * DETAIL_CAP failures in full, the next LIST_CAP as one line each; when
+ * that is still too much (long requirements, thousands of failures), fewer
+ * in full and fewer listed, and at last the text is cut at a line with a
+ * note saying so. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/render/report_doc.h"
 #include "reports/report.h"
 
-#define DETAIL_CAP 50
-#define LIST_CAP   500
-#define BLOCK_CAP  4000 /* characters of one fenced block */
+#define DETAIL_CAP  50
+#define LIST_CAP    500
+#define BLOCK_CAP   4000          /* characters of one fenced block */
+#define SUMMARY_CAP (1024 * 1024) /* octets: GitHub's limit of a step summary */
+
+/* How much of the failures one rendering shows, and in which order. */
+struct md_layout {
+    size_t detail_cap, list_cap;
+    bool failures_first;
+};
 
 static const char *const verdicts[] = {"pass", "non-strict", "informational", "unimplemented",
                                        "fail", "error",      "not-run"};
@@ -109,6 +123,8 @@ static void status_line(FILE *out, const json_t *doc, size_t bad, size_t total) 
                 total);
     else if (bad)
         fprintf(out, "FAILED: %zu of %zu cases failed", bad, total);
+    else if (json_array_size(json_object_get(report_doc_obj(doc, "gate"), "expired")))
+        fprintf(out, "FAILED: an expired policy entry (%zu cases, no failure)", total);
     else
         fprintf(out, "PASSED: %zu cases, no failure", total);
     if (!complete)
@@ -243,7 +259,93 @@ static void failure_detail(FILE *out, const json_t *doc, const json_t *c) {
     fputc('\n', out);
 }
 
-int report_markdown_write(const json_t *report, FILE *out) {
+/* Flaky cases with each attempt's verdict, accepted deviations with their
+ * reasons, and expired policy entries (policy.h, flaky.h). */
+static void gate_sections(FILE *out, const json_t *report) {
+    size_t n = report_doc_case_count(report), flaky = 0, accepted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = report_doc_case(report, i);
+        flaky += report_doc_bool(c, "flaky", false);
+        accepted += report_doc_obj(c, "accepted") != NULL;
+    }
+    if (flaky) {
+        fprintf(out, "### Flaky (%zu)\n\n| Case | Attempts | Fails the run |\n|---|---|---|\n",
+                flaky);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *c = report_doc_case(report, i);
+            if (!report_doc_bool(c, "flaky", false))
+                continue;
+            fputs("| ", out);
+            code_span(out, report_doc_str(c, "id", "?"));
+            fputs(" | ", out);
+            size_t k;
+            json_t *a;
+            json_array_foreach(json_object_get(c, "attempts"), k, a) {
+                fprintf(out, "%s%s (%.3f s)", k ? ", " : "", report_doc_str(a, "verdict", "?"),
+                        report_doc_num(a, "duration_s", 0));
+            }
+            fprintf(out, " | %s |\n", report_doc_bool(c, "fails_run", true) ? "yes" : "no");
+        }
+        fputc('\n', out);
+    }
+    if (accepted) {
+        fprintf(out,
+                "### Accepted by the policy (%zu)\n\n| Case | Verdict | Reason | Entry |\n"
+                "|---|---|---|---|\n",
+                accepted);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *acc = report_doc_obj(report_doc_case(report, i), "accepted");
+            if (!acc)
+                continue;
+            fputs("| ", out);
+            code_span(out, report_doc_str(report_doc_case(report, i), "id", "?"));
+            fprintf(out, " | %s | ", report_doc_str(acc, "verdict", "?"));
+            inline_text(out, report_doc_str(acc, "reason", ""));
+            fputs(" | ", out);
+            code_span(out, report_doc_str(acc, "entry", ""));
+            fputs(" |\n", out);
+        }
+        fputc('\n', out);
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(report_doc_obj(report, "gate"), "expired"), i, e) {
+        fputs("> **Expired policy entry** ", out);
+        code_span(out, report_doc_str(e, "entry", "?"));
+        fputs(" for ", out);
+        code_span(out, report_doc_str(e, "cases", "?"));
+        fprintf(out, " expired on %s: it fails the run.\n\n", report_doc_str(e, "expires", "?"));
+    }
+}
+
+static void failures(FILE *out, const json_t *report, size_t bad, const struct md_layout *l) {
+    size_t n = report_doc_case_count(report);
+    fprintf(out, "### Failures (%zu)\n\n", bad);
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = report_doc_case(report, i);
+        enum report_doc_class k = report_doc_classify(report, c);
+        if (k != REPORT_DOC_FAIL && k != REPORT_DOC_ERROR)
+            continue;
+        if (shown < l->detail_cap) {
+            failure_detail(out, report, c);
+        } else if (shown < l->detail_cap + l->list_cap) {
+            if (shown == l->detail_cap)
+                fputs("More failures (details in the JSON/HTML report):\n\n", out);
+            fputs("- ", out);
+            code_span(out, report_doc_str(c, "id", "?"));
+            fputs(" ", out);
+            inline_text(out, report_doc_str(c, "title", ""));
+            fputc('\n', out);
+        }
+        shown++;
+    }
+    if (shown > l->detail_cap + l->list_cap)
+        fprintf(out, "\n... and %zu more.\n", shown - l->detail_cap - l->list_cap);
+    fputc('\n', out);
+}
+
+static void render(FILE *out, const json_t *report, const struct md_layout *l) {
     size_t n = report_doc_case_count(report), bad = 0;
     size_t counts[VERDICTS] = {0};
     for (size_t i = 0; i < n; i++) {
@@ -254,33 +356,57 @@ int report_markdown_write(const json_t *report, FILE *out) {
     }
     status_line(out, report, bad, n);
     verdict_table(out, counts);
+    if (bad && l->failures_first)
+        failures(out, report, bad, l);
     group_table(out, report);
-    if (bad) {
-        fprintf(out, "### Failures (%zu)\n\n", bad);
-        size_t shown = 0;
-        for (size_t i = 0; i < n; i++) {
-            const json_t *c = report_doc_case(report, i);
-            enum report_doc_class k = report_doc_classify(report, c);
-            if (k != REPORT_DOC_FAIL && k != REPORT_DOC_ERROR)
-                continue;
-            if (shown < DETAIL_CAP) {
-                failure_detail(out, report, c);
-            } else if (shown < DETAIL_CAP + LIST_CAP) {
-                if (shown == DETAIL_CAP)
-                    fputs("More failures (details in the JSON/HTML report):\n\n", out);
-                fputs("- ", out);
-                code_span(out, report_doc_str(c, "id", "?"));
-                fputs(" ", out);
-                inline_text(out, report_doc_str(c, "title", ""));
-                fputc('\n', out);
-            }
-            shown++;
+    gate_sections(out, report);
+    if (bad && !l->failures_first)
+        failures(out, report, bad, l);
+}
+
+/* Render with less and less detail until the text fits SUMMARY_CAP; cut it
+ * at a line, with a note, when even the shortest layout does not. */
+static int write_capped(const json_t *report, FILE *out, bool failures_first) {
+    static const size_t caps[][2] = {{DETAIL_CAP, LIST_CAP}, {20, 200}, {5, 50}, {0, 0}};
+    char *text = NULL;
+    size_t len = 0;
+    for (size_t a = 0; a < sizeof caps / sizeof caps[0]; a++) {
+        free(text);
+        text = NULL;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem)
+            return -1;
+        struct md_layout l = {caps[a][0], caps[a][1], failures_first};
+        render(mem, report, &l);
+        if (fclose(mem) != 0) {
+            free(text);
+            return -1;
         }
-        if (shown > DETAIL_CAP + LIST_CAP)
-            fprintf(out, "\n... and %zu more.\n", shown - DETAIL_CAP - LIST_CAP);
-        fputc('\n', out);
+        if (len <= SUMMARY_CAP)
+            break;
     }
-    if (ferror(out))
+    size_t keep = len;
+    if (len > SUMMARY_CAP) {
+        keep = SUMMARY_CAP - 512; /* room for the note */
+        while (keep > 0 && text[keep - 1] != '\n')
+            keep--;
+    }
+    int rc = fwrite(text, 1, keep, out) == keep ? 0 : -1;
+    if (keep < len)
+        fprintf(out,
+                "\n\n> **Summary cut** at %zu of %zu octets (GitHub's limit of a step summary is "
+                "1 MiB): every case is in the JSON and HTML reports.\n",
+                keep, len);
+    free(text);
+    if (rc != 0 || ferror(out))
         return -1;
     return 0;
+}
+
+int report_markdown_write(const json_t *report, FILE *out) {
+    return write_capped(report, out, false);
+}
+
+int report_summary_write(const json_t *report, FILE *out) {
+    return write_capped(report, out, true);
 }

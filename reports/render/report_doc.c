@@ -138,12 +138,24 @@ void report_doc_rerun(const json_t *doc, const json_t *c, char *out, size_t cap)
 enum report_doc_class report_doc_classify(const json_t *doc, const json_t *c) {
     const char *v = report_doc_str(c, "verdict", "");
     bool strict = report_doc_bool(report_doc_obj(doc, "options"), "strict", false);
+    /* The gate (policy.h), when the report has one: --fail-on may count
+     * informational too; a deviation the policy accepts passes with a
+     * remark; a flaky case fails or not as the gate decided. */
+    const char *fail_on = report_doc_str(report_doc_obj(doc, "gate"), "fail_on", "");
+    bool info_fails = strcmp(fail_on, "informational") == 0;
+    strict = strict || info_fails || strcmp(fail_on, "non-strict") == 0;
+    bool judged = strcmp(v, "pass") == 0 || strcmp(v, "non-strict") == 0 ||
+                  strcmp(v, "informational") == 0 || strcmp(v, "fail") == 0;
+    if (judged && report_doc_obj(c, "accepted"))
+        return REPORT_DOC_NOTE;
+    if (judged && report_doc_bool(c, "flaky", false))
+        return report_doc_bool(c, "fails_run", true) ? REPORT_DOC_FAIL : REPORT_DOC_NOTE;
     if (strcmp(v, "pass") == 0)
         return REPORT_DOC_PASS;
     if (strcmp(v, "non-strict") == 0)
         return strict ? REPORT_DOC_FAIL : REPORT_DOC_NOTE;
     if (strcmp(v, "informational") == 0)
-        return REPORT_DOC_NOTE;
+        return info_fails ? REPORT_DOC_FAIL : REPORT_DOC_NOTE;
     if (strcmp(v, "unimplemented") == 0 || strcmp(v, "not-run") == 0)
         return REPORT_DOC_SKIP;
     if (strcmp(v, "fail") == 0)

@@ -1,6 +1,9 @@
 # reports/render: explicit source list (one library, linked by the CLI, tests, fuzzers, benches)
 target_sources(wsspec_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/annotations.c
   ${CMAKE_CURRENT_LIST_DIR}/autobahn.c
+  ${CMAKE_CURRENT_LIST_DIR}/compare.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctrf.c
   ${CMAKE_CURRENT_LIST_DIR}/html.c
   ${CMAKE_CURRENT_LIST_DIR}/junit.c
   ${CMAKE_CURRENT_LIST_DIR}/markdown.c

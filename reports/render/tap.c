@@ -116,6 +116,23 @@ int report_tap_write(const json_t *report, FILE *out) {
             fprintf(out, "# %s: ", report_doc_str(c, "verdict", ""));
             one_line(out, report_doc_str(c, "reason", ""));
             fputc('\n', out);
+            const json_t *acc = report_doc_obj(c, "accepted");
+            if (acc) { /* policy.h: the deviation accepted, and why */
+                fprintf(out,
+                        "# %s accepted by the policy (%s): ", report_doc_str(acc, "verdict", "?"),
+                        report_doc_str(acc, "entry", "?"));
+                one_line(out, report_doc_str(acc, "reason", ""));
+                fputc('\n', out);
+            }
+        }
+        if (report_doc_bool(c, "flaky", false)) { /* flaky.h */
+            fputs("# flaky:", out);
+            size_t k2;
+            json_t *a;
+            json_array_foreach(json_object_get(c, "attempts"), k2, a) {
+                fprintf(out, "%s %s", k2 ? "," : "", report_doc_str(a, "verdict", "?"));
+            }
+            fputc('\n', out);
         }
     }
     if (!report_doc_bool(report, "complete", true)) {

@@ -10,16 +10,23 @@
 (c) Every case is claimed by some fault's rule (so some fault fails it), or is
     informational by design, or is listed in TOOTHLESS with the reason no
     fault can fail it.
+(d) The faults only a fuzzer finds (FUZZ_ONLY) fail no case: against each, the
+    whole corpus gets the verdicts it gets against the strict server
+    (tests/e2e/test_fuzz_faults.py shows one-field mutants that reach them).
 
 A selector group is resolved with `wsspec list --json`; its CLI lists are
 ANDed and the entries of one list ORed (harness/load/select.h), so a group that
 needs two tags at once says so with `all_tags`."""
 import fnmatch
 import functools
+import os
+import select
+import subprocess
+import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, Process, scaled, wsspec_bin
 from wsrun import list_cases, results, summary, wsspec
 
 CASES_DIR = str(ROOT / "cases")
@@ -496,12 +503,34 @@ ALLOWED = {
 }
 
 
+# Faults only a fuzzer finds (harness/refserver/refserver_fuzzfaults.h), each with
+# the RFC sentence it breaks and the cases it must fail: no case. Each trigger is
+# a combination of frames the corpus does not send (test (d) below runs the whole
+# corpus against each), reached by changing one or two fields of a corpus case
+# (tests/e2e/test_fuzz_faults.py).
+FUZZ_ONLY = {
+    "fuzz-crash": Rule(
+        '6455:6.2 "Incoming data MUST be parsed as WebSocket frames as defined in Section '
+        '5.2.": the server aborts on a continuation frame with a 16-bit length in a text '
+        "message a ping came inside", fails=[]),
+    "fuzz-hang": Rule(
+        '6455:5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in '
+        'response": the server stops serving everything on an empty ping right after a ping '
+        "inside a fragmented message", fails=[]),
+    "fuzz-wrong-close": Rule(
+        '6455:7.4.1 "1007 indicates that an endpoint is terminating the connection because '
+        'it has received data within a message that was not consistent with the type of the '
+        'message": 1002 for invalid UTF-8 split across two fragments with a pong between '
+        "them", fails=[]),
+}
+
+
 def test_fault_list_is_the_known_one():
     r = wsspec("serve", "--fault", "list", timeout=10)
     assert r.returncode == 0, r.stderr
     names = [line.split()[0] for line in r.stdout.splitlines()]
-    assert len(names) == len(FAULTS) + len(ALLOWED) == 32
-    assert sorted(names) == sorted(FAULTS + list(ALLOWED)), \
+    assert len(names) == len(FAULTS) + len(ALLOWED) + len(FUZZ_ONLY) == 35
+    assert sorted(names) == sorted(FAULTS + list(ALLOWED) + list(FUZZ_ONLY)), \
         "a new fault needs a rule in test_corpus_faults.py"
     assert sorted(RULES) == sorted(FAULTS)
 
@@ -552,3 +581,67 @@ def test_every_case_has_teeth_or_a_reason():
     toothless = [c["id"] for c in cases
                  if c["id"] not in teeth | informational and c["id"] not in excused]
     assert not toothless, f"no fault can fail these cases ({len(toothless)}): {toothless}"
+
+
+# ---- (d) the fuzz-only faults fail no case ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def strict_verdicts():
+    """Every case's verdict against the strict server (deflate groups too)."""
+    server = Process([wsspec_bin(), "serve", "--port", "0", "--quiet"])
+    try:
+        _, got = run_against(server.port, [])
+    finally:
+        code, _, err = server.stop()
+    assert code == 0, err
+    return got
+
+
+def run_watching(server):
+    """run_against(server.port, []), stopped at once when the server says on
+    stderr (it is --quiet otherwise) that a fuzz-only fault's trigger was
+    reached: after a hang every case left would wait for its whole timeout."""
+    argv = [wsspec_bin(), "run", f"ws://127.0.0.1:{server.port}/", "--cases-dir", CASES_DIR,
+            "-j", "4", "--no-retry-timeouts"]
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = {run.stdout.fileno(): [], run.stderr.fileno(): []}
+    reading = set(out)
+    watch = {server.proc.stderr.fileno()}
+    deadline = time.monotonic() + scaled(600)
+    try:
+        while reading:
+            ready, _, _ = select.select([*reading, *watch], [], [], 0.5)
+            for fd in ready:
+                chunk = os.read(fd, 65536)
+                if fd in watch:
+                    said = chunk.decode("utf-8", "replace")
+                    assert not chunk, f"the server reached a trigger: {said}"
+                    watch.clear()  # it exited; the serve fixture says how
+                elif chunk:
+                    out[fd].append(chunk)
+                else:
+                    reading.discard(fd)
+            assert time.monotonic() < deadline, "the run took too long"
+    finally:
+        if run.poll() is None:
+            run.kill()
+        run.wait()
+    assert run.returncode in (0, 1, 3), b"".join(out[run.stderr.fileno()]).decode()
+    return results(b"".join(out[run.stdout.fileno()]).decode())
+
+
+@pytest.mark.parametrize("fault", sorted(FUZZ_ONLY))
+def test_fuzz_only_fault_fails_no_case(serve, strict_verdicts, fault):
+    rule = FUZZ_ONLY[fault]
+    assert rule.fails == [] and rule.incidental == [], f"{fault}: no case reaches it"
+    server = serve("--quiet", "--fault", fault)
+    port = server.port
+    got = run_watching(server)
+    assert set(got) == set(strict_verdicts) and len(got) > 1000
+    changed = {i: (strict_verdicts[i], v) for i, v in got.items() if v != strict_verdicts[i]}
+    assert not changed, f"{fault} ({rule.rule}) changed these verdicts (strict, fault): {changed}"
+    # The server is still serving (the fixture checks it exits cleanly).
+    r = wsspec("run", f"ws://127.0.0.1:{port}/", "--cases-dir", CASES_DIR,
+               "framing.text-length-0", timeout=60)
+    assert results(r.stdout) == {"framing.text-length-0": "pass"}, r.stdout + r.stderr

@@ -93,7 +93,7 @@ def test_help_is_not_read_from_an_option_value():
 
 # Which command's help must name the options a parser source compares against
 # (cli_args.c parses for run, list, show and check-cases; run has them all).
-PARSERS = {"cli_args.c": "run", "cli_run.c": "run", "cli_serve.c": "serve", "cli_fuzz.c": "fuzz",
+PARSERS = {"cli_args.c": "run", "cli_rerun.c": "run", "cli_serve.c": "serve", "cli_fuzz.c": "fuzz",
            "cli_probe.c": "probe", "cli_report.c": "report"}
 
 

@@ -18,7 +18,8 @@ def test_seeds_are_what_the_server_sent(py_echo_server, tmp_path):
                         "deflate-params.server-window-9-*"],
                        capture_output=True, text=True, timeout=scaled(120))
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    assert {p.name for p in out.iterdir()} == {"hs_response", "pmd_params", "pmd_inflate"}
+    # (and the wire-log seeds of test_record_wire_seeds.py)
+    assert {"hs_response", "pmd_params", "pmd_inflate"} <= {p.name for p in out.iterdir()}
     for target in out.iterdir():
         files = list(target.iterdir())
         assert files, target

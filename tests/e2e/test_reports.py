@@ -138,7 +138,8 @@ def load(report_dir):
 def test_report_dir_holds_every_format_and_no_temporary_file(passing, failing):
     for d in (passing, failing):
         names = sorted(p.name for p in d.iterdir())
-        assert names == ["autobahn", "junit.xml", "report.html", "report.json", "summary.md"]
+        assert names == ["autobahn", "junit.xml", "report.ctrf.json", "report.html", "report.json",
+                         "summary.md"]
         leftovers = [p for p in d.rglob("*") if ".tmp." in p.name]
         assert not leftovers
 

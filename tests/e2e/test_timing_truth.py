@@ -157,12 +157,17 @@ def test_slow_servers_never_fail_the_corpus(proxy, tmp_path):
         for c in report["cases"]:
             if c["verdict"] != "error":
                 continue
-            # Only our own deadline, stopping a conversation still under way.
-            assert "case deadline ran out with the conversation still under way" in c["reason"], \
+            # Only our own deadlines (judging rule 7): the case deadline
+            # stopping a conversation still under way, or, on a machine so
+            # busy that the proxy went silent past the (scaled) idle
+            # deadline, that deadline ending a wait for an echo only.
+            case_deadline = "case deadline ran out with the conversation still under way"
+            idle_deadline = "only the echo convention asks for was due, and our idle deadline ran out"
+            assert case_deadline in c["reason"] or idle_deadline in c["reason"], \
                 (name, c["id"], c["reason"])
             assert "slow is not wrong" in c["reason"]
             assert c["events"][c["first_unexpected"]]["kind"] == "timeout"
-            assert "the case deadline" in c["actual"]
+            assert "deadline" in c["actual"], (name, c["id"], c["actual"])
     # 1000 round trips at 200 ms each cannot end within the deadline: each
     # of those is an error naming the deadline and how far it got.
     slow = {c["id"]: c for c in reports["slow"]["cases"]}

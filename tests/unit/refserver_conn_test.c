@@ -267,12 +267,199 @@ static void test_fault_path_matches_strict_path(void) {
     buf_free(&lenient);
 }
 
+/* ---- the fuzz-only faults (refserver_fuzzfaults.h) ----------------------- */
+
+/* A masked frame whose length is written in the 16-bit form whatever it is
+ * (6455:5.2 "If 126, the following 2 bytes interpreted as a 16-bit unsigned
+ * integer are the payload length"): non-minimal below 126. */
+static void put_frame16(struct buf *b, int fin, int opcode, const void *payload, size_t len) {
+    uint8_t head[4] = {(uint8_t)((fin ? 0x80 : 0) | opcode), 0x80 | 126, (uint8_t)(len >> 8),
+                       (uint8_t)len};
+    static const uint8_t key[4] = {0, 0, 0, 0}; /* a zero key: the payload as it is */
+    buf_append(b, head, 4);
+    buf_append(b, key, 4);
+    buf_append(b, payload, len);
+}
+
+/* The code of the last frame of out when it is a close with a code, else -1;
+ * *frames gets the number of frames. */
+static int last_close_code(const struct buf *out, int *frames) {
+    size_t pos = 0;
+    int code = -1;
+    *frames = 0;
+    while (pos + 2 <= out->len) {
+        size_t len = out->data[pos + 1] & 0x7f, head = 2;
+        if (len == 126) {
+            len = ((size_t)out->data[pos + 2] << 8) | out->data[pos + 3];
+            head = 4;
+        }
+        code = (out->data[pos] & 0x0f) == 0x8 && len >= 2
+                   ? (out->data[pos + head] << 8) | out->data[pos + head + 1]
+                   : -1;
+        (*frames)++;
+        pos += head + len;
+    }
+    return code;
+}
+
+/* Run stream with faults, whole and octet by octet (the same either way);
+ * the hit the connection reports, its output in *out. */
+static int run_fuzz(uint64_t faults, const struct buf *s, struct buf *out) {
+    struct rs_proto p, q;
+    struct buf split = {0};
+    run(faults, 100000, s, 0, out, &p);
+    run(faults, 100000, s, 1, &split, &q);
+    CHECK_MEM(split.data, split.len, out->data, out->len);
+    CHECK_EQ(q.fuzz.hit, p.fuzz.hit);
+    int hit = p.fuzz.hit;
+    if (hit != RS_FUZZ_NONE)
+        CHECK_EQ(p.phase, RS_PH_CLOSED); /* nothing more is served */
+    rs_proto_free(&p);
+    rs_proto_free(&q);
+    buf_free(&split);
+    return hit;
+}
+
+/* fuzz-crash: a continuation with a 16-bit length in a text message a ping
+ * came inside; every near miss is served as the strict server serves it. */
+static void test_fuzz_crash_trigger(void) {
+    const uint64_t crash = BIT(FAULT_FUZZ_CRASH);
+    struct buf s = {0}, out = {0}, strict = {0};
+    char big[300];
+    memset(big, 'x', sizeof big);
+    int frames;
+    for (int variant = 0; variant < 8; variant++) {
+        stream_start(&s);
+        if (variant == 5)
+            put_frame(&s, 1, 0, 0x9, 1, "p", 1); /* a ping before the message, not inside */
+        if (variant == 7) { /* a ping inside the message before, none in this one */
+            put_frame(&s, 0, 0, 0x1, 1, "frag", 4);
+            put_frame(&s, 1, 0, 0x9, 1, "p", 1);
+            put_frame(&s, 1, 0, 0x0, 1, "ment", 4);
+        }
+        put_frame(&s, 0, 0, variant == 4 ? 0x2 : 0x1, 1, "frag", 4);
+        if (variant != 2 && variant != 5 && variant != 7)
+            put_frame(&s, 1, 0, 0x9, 1, "p", 1);
+        if (variant == 0) /* 200 octets: the 16-bit form is the minimal one */
+            put_frame(&s, 1, 0, 0x0, 1, big, 200);
+        else if (variant == 1 || variant == 6) /* 5 octets in the 16-bit form */
+            put_frame16(&s, 1, 0x0, variant == 1 ? "ments" : big, variant == 1 ? 5 : 300);
+        else if (variant == 3) /* 100 octets: the 7-bit form */
+            put_frame(&s, 1, 0, 0x0, 1, big, 100);
+        else /* no ping inside (2, 5, 7), a binary message (4) */
+            put_frame(&s, 1, 0, 0x0, 1, big, 200);
+        put_frame(&s, 1, 0, 0x8, 1, "\x03\xe8", 2);
+        int hit = run_fuzz(crash, &s, &out);
+        run_fuzz(0, &s, &strict);
+        bool triggers = variant == 0 || variant == 1 || variant == 6;
+        CHECK_EQ(hit, triggers ? RS_FUZZ_CRASH : RS_FUZZ_NONE);
+        if (triggers) {
+            /* the pong went out; nothing after the trigger */
+            CHECK_EQ(last_close_code(&out, &frames), -1);
+            CHECK_EQ(frames, 1);
+            CHECK(out.len >= 1 && out.data[0] == 0x8A);
+        } else {
+            CHECK_MEM(out.data, out.len, strict.data, strict.len);
+        }
+        /* the strict server: echo and close 1000, or 1002 for the
+         * non-minimal length (6455:5.2 "the minimal number of bytes MUST be
+         * used to encode the length") */
+        CHECK_EQ(last_close_code(&strict, &frames), variant == 1 ? 1002 : 1000);
+    }
+    buf_free(&s);
+    buf_free(&out);
+    buf_free(&strict);
+}
+
+/* fuzz-hang: an empty ping right after a ping, inside a fragmented message. */
+static void test_fuzz_hang_trigger(void) {
+    const uint64_t hang = BIT(FAULT_FUZZ_HANG);
+    struct buf s = {0}, out = {0}, strict = {0};
+    int frames;
+    /* the two pings' payloads, and whether a pong or a message start goes
+     * between them */
+    static const struct {
+        const char *first, *second;
+        int between; /* 0 nothing, 1 a pong, 2 the pings come before the message */
+        bool triggers;
+    } v[] = {{"a", "", 0, true},   {"", "", 0, true},   {"", "a", 0, false},
+             {"a", "b", 0, false}, {"a", "", 1, false}, {"a", "", 2, false}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        stream_start(&s);
+        if (v[i].between == 2) {
+            put_frame(&s, 1, 0, 0x9, 1, v[i].first, strlen(v[i].first));
+            put_frame(&s, 1, 0, 0x9, 1, v[i].second, strlen(v[i].second));
+        }
+        put_frame(&s, 0, 0, 0x1, 1, "frag", 4);
+        if (v[i].between != 2) {
+            put_frame(&s, 1, 0, 0x9, 1, v[i].first, strlen(v[i].first));
+            if (v[i].between == 1)
+                put_frame(&s, 1, 0, 0xA, 1, "u", 1);
+            put_frame(&s, 1, 0, 0x9, 1, v[i].second, strlen(v[i].second));
+        }
+        put_frame(&s, 1, 0, 0x0, 1, "ment", 4);
+        put_frame(&s, 1, 0, 0x8, 1, "\x03\xe8", 2);
+        int hit = run_fuzz(hang, &s, &out);
+        run_fuzz(0, &s, &strict);
+        CHECK_EQ(hit, v[i].triggers ? RS_FUZZ_HANG : RS_FUZZ_NONE);
+        if (v[i].triggers) {
+            CHECK_EQ(last_close_code(&out, &frames), -1);
+            CHECK_EQ(frames, 1); /* the first ping's pong only */
+        } else {
+            CHECK_MEM(out.data, out.len, strict.data, strict.len);
+        }
+        /* strict: two pongs, the echo, the close */
+        CHECK_EQ(last_close_code(&strict, &frames), 1000);
+        CHECK_EQ(frames, 4);
+    }
+    buf_free(&s);
+    buf_free(&out);
+    buf_free(&strict);
+}
+
+/* fuzz-wrong-close: invalid UTF-8 whose sequence is split across two
+ * fragments with a pong between them gets 1002; 6455:7.4.1 names 1007. */
+static void test_fuzz_wrong_close_trigger(void) {
+    const uint64_t wrong = BIT(FAULT_FUZZ_WRONG_CLOSE);
+    struct buf s = {0}, out = {0}, strict = {0};
+    int frames;
+    static const struct {
+        const char *first, *second;
+        int control; /* 0xA pong, 0x9 ping, 0 none between the fragments */
+        bool triggers;
+    } v[] = {
+        {"price: \xe2", "( 5", 0xA, true},            /* E2 then '(': invalid at the split */
+        {"\xf0\xa4", "\xad\x41", 0xA, true},          /* F0 A4 AD then 'A' */
+        {"price: \xe2", "( 5", 0, false},             /* no pong between */
+        {"price: \xe2", "( 5", 0x9, false},           /* a ping, not a pong */
+        {"price: \xe2", "\x82\xac \xff", 0xA, false}, /* the split code point is valid */
+        {"price: ", "\xff", 0xA, false},              /* not split: invalid after the boundary */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        stream_start(&s);
+        put_frame(&s, 0, 0, 0x1, 1, v[i].first, strlen(v[i].first));
+        if (v[i].control)
+            put_frame(&s, 1, 0, v[i].control, 1, "x", 1);
+        put_frame(&s, 1, 0, 0x0, 1, v[i].second, strlen(v[i].second));
+        CHECK_EQ(run_fuzz(wrong, &s, &out), RS_FUZZ_NONE);
+        run_fuzz(0, &s, &strict);
+        CHECK_EQ(last_close_code(&out, &frames), v[i].triggers ? 1002 : 1007);
+        CHECK_EQ(last_close_code(&strict, &frames), 1007);
+    }
+    buf_free(&s);
+    buf_free(&out);
+    buf_free(&strict);
+}
+
 int main(void) {
     RUN(test_rfc_example_echo);
     RUN(test_fault_mask_matches_rfc_example);
     RUN(test_utf8_fail_fast_mid_frame);
     RUN(test_mixed_stream_exact);
     RUN(test_split_invariance);
+    RUN(test_fuzz_crash_trigger);
+    RUN(test_fuzz_hang_trigger);
+    RUN(test_fuzz_wrong_close_trigger);
     RUN(test_fault_path_matches_strict_path);
     TEST_EXIT();
 }
