@@ -169,6 +169,31 @@ def test_fault_is_found_and_each_saved_case_replays_to_the_same_verdict(tmp_path
         assert replay(case, f"ws://127.0.0.1:{clean}/") == (0, ["pass"])
 
 
+def test_mutants_find_a_fault_and_replay_to_the_same_verdict(tmp_path, serve):
+    """The same with mutants judged by the RFC oracle: each saved (minimized)
+    mutant fails against the fault again and passes the strict server, and
+    the same seed finds the same signatures from the same mutants."""
+    found = []
+    for n in (1, 2):
+        out = tmp_path / f"o{n}"
+        r = wsspec("fuzz", "--fault", "mask-server-frames", "--tag", "pings", "--runs", "40",
+                   "--seed", "11", "--out", str(out))
+        need_parts(r, mutate=True)
+        assert r.returncode == 1, r.stdout + r.stderr
+        found.append(summary(out))
+    d = found[0]
+    assert [(f["signature"], f["mutant"]) for f in d["findings"]] == \
+        [(f["signature"], f["mutant"]) for f in found[1]["findings"]]
+    faulty = serve("--quiet", "--fault", "mask-server-frames").port
+    clean = serve("--quiet").port
+    for f in d["findings"]:
+        assert f["oracle"] == "rfc" and f["base_case"].startswith("pings.")
+        assert f["steps_minimized"] <= f["steps"]
+        case = tmp_path / "o1" / f["file"]
+        assert replay(case, f"ws://127.0.0.1:{faulty}/", seed=11) == (1, ["fail"])
+        assert replay(case, f"ws://127.0.0.1:{clean}/", seed=11) == (0, ["pass"])
+
+
 def test_same_seed_gives_the_same_findings(tmp_path):
     runs = []
     for n, jobs in ((1, "1"), (2, "1"), (3, "2")):
