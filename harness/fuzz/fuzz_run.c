@@ -101,6 +101,15 @@ static void count(struct fuzz_ctx *x, uint64_t *field, uint64_t n) {
     pthread_mutex_unlock(&x->lock);
 }
 
+/* Whether the spawned target died, asked by one worker at a time (settling
+ * connects and walks /proc; two at once would only race each other). */
+static bool target_died(struct fuzz_ctx *x, bool abnormal) {
+    pthread_mutex_lock(&x->watch);
+    bool died = fuzz_target_died(&x->target, abnormal, SETTLE_MS);
+    pthread_mutex_unlock(&x->watch);
+    return died;
+}
+
 void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
                       struct fuzz_attempt *a) {
     memset(a, 0, sizeof *a);
@@ -110,7 +119,7 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
 
     /* (1) the crash oracle: the spawned target died, or wrote a sanitizer
      * report and lives on (a sanitizer built with halt_on_error=0). */
-    if (fuzz_target_died(&x->target, ended_abnormally(&a->r), SETTLE_MS)) {
+    if (target_died(x, ended_abnormally(&a->r))) {
         a->fired = true;
         a->kind = FUZZ_ORACLE_CRASH;
         char *death = fuzz_target_death(&x->target);
@@ -135,7 +144,7 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
             fuzz_probe(&rt, x->cfg->probe_timeout_s, x->cfg->scale, why, sizeof why);
         count(x, &x->res->stats.probes, 1);
         count(x, &x->res->stats.connections, 1);
-        if (pr == PROBE_BROKEN && fuzz_target_died(&x->target, true, SETTLE_MS)) {
+        if (pr == PROBE_BROKEN && target_died(x, true)) {
             a->fired = true;
             a->kind = FUZZ_ORACLE_CRASH;
             char *death = fuzz_target_death(&x->target);
@@ -366,6 +375,7 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_result *res) {
                                   .wire_cap = 16 * 1024,
                                   .interrupted = cfg->interrupted};
     pthread_mutex_init(&x.lock, NULL);
+    pthread_mutex_init(&x.watch, NULL);
     pthread_cond_init(&x.cond, NULL);
     x.t0_ms = clock_now_ms();
     int status = 0;
@@ -401,6 +411,7 @@ out:
         cfg->tick(cfg->ud, &res->stats);
     pthread_cond_destroy(&x.cond);
     pthread_mutex_destroy(&x.lock);
+    pthread_mutex_destroy(&x.watch);
     return status;
 }
 

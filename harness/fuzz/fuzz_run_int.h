@@ -24,7 +24,8 @@ struct fuzz_ctx {
     int64_t t0_ms;
     /* The gate: cases run shared; a suspect is handled (replays, restarts,
      * minimization) exclusive, with no other case running. */
-    pthread_mutex_t lock; /* everything below, the stats and the findings */
+    pthread_mutex_t watch; /* one worker at a time asks whether the target died */
+    pthread_mutex_t lock;  /* everything below, the stats and the findings */
     pthread_cond_t cond;
     int active;
     bool exclusive, exclusive_wanted;
