@@ -218,6 +218,10 @@ void fuzz_handle_suspect(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_
         x->res->internal = true;
         return;
     }
+    /* The seed case's id: a mutant's is "<seed id>~<tag>". */
+    char *tilde = strchr(base_id, '~');
+    if (tilde)
+        *tilde = '\0';
     unsigned confirmed = 0, replays = 0;
     unsigned need = cfg->confirm_need ? cfg->confirm_need : 1;
     for (; !keep_unconfirmed && replays < cfg->confirm_runs && confirmed < need; replays++) {
@@ -235,6 +239,8 @@ void fuzz_handle_suspect(struct fuzz_ctx *x, struct wcase *m, const struct fuzz_
                      sig, (unsigned long long)k, confirmed, replays);
             cfg->note(cfg->ud, line);
         }
+        if (tilde)
+            *tilde = '~';
         free(m->id);
         m->id = base_id;
         return;
