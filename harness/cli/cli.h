@@ -17,6 +17,8 @@ enum exit_status {
 
 int cli_probe(int argc, char **argv);
 int cli_run(int argc, char **argv);
+/* `wsspec fuzz ...`: the network fuzzer (cli_fuzz.c). */
+int cli_fuzz(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_check_cases(int argc, char **argv);

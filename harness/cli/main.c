@@ -12,9 +12,13 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"run", cli_run},       {"list", cli_list},
-    {"show", cli_show},     {"check-cases", cli_check_cases},
-    {"serve", cli_serve},   {"probe", cli_probe},
+    {"run", cli_run},
+    {"fuzz", cli_fuzz},
+    {"list", cli_list},
+    {"show", cli_show},
+    {"check-cases", cli_check_cases},
+    {"serve", cli_serve},
+    {"probe", cli_probe},
     {"report", cli_report},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -2,6 +2,7 @@
 target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cli_args.c
   ${CMAKE_CURRENT_LIST_DIR}/cli_cases.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli_fuzz.c
   ${CMAKE_CURRENT_LIST_DIR}/cli_help.c
   ${CMAKE_CURRENT_LIST_DIR}/cli_probe.c
   ${CMAKE_CURRENT_LIST_DIR}/cli_repeat.c

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, scaled, wsspec_bin
 
-COMMANDS = ["run", "list", "show", "check-cases", "serve", "probe", "report"]
+COMMANDS = ["run", "fuzz", "list", "show", "check-cases", "serve", "probe", "report"]
 # What each command needs before its options to get past its own checks.
 POSITIONAL = {"probe": ["ws://127.0.0.1:1/"], "report": ["report.json"]}
 # A value each kind of option accepts (by the name the help gives the value).
@@ -93,7 +93,7 @@ def test_help_is_not_read_from_an_option_value():
 
 # Which command's help must name the options a parser source compares against
 # (cli_args.c parses for run, list, show and check-cases; run has them all).
-PARSERS = {"cli_args.c": "run", "cli_rerun.c": "run", "cli_serve.c": "serve",
+PARSERS = {"cli_args.c": "run", "cli_rerun.c": "run", "cli_serve.c": "serve", "cli_fuzz.c": "fuzz",
            "cli_probe.c": "probe", "cli_report.c": "report"}
 
 

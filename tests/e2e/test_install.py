@@ -170,7 +170,7 @@ def test_man_page_is_valid_roff_and_documents_every_option(prefix):
         assert f"\n{section}\n" in text, section
     binary = str(prefix / "bin" / "wsspec")
     commands = commands_of(binary)
-    assert commands == ["run", "list", "show", "check-cases", "serve", "probe", "report"]
+    assert commands == ["run", "fuzz", "list", "show", "check-cases", "serve", "probe", "report"]
     # Each command's section runs from its heading to the next one (or FILES).
     starts = [text.index(f"\n   wsspec {command} ") for command in commands]
     ends = starts[1:] + [text.index("\nFILES\n")]
