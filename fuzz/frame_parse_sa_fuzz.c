@@ -1,10 +1,10 @@
-/* frame_parse_sa_fuzz: the frame parser in the server role, fed client
- * frames built by wsmutator (structure-aware: the input is an encoded frame
+/* frame_parse_sa_fuzz: the frame parser (server role unless the config says
+ * client), fed frames built by wsmutator (structure-aware: the input is an encoded frame
  * sequence, fuzz/wsmutator/wsmutator.h), cut into reads by the sequence's
  * chunk plan, each read in its own exactly sized heap buffer.
  *
  * Config word: bit 0 strict lengths, bits 1-3 allowed RSV bits, bit 4 a
- * 100-octet frame cap. Invariants (abort on failure): those of
+ * 100-octet frame cap, bit 5 parse as a client (server frames, unmasked). Invariants (abort on failure): those of
  * frame_parse_fuzz (progress, no more payload than declared, views inside
  * the read, a failed parser stays failed, control frames as 6455:5.5
  * demands), and the differential check of FUZZING.md 6.4: the events are
@@ -22,10 +22,13 @@
             abort();                                                                               \
     } while (0)
 
-/* What the parser reported, independent of how the bytes were cut:
- * a running hash of headers, payload octets, frame ends and the violation. */
+/* What the parser reported, independent of how the bytes were cut: a
+ * running hash of headers and frame ends, the payload octets handed out
+ * (at most the wire's length), and the violation. */
 struct summary {
     uint64_t hash;
+    uint8_t *payload; /* owned; capacity: the wire's length */
+    size_t payload_len;
     uint64_t declared, handed_out; /* of the current frame */
     bool failed;
     enum frame_violation violation;
@@ -70,8 +73,9 @@ static bool parse_read(struct frame_parser *p, const uint8_t *bytes, size_t len,
             REQUIRE(!frame_opcode_is_control(ev.hdr.opcode) ||
                     (ev.hdr.fin && ev.hdr.payload_len <= 125));
             /* 6455:5.1 "a server MUST close the connection upon receiving a
-             * frame that is not masked": no unmasked header gets through. */
-            REQUIRE(ev.hdr.masked);
+             * frame that is not masked" and "A client MUST close a connection
+             * if it detects a masked frame": no such header gets through. */
+            REQUIRE(ev.hdr.masked == (p->role == FRAME_ROLE_SERVER));
             mix(s, 1);
             mix(s, (uint64_t)ev.hdr.fin << 12 | (uint64_t)ev.hdr.rsv << 4 | ev.hdr.opcode);
             mix(s, ev.hdr.payload_len);
@@ -80,8 +84,8 @@ static bool parse_read(struct frame_parser *p, const uint8_t *bytes, size_t len,
             REQUIRE(ev.payload_offset == s->handed_out);
             s->handed_out += ev.len;
             REQUIRE(s->handed_out <= s->declared);
-            for (size_t i = 0; i < ev.len; i++)
-                mix(s, ev.data[i]);
+            memcpy(s->payload + s->payload_len, ev.data, ev.len);
+            s->payload_len += ev.len;
         } else if (ev.kind == FRAME_EV_END) {
             REQUIRE(s->handed_out == s->declared);
             mix(s, 2);
@@ -98,9 +102,11 @@ static void parse_all(const struct wsmut_wire *w, bool chunked, struct summary *
         .max_frame_payload = (w->config & 16) ? 100 : 0,
     };
     struct frame_parser p;
-    frame_parser_init(&p, FRAME_ROLE_SERVER, &limits);
+    frame_parser_init(&p, (w->config & 32) ? FRAME_ROLE_CLIENT : FRAME_ROLE_SERVER, &limits);
     memset(s, 0, sizeof *s);
     s->hash = 0xcbf29ce484222325u;
+    s->payload = malloc(w->len ? w->len : 1); /* payload octets are wire octets */
+    REQUIRE(s->payload != NULL);
     if (!chunked) {
         parse_read(&p, w->bytes, w->len, s);
         return;
@@ -120,8 +126,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     parse_all(&w, false, &whole);
     parse_all(&w, true, &chunked);
     REQUIRE(whole.hash == chunked.hash && whole.failed == chunked.failed);
+    REQUIRE(whole.payload_len == chunked.payload_len &&
+            memcmp(whole.payload, chunked.payload, whole.payload_len) == 0);
     REQUIRE(!whole.failed || (whole.violation == chunked.violation &&
                               whole.violation_offset == chunked.violation_offset));
+    free(whole.payload);
+    free(chunked.payload);
     wsmut_wire_free(&w);
     return 0;
 }

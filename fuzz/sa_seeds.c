@@ -26,6 +26,7 @@ enum target { FRAME_PARSE, REFSERVER_CONN };
 #define FP_STRICT     1u
 #define FP_RSV1       (4u << 1)
 #define FP_CAP        16u
+#define FP_CLIENT     32u
 #define RS_DEFLATE    ((uint64_t)1 << 32)
 #define RS_FAULT(bit) ((uint64_t)1 << (bit))
 
@@ -196,6 +197,12 @@ static bool build(enum target t, unsigned n, struct wsmut_seq *s) {
         close_ok(s);
         s->config = t == REFSERVER_CONN ? RS_FAULT(FAULT_NO_UTF8_CHECK) : 0;
         break;
+    case 42: /* server frames, unmasked, and one masked (frame_parse: client role) */
+        wsmut_add_frame(s, 0x81, false, NULL, "from server", 11);
+        wsmut_add_frame(s, 0x89, false, NULL, "", 0);
+        text(s, 0x82, "masked");
+        s->config = t == REFSERVER_CONN ? 0 : FP_CLIENT;
+        break;
     default: return false;
     }
     return true;
@@ -230,7 +237,7 @@ static int write_seeds(enum target t, const char *dir) {
 }
 
 /* The raw targets' input for the same wire bytes: frame_parse_fuzz's config
- * octet (role server, strict, RSV, cap), or refserver_conn_fuzz's 4 fault
+ * octet (role, strict, RSV, cap), or refserver_conn_fuzz's 4 fault
  * octets, split seed 0, flags (deflate offer). */
 static int write_raw(enum target t, const char *in, const char *out) {
     static uint8_t data[1 << 20];

@@ -11,9 +11,14 @@
 add_library(wsmutator STATIC fuzz/wsmutator/wsmutator.c fuzz/wsmutator/wsmut_edit.c
                              fuzz/wsmutator/wsmut_mutate.c)
 target_include_directories(wsmutator PUBLIC ${CMAKE_SOURCE_DIR}/fuzz/wsmutator)
-target_link_libraries(wsmutator PRIVATE wsspec_options)
-if(WSSPEC_FUZZ)
-  target_compile_options(wsmutator PRIVATE -fno-sanitize=fuzzer-no-link)
+target_compile_options(wsmutator PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes)
+if(WSSPEC_WERROR)
+  target_compile_options(wsmutator PRIVATE -Werror)
+endif()
+if(WSSPEC_SANITIZE OR WSSPEC_FUZZ)
+  target_compile_options(wsmutator PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all
+                         -fno-omit-frame-pointer -g)
+  target_link_options(wsmutator INTERFACE -fsanitize=address,undefined)
 endif()
 
 add_executable(wsmutator_test tests/unit/wsmutator_test.c)
