@@ -328,6 +328,17 @@ static void test_every_kind_reachable(void) {
     free(orig);
 }
 
+/* c is p, or p with its payload cut short (shrinking to max size). */
+static bool item_from(const struct wsmut_item *c, const struct wsmut_item *p) {
+    if (c->kind != p->kind || c->payload_len > p->payload_len ||
+        (c->payload_len && memcmp(c->payload, p->payload, c->payload_len) != 0))
+        return false;
+    return c->kind == WSMUT_ITEM_RAW ||
+           (c->fin == p->fin && c->rsv == p->rsv && c->opcode == p->opcode &&
+            c->masked == p->masked && memcmp(c->mask_key, p->mask_key, 4) == 0 &&
+            c->len_form == p->len_form && c->declared_set == p->declared_set);
+}
+
 /* The child holds items of its parents only, and stays within max size. */
 static void test_crossover(void) {
     uint8_t p1[256], p2[256], child[256], again[256];
@@ -350,11 +361,9 @@ static void test_crossover(void) {
         for (size_t i = 0; i < c.item_count; i++) {
             bool in_a = false, in_b = false;
             for (size_t k = 0; k < a.item_count; k++)
-                in_a |=
-                    c.items[i].opcode == a.items[k].opcode && c.items[i].kind == a.items[k].kind;
+                in_a |= item_from(&c.items[i], &a.items[k]);
             for (size_t k = 0; k < b.item_count; k++)
-                in_b |=
-                    c.items[i].opcode == b.items[k].opcode && c.items[i].kind == b.items[k].kind;
+                in_b |= item_from(&c.items[i], &b.items[k]);
             foreign += !in_a && !in_b;
             from_a |= in_a && !in_b;
             from_b |= in_b && !in_a;
@@ -370,6 +379,33 @@ static void test_crossover(void) {
     wsmut_seq_free(&c);
 }
 
+/* A sequence larger than max_size comes out shrunk item by item (payloads
+ * cut, items dropped) into a whole encoding, not cut off mid-item. */
+static void test_mutate_shrinks_to_fit(void) {
+    struct wsmut_seq s;
+    wsmut_seq_init(&s);
+    static const uint8_t key[4] = {9, 8, 7, 6};
+    uint8_t big[200];
+    memset(big, 'z', sizeof big);
+    wsmut_add_frame(&s, 0x81, true, key, big, sizeof big);
+    wsmut_add_frame(&s, 0x82, true, key, big, 100);
+    wsmut_add_frame(&s, 0x88, true, key, "\x03\xe8", 2);
+    uint8_t in[512], buf[512], re[512];
+    size_t size = wsmut_encode(&s, in, sizeof in);
+    int not_whole = 0, over = 0;
+    for (unsigned seed = 0; seed < 500; seed++) {
+        size_t max = 16 + seed % 100;
+        memcpy(buf, in, size);
+        size_t n = wsmut_mutate(buf, size, max, seed);
+        over += n > max;
+        wsmut_decode(&s, buf, n);
+        not_whole += wsmut_encode(&s, re, sizeof re) != n || memcmp(re, buf, n) != 0;
+    }
+    CHECK_EQ(over, 0);
+    CHECK_EQ(not_whole, 0);
+    wsmut_seq_free(&s);
+}
+
 int main(void) {
     RUN(test_decode_any_bytes_round_trips);
     RUN(test_decode_hand_encoding);
@@ -377,6 +413,7 @@ int main(void) {
     RUN(test_serialize_length_forms);
     RUN(test_chunk_plan);
     RUN(test_mutate_bounded_and_deterministic);
+    RUN(test_mutate_shrinks_to_fit);
     RUN(test_every_kind_reachable);
     RUN(test_crossover);
     TEST_EXIT();
