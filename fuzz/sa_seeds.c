@@ -203,6 +203,14 @@ static bool build(enum target t, unsigned n, struct wsmut_seq *s) {
         text(s, 0x82, "masked");
         s->config = t == REFSERVER_CONN ? 0 : FP_CLIENT;
         break;
+    case 43: /* "κόσμε" in one frame, read 3 octets at a time: reads end inside
+              * its 2-octet sequences (FUZZING.md 5D, at a read boundary) */
+        text(s, 0x81, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5");
+        close_ok(s);
+        s->chunks[0] = 3;
+        s->chunk_count = 1;
+        s->chunk_cyclic = true;
+        break;
     default: return false;
     }
     return true;
