@@ -16,9 +16,12 @@
 #             the final corpus replayed by a -fprofile-instr-generate build
 #   execs/s   libFuzzer's average
 #
-# Usage: bench/fuzz_coverage.sh [SECONDS] [REPETITIONS] [PAIRS]
+# Usage: bench/fuzz_coverage.sh [SECONDS] [REPETITIONS] [PAIRS] [SEEDS]
 #   SECONDS per run (default 60), REPETITIONS (default 3),
-#   PAIRS any of frame_parse,refserver_conn (default both)
+#   PAIRS any of frame_parse,refserver_conn (default both),
+#   SEEDS all (default: fuzz/corpus/<pair>_sa/) or hello (only the first
+#         seed of fuzz/sa_seeds.c, one masked text frame "Hello": how far
+#         each fuzzer gets from almost nothing)
 # Needs clang, llvm-profdata, llvm-cov (Debian clang-14 ships them).
 # Builds into build-fuzz/ (-DWSSPEC_FUZZ=ON) and build-cov/ (coverage).
 set -euo pipefail
@@ -27,6 +30,7 @@ seconds=${1:-60}
 reps=${2:-3}
 pairs=${3:-frame_parse,refserver_conn}
 pairs=${pairs//,/ }
+seeds=${4:-all}
 profdata=$(command -v llvm-profdata || command -v llvm-profdata-14)
 llvmcov=$(command -v llvm-cov || command -v llvm-cov-14)
 
@@ -48,6 +52,17 @@ cmake --build build-cov -j2 --target $replays >/dev/null
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsspec-fuzzcov.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
+seed_files() { # pair -> the SA seed files of this run
+    case $seeds in
+    all) ls -d "fuzz/corpus/${1}_sa"/* ;;
+    hello)
+        mkdir -p "$tmp/hello-$1"
+        build-fuzz/sa_seeds seeds "$1" "$tmp/hello-$1" 2>/dev/null
+        echo "$tmp/hello-$1/00.bin" ;;
+    *) echo "fuzz_coverage: SEEDS is all or hello" >&2; exit 2 ;;
+    esac
+}
+
 # llvm-cov's TOTAL line over harness/: "covered_lines covered_branches lines% branches%"
 code_coverage() { # replay-binary corpus-dir
     LLVM_PROFILE_FILE="$tmp/cov-%p.profraw" "$1" "$2" >/dev/null 2>&1 || true
@@ -64,7 +79,7 @@ one_run() { # pair kind rep -> prints "cov ft execs lines branches lines% branch
     corpus=$tmp/$pair-$kind-$rep
     rm -rf "$corpus"
     mkdir -p "$corpus"
-    for f in fuzz/corpus/${pair}_sa/*; do
+    for f in $(seed_files "$pair"); do
         if [ "$kind" = sa ]; then
             cp "$f" "$corpus/"
         else
@@ -89,7 +104,7 @@ one_run() { # pair kind rep -> prints "cov ft execs lines branches lines% branch
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "fuzz_coverage: ${seconds}s per run, $reps repetitions, $(clang --version | head -1), $(nproc) cores"
+echo "fuzz_coverage: ${seconds}s per run, $reps repetitions, seeds: $seeds, $(clang --version | head -1), $(nproc) cores"
 for pair in $pairs; do
     : >"$tmp/$pair.raw"
     : >"$tmp/$pair.sa"
