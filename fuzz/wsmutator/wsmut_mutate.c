@@ -272,14 +272,17 @@ static bool mut_close_payload(struct wsmut_ctx *m) {
     payload[1] = (uint8_t)code;
     switch (below(m, 6)) {
     case 0: len = 0; break;
-    case 1: len = 1; break; /* 6455:5.5.1 the body, if any, starts with a 2-byte code */
+    case 1: /* 6455:5.5.1 "If there is a body, the first two bytes of the body MUST
+             * be a 2-byte unsigned integer" */
+        len = 1;
+        break;
     case 2: len = 2; break;
     case 3:
         memcpy(payload + 2, "normal", 6);
         len = 8;
         break;
-    case 4: { /* 6455:5.5.1 "the data ... is not guaranteed to be human readable" but
-               * 6455:8.1 applies to the reason: an invalid UTF-8 reason */
+    case 4: { /* 6455:5.5.1 "Following the 2-byte integer, the body MAY contain
+               * UTF-8-encoded data": a reason that is not UTF-8 */
         const char *bad =
             utf8_edges[FIRST_INVALID_UTF8 + below(m, COUNT_OF(utf8_edges) - FIRST_INVALID_UTF8)];
         size_t n = strlen(bad);
