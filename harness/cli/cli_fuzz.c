@@ -51,7 +51,7 @@ struct fuzz_args {
     uint64_t runs;
     double time_s;
     bool runs_set, mutate;
-    unsigned probe_every, max_restarts, confirm_need, confirm_runs, minimize_runs;
+    unsigned probe_every, max_restarts, confirm_need, confirm_runs, minimize_runs, max_findings;
 };
 
 static bool parse_count(const char *s, unsigned long long max, unsigned long long *out) {
@@ -93,7 +93,7 @@ static int parse(int argc, char **argv, struct fuzz_args *f) {
         bool ours = !strcmp(o, "--spawn") || !strcmp(o, "--out") || !strcmp(o, "--fault") ||
                     !strcmp(o, "--runs") || !strcmp(o, "--time") || !strcmp(o, "--probe-every") ||
                     !strcmp(o, "--max-restarts") || !strcmp(o, "--confirm") ||
-                    !strcmp(o, "--minimize-runs");
+                    !strcmp(o, "--minimize-runs") || !strcmp(o, "--max-findings");
         if (!strcmp(o, "--no-mutate")) {
             f->mutate = false;
             continue;
@@ -150,6 +150,12 @@ static int parse(int argc, char **argv, struct fuzz_args *f) {
                 goto out;
             }
             f->minimize_runs = (unsigned)num;
+        } else if (!strcmp(o, "--max-findings")) {
+            if (!parse_count(v, UINT_MAX, &num) || num == 0) {
+                fprintf(stderr, "wsspec fuzz: --max-findings takes a count > 0, not '%s'\n", v);
+                goto out;
+            }
+            f->max_findings = (unsigned)num;
         } else { /* --confirm N/M */
             unsigned need, runs;
             char tail;
@@ -366,6 +372,7 @@ int cli_fuzz(int argc, char **argv) {
         .confirm_runs = f.confirm_runs,
         .confirm_need = f.confirm_need,
         .minimize_runs = f.minimize_runs,
+        .max_findings = f.max_findings,
         .interrupted = &interrupted,
         .target_pgid = &target_pgid,
         .tick = on_tick,

@@ -302,6 +302,12 @@ static bool take_k(struct fuzz_ctx *x, uint64_t *k) {
     }
     if (cfg->runs && x->next_k >= cfg->runs)
         x->stop = true;
+    if (cfg->max_findings && x->res->stats.findings >= cfg->max_findings && !x->stop) {
+        x->stop = true;
+        snprintf(x->res->stop_reason, sizeof x->res->stop_reason,
+                 "%u distinct finding%s (--max-findings)", cfg->max_findings,
+                 cfg->max_findings == 1 ? "" : "s");
+    }
     if (cfg->time_s > 0 && clock_now_ms() - x->t0_ms >= (int64_t)(cfg->time_s * 1000.0))
         x->stop = true;
     bool go = !x->stop;

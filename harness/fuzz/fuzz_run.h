@@ -54,6 +54,7 @@ struct fuzz_config {
     unsigned confirm_runs;  /* M: replays of a suspect */
     unsigned confirm_need;  /* N: of which must fire the same signature */
     unsigned minimize_runs; /* at most this many candidate runs per finding */
+    unsigned max_findings;  /* stop once this many distinct findings are saved (0 = no limit) */
     volatile sig_atomic_t *interrupted;
     volatile sig_atomic_t *target_pgid; /* may be NULL: set to the spawned target's process
                                            group while it runs (0 otherwise) */
