@@ -35,6 +35,8 @@ struct cli_args {
     bool profile_full; /* --profile full: every series as written (Autobahn's volume);
                           quick (the default): at most SERIES_QUICK_COUNT messages each */
     bool strict;
+    bool oracle; /* run: --oracle: outcomes from the fuzzer's RFC oracle (fuzz_oracle.h);
+                    cases it does not model are left out, counted */
     bool json; /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
     const char *report_dir;   /* --report-dir DIR: every format */

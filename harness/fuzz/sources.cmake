@@ -1,4 +1,6 @@
 # harness/fuzz: the network fuzzer (`wsspec fuzz`): mutants of cases, the RFC
 # oracle, findings. Explicit source list.
 target_sources(wsspec_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle.c
+  ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle_walk.c
 )

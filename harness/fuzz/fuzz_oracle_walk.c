@@ -1,0 +1,691 @@
+/* fuzz_oracle_walk: the octets a case sends, parsed as a conforming server
+ * parses them (fuzz_oracle_int.h). Every step is serialised as the runner
+ * serialises it (runner_exec.c: fragments, close payloads, declared
+ * lengths), with one fixed masking key where the runner would draw one: a
+ * key changes no frame's validity (6455:5.3 "The masking key is a 32-bit
+ * value chosen at random by the client"), except where a frame's octets are
+ * read as something else (a declared length that is not the length sent):
+ * then only explicit keys (or none) are modelled. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/errors.h"
+#include "codec/closeframe.h"
+#include "codec/frame.h"
+#include "codec/utf8.h"
+#include "fuzz/fuzz_oracle_int.h"
+#include "model/payload.h"
+
+#define MAX_FLAT_STEPS  200000u
+#define MAX_STREAM      (80u * 1024u * 1024u)
+#define MAX_MESSAGE     (64u * 1024u * 1024u)
+#define MAX_ITEMS       20000u
+#define DEFAULT_KEY_A   0x5a
+#define DEFAULT_KEY_B   0xc3
+
+/* A frame we serialised: where it lies in the stream and whether its octets
+ * depend on a key the runner draws. */
+struct sframe {
+    uint64_t start, end;
+    bool random_key;
+    size_t step; /* index into the flat steps */
+};
+
+struct walk {
+    const struct wcase *c;
+    struct ow_trace *tr;
+    size_t skip;
+    const struct step **flat;
+    size_t flat_count;
+    size_t si; /* the step being fed */
+    struct sframe *frames;
+    size_t frame_count, frame_cap, frame_cursor;
+    struct frame_parser parser;
+    uint64_t fed;          /* octets fed to the parser so far */
+    uint64_t step_end;     /* stream offset where the current step's octets end */
+    uint64_t frame_start;  /* stream offset of the frame being parsed */
+    bool cur_aligned;      /* it is one of the frames we serialised */
+    size_t cur_step;       /* ... from this flat step */
+    bool cur_raw_ping;     /* a ping inside raw octets that started at a boundary */
+    bool raw_at_boundary;  /* the current raw step started at a frame boundary */
+    uint8_t cur_opcode;
+    struct buf ctl;        /* control frame payload */
+    struct buf msg;        /* the data message being assembled */
+    uint8_t msg_opcode;
+    bool msg_big;
+    struct utf8_validator utf8;
+    bool utf8_pending; /* an invalid octet seen, the message not yet complete */
+    size_t segment;
+    bool done; /* the end was found (or the walk gave up) */
+    int err;
+};
+
+static void unsupported(struct walk *w, const char *why) {
+    if (w->done)
+        return;
+    w->tr->supported = false;
+    w->tr->why = why;
+    w->done = true;
+}
+
+/* ---- flattening steps (repeat expanded) ---- */
+
+static int flatten(struct walk *w, const struct step *steps, size_t n) {
+    for (size_t i = 0; i < n && !w->done; i++) {
+        const struct step *s = &steps[i];
+        if (s->kind == STEP_REPEAT) {
+            for (uint32_t k = 0; k < s->u.repeat.count && !w->done; k++)
+                if (flatten(w, s->u.repeat.steps, s->u.repeat.step_count) != 0)
+                    return -1;
+            continue;
+        }
+        if (w->flat_count >= MAX_FLAT_STEPS) {
+            unsupported(w, "more steps than the oracle walks");
+            return 0;
+        }
+        if ((w->flat_count & (w->flat_count - 1)) == 0) { /* grow at powers of two */
+            size_t cap = w->flat_count ? w->flat_count * 2 : 16;
+            const struct step **p = realloc(w->flat, cap * sizeof *p);
+            if (!p)
+                return -1;
+            w->flat = p;
+        }
+        w->flat[w->flat_count++] = s;
+    }
+    return 0;
+}
+
+/* ---- items ---- */
+
+static struct ow_item *add_item(struct walk *w, enum ow_item_kind kind) {
+    struct ow_trace *tr = w->tr;
+    if (tr->item_count >= MAX_ITEMS) {
+        unsupported(w, "more answers than the oracle lists");
+        return NULL;
+    }
+    if (tr->item_count == tr->item_cap) {
+        size_t cap = tr->item_cap ? tr->item_cap * 2 : 16;
+        struct ow_item *p = realloc(tr->items, cap * sizeof *p);
+        if (!p) {
+            w->err = WS_ERR_NOMEM;
+            w->done = true;
+            return NULL;
+        }
+        tr->items = p;
+        tr->item_cap = cap;
+    }
+    struct ow_item *it = &tr->items[tr->item_count++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->segment = w->segment;
+    it->late = w->utf8_pending;
+    return it;
+}
+
+static void add_payload_item(struct walk *w, enum ow_item_kind kind, uint8_t opcode,
+                             const uint8_t *data, size_t len) {
+    struct ow_item *it = add_item(w, kind);
+    if (!it)
+        return;
+    it->opcode = opcode;
+    it->data = malloc(len ? len : 1);
+    if (!it->data) {
+        w->tr->item_count--;
+        w->err = WS_ERR_NOMEM;
+        w->done = true;
+        return;
+    }
+    if (len)
+        memcpy(it->data, data, len);
+    it->len = len;
+}
+
+/* ---- the end ---- */
+
+/* Whether a close frame of ours follows step `from` before any wait: the
+ * peer's failure then races our close, and either may come first. */
+static bool close_follows(const struct walk *w, size_t from) {
+    for (size_t i = from + 1; i < w->flat_count; i++) {
+        const struct step *s = w->flat[i];
+        if (s->kind == STEP_WAIT)
+            return false;
+        if (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_RAW ||
+            (s->kind == STEP_SEND_FRAME && s->u.frame.opcode == FRAME_OP_CLOSE))
+            return true;
+    }
+    return false;
+}
+
+static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, uint16_t code2) {
+    struct ow_trace *tr = w->tr;
+    if (w->done)
+        return;
+    tr->end = OW_END_FAIL;
+    tr->rule = w->utf8_pending ? OR_INVALID_UTF8 : rule;
+    tr->code_count = 0;
+    if (w->utf8_pending && code1 != 1007)
+        tr->codes[tr->code_count++] = 1007;
+    tr->codes[tr->code_count++] = code1;
+    if (code2 && tr->code_count < 2)
+        tr->codes[tr->code_count++] = code2;
+    tr->close_frame = w->cur_opcode == FRAME_OP_CLOSE;
+    if (tr->close_frame) {
+        /* The failing frame is a close frame of ours: the runner counts it as
+         * our close (cases close-payload-1-octet, reserved-bits.rsv-all-close);
+         * an unmasked one may not be read as a close at all
+         * (masking.unmasked-close). */
+        const struct step *s = w->cur_aligned ? w->flat[w->cur_step] : NULL;
+        bool ours = s && (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_FRAME);
+        tr->by = ours && rule != OR_UNMASKED ? CLOSE_BY_US : CLOSE_BY_ANY;
+    } else {
+        tr->by = close_follows(w, w->si) ? CLOSE_BY_ANY : CLOSE_BY_PEER;
+    }
+    w->done = true;
+}
+
+static void end_close(struct walk *w) {
+    if (w->utf8_pending) {
+        unsupported(w, "our close comes while an invalid text message is unfinished");
+        return;
+    }
+    const struct step *s = w->cur_aligned ? w->flat[w->cur_step] : NULL;
+    bool ours = s && (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_FRAME);
+    w->tr->end = OW_END_CLOSE;
+    w->tr->rule = OR_NONE;
+    w->tr->by = ours ? CLOSE_BY_US : CLOSE_BY_ANY;
+    w->done = true;
+}
+
+static bool sender_only(struct walk *w, enum oracle_rule_id rule) {
+    if (w->tr->sender_only_seen < w->skip) {
+        w->tr->sender_only_seen++;
+        return false; /* the peer that accepted it goes on */
+    }
+    if (w->utf8_pending) {
+        unsupported(w, "a sender-only violation inside an invalid text message");
+        return true;
+    }
+    w->tr->end = OW_END_SENDER_ONLY;
+    w->tr->rule = rule;
+    w->tr->by = CLOSE_BY_ANY;
+    w->done = true;
+    return true;
+}
+
+static enum oracle_rule_id violation_rule(enum frame_violation v) {
+    switch (v) {
+    case FRAME_V_RESERVED_OPCODE: return OR_RESERVED_OPCODE;
+    case FRAME_V_RSV_BITS: return OR_RSV_BITS;
+    case FRAME_V_CONTROL_TOO_LONG: return OR_CONTROL_TOO_LONG;
+    case FRAME_V_CONTROL_FRAGMENTED: return OR_CONTROL_FRAGMENTED;
+    case FRAME_V_UNMASKED: return OR_UNMASKED;
+    case FRAME_V_LENGTH_MSB: return OR_LENGTH_MSB;
+    case FRAME_V_ORPHAN_CONTINUATION: return OR_ORPHAN_CONTINUATION;
+    case FRAME_V_EXPECTED_CONTINUATION: return OR_EXPECTED_CONTINUATION;
+    default: return OR_COUNT;
+    }
+}
+
+/* ---- frames as the server sees them ---- */
+
+static void on_header(struct walk *w, const struct frame_header *h) {
+    uint64_t end = w->frame_start + h->header_len + h->payload_len;
+    w->cur_opcode = h->opcode;
+    w->cur_aligned = false;
+    w->cur_raw_ping = false;
+    while (w->frame_cursor < w->frame_count && w->frames[w->frame_cursor].end <= w->frame_start)
+        w->frame_cursor++;
+    for (size_t i = w->frame_cursor; i < w->frame_count && w->frames[i].start < end; i++) {
+        const struct sframe *f = &w->frames[i];
+        if (f->start == w->frame_start && f->end == end) {
+            w->cur_aligned = true;
+            w->cur_step = f->step;
+        } else if (f->random_key) {
+            /* Octets masked with a key the runner draws are read as another
+             * frame's header or payload: what they say depends on the key. */
+            unsupported(w, "a declared length makes octets masked with a random key be read "
+                           "as another frame");
+            return;
+        }
+    }
+    if (!w->cur_aligned && w->flat[w->si]->kind == STEP_SEND_RAW && w->raw_at_boundary &&
+        h->opcode == FRAME_OP_PING && end <= w->step_end)
+        w->cur_raw_ping = true;
+    buf_clear(&w->ctl);
+    if (h->non_minimal && sender_only(w, OR_NON_MINIMAL_LENGTH))
+        return;
+    if (frame_opcode_is_control(h->opcode))
+        return;
+    if (h->opcode != FRAME_OP_CONT) {
+        buf_clear(&w->msg);
+        w->msg_opcode = h->opcode;
+        w->msg_big = false;
+        utf8_init(&w->utf8);
+    }
+    if (!w->msg_big && w->msg.len + h->payload_len > ORACLE_BIG_MESSAGE) {
+        w->msg_big = true;
+        if (w->tr->big_count < sizeof w->tr->big_at / sizeof w->tr->big_at[0])
+            w->tr->big_at[w->tr->big_count++] = w->tr->item_count;
+    }
+}
+
+static void on_payload(struct walk *w, const uint8_t *data, size_t len) {
+    if (frame_opcode_is_control(w->cur_opcode)) {
+        if (buf_append(&w->ctl, data, len) != 0)
+            goto nomem;
+        return;
+    }
+    if (w->msg.len + len > MAX_MESSAGE) {
+        unsupported(w, "a message larger than the oracle holds");
+        return;
+    }
+    if (buf_append(&w->msg, data, len) != 0)
+        goto nomem;
+    if (w->msg_opcode == FRAME_OP_TEXT && !w->utf8_pending &&
+        utf8_feed(&w->utf8, data, len) == UTF8_INVALID)
+        w->utf8_pending = true; /* 6455:8.1: the peer may fail from here on */
+    return;
+nomem:
+    w->err = WS_ERR_NOMEM;
+    w->done = true;
+}
+
+static void on_close_frame(struct walk *w) {
+    struct closeframe_info info;
+    enum closeframe_payload_problem p =
+        closeframe_parse(w->ctl.data, w->ctl.len, CLOSEFRAME_FROM_CLIENT, &info);
+    switch (p) {
+    case CLOSEFRAME_P_OK: end_close(w); return;
+    case CLOSEFRAME_P_ONE_BYTE: end_fail(w, OR_CLOSE_ONE_OCTET, 1002, 0); return;
+    case CLOSEFRAME_P_REASON_UTF8:
+        /* 6455:7.4.1: 1007 and 1002 both fit a close reason (cases/README.md) */
+        end_fail(w, OR_CLOSE_REASON_UTF8, 1007, 1002);
+        return;
+    case CLOSEFRAME_P_TOO_LONG: end_fail(w, OR_CONTROL_TOO_LONG, 1002, 0); return;
+    case CLOSEFRAME_P_BAD_CODE:
+        if (!sender_only(w, OR_CLOSE_SENDER_CODE))
+            end_close(w); /* the peer that accepts the code takes it as our close */
+        return;
+    }
+}
+
+static void on_end(struct walk *w, const struct frame_header *h) {
+    switch (h->opcode) {
+    case FRAME_OP_CLOSE: on_close_frame(w); return;
+    case FRAME_OP_PING:
+        if (w->cur_aligned && w->flat[w->cur_step]->kind == STEP_SEND_FRAME) {
+            add_payload_item(w, OW_PONG, 0, w->ctl.data, w->ctl.len);
+        } else if (w->cur_raw_ping) {
+            add_payload_item(w, OW_PONG, 0, w->ctl.data, w->ctl.len);
+        } else if (!w->cur_aligned) {
+            unsupported(w, "a ping the runner does not know it sent");
+        }
+        /* else a ping sent by send_message: its pong is unsolicited to the
+         * runner and skipped by the judge */
+        return;
+    case FRAME_OP_PONG: return;
+    default: break;
+    }
+    if (!h->fin)
+        return;
+    if (w->msg_opcode == FRAME_OP_TEXT && !w->utf8_pending && utf8_finish(&w->utf8) != UTF8_VALID)
+        w->utf8_pending = true; /* ends inside a code point */
+    if (w->utf8_pending) {
+        /* 6455:8.1 "MUST _Fail the WebSocket Connection_"; 7.4.1 1007 */
+        end_fail(w, OR_INVALID_UTF8, 1007, 0);
+        return;
+    }
+    add_payload_item(w, OW_ECHO, w->msg_opcode, w->msg.data, w->msg.len);
+}
+
+static void feed(struct walk *w, uint8_t *buf, size_t len) {
+    size_t used = 0;
+    while (!w->done) {
+        struct frame_event ev;
+        size_t n = frame_parse(&w->parser, buf + used, len - used, &ev);
+        used += n;
+        uint64_t at = w->fed + used;
+        switch (ev.kind) {
+        case FRAME_EV_NEED_MORE:
+            w->fed += len;
+            return;
+        case FRAME_EV_HEADER: on_header(w, &ev.hdr); break;
+        case FRAME_EV_PAYLOAD: on_payload(w, ev.data, ev.len); break;
+        case FRAME_EV_END:
+            on_end(w, &ev.hdr);
+            w->frame_start = at;
+            break;
+        case FRAME_EV_VIOLATION: {
+            w->cur_opcode = (uint8_t)(w->parser.head[0] & 0x0f);
+            w->cur_aligned = false;
+            for (size_t i = w->frame_cursor; i < w->frame_count; i++)
+                if (w->frames[i].start == w->frame_start) {
+                    w->cur_aligned = true;
+                    w->cur_step = w->frames[i].step;
+                }
+            enum oracle_rule_id r = violation_rule(ev.violation);
+            if (r == OR_COUNT) {
+                unsupported(w, "a violation the oracle does not map");
+                return;
+            }
+            /* 6455:5.2 "the most significant bit MUST be 0": 1002, or 1009
+             * for a length no peer holds (lengths.len64-top-bit-*) */
+            end_fail(w, r, 1002, r == OR_LENGTH_MSB ? 1009 : 0);
+            return;
+        }
+        }
+    }
+}
+
+/* ---- steps serialised as the runner does ---- */
+
+static int put_frame(struct walk *w, struct buf *out, const struct frame_spec *spec,
+                     bool random_key, const uint8_t *payload, size_t len) {
+    uint64_t start = w->fed + out->len;
+    int rc = frame_build(spec, payload, len, out);
+    if (rc != 0)
+        return rc;
+    if (w->frame_count == w->frame_cap) {
+        size_t cap = w->frame_cap ? w->frame_cap * 2 : 64;
+        struct sframe *p = realloc(w->frames, cap * sizeof *p);
+        if (!p)
+            return WS_ERR_NOMEM;
+        w->frames = p;
+        w->frame_cap = cap;
+    }
+    w->frames[w->frame_count++] = (struct sframe){
+        .start = start, .end = w->fed + out->len, .random_key = random_key, .step = w->si};
+    return 0;
+}
+
+static void mask_spec(enum mask_mode m, const uint8_t key[4], struct frame_spec *spec) {
+    spec->masked = m != MASK_NONE;
+    if (m == MASK_KEY) {
+        memcpy(spec->mask_key, key, 4);
+    } else {
+        static const uint8_t fixed[4] = {DEFAULT_KEY_A, DEFAULT_KEY_B, DEFAULT_KEY_B,
+                                         DEFAULT_KEY_A};
+        memcpy(spec->mask_key, fixed, 4);
+    }
+}
+
+static uint8_t *materialize(struct walk *w, const struct payload *p) {
+    if (p->length > MAX_MESSAGE) {
+        unsupported(w, "a payload larger than the oracle holds");
+        return NULL;
+    }
+    uint8_t *b = payload_materialize(p, MAX_MESSAGE);
+    if (!b) {
+        w->err = WS_ERR_NOMEM;
+        w->done = true;
+    }
+    return b;
+}
+
+static int serialise(struct walk *w, const struct step *s, struct buf *out) {
+    int rc = 0;
+    uint8_t *data = NULL;
+    switch (s->kind) {
+    case STEP_SEND_FRAME: {
+        const struct frame_step *f = &s->u.frame;
+        struct frame_spec spec = {.fin = f->fin,
+                                  .rsv = f->rsv,
+                                  .opcode = f->opcode,
+                                  .len_form = (enum frame_len_form)f->len_form,
+                                  .declared_len_set = f->declared_len_set,
+                                  .declared_len = f->declared_len};
+        mask_spec(f->mask, f->mask_key, &spec);
+        if (!(data = materialize(w, &f->payload)))
+            return 0;
+        rc = put_frame(w, out, &spec, f->mask == MASK_RANDOM, data, (size_t)f->payload.length);
+        break;
+    }
+    case STEP_SEND_MESSAGE: {
+        const struct message_step *m = &s->u.message;
+        if (!(data = materialize(w, &m->payload)))
+            return 0;
+        uint64_t total = m->payload.length, off = 0;
+        size_t index = 0;
+        do { /* runner_exec.c send_message_step: the same split */
+            uint64_t size = total - off;
+            if (m->fragment_count > 0) {
+                uint64_t want =
+                    m->fragments[index < m->fragment_count ? index : m->fragment_count - 1];
+                bool repeats = index >= m->fragment_count - 1;
+                if (want < size && !(repeats && want == 0))
+                    size = want;
+            }
+            struct frame_spec spec = {.fin = off + size == total,
+                                      .opcode = index == 0 ? m->opcode : FRAME_OP_CONT,
+                                      .rsv = index == 0 ? m->rsv : 0};
+            mask_spec(m->mask, NULL, &spec);
+            rc = put_frame(w, out, &spec, m->mask == MASK_RANDOM, data + off, (size_t)size);
+            off += size;
+            index++;
+        } while (rc == 0 && off < total);
+        break;
+    }
+    case STEP_SEND_CLOSE: {
+        const struct close_step *c = &s->u.close;
+        size_t len = 0;
+        if (c->raw_set) {
+            if (!(data = materialize(w, &c->raw)))
+                return 0;
+            len = (size_t)c->raw.length;
+        } else if (c->has_code) {
+            if (c->reason.length > MAX_MESSAGE) {
+                unsupported(w, "a payload larger than the oracle holds");
+                return 0;
+            }
+            len = 2 + (size_t)c->reason.length;
+            data = malloc(len);
+            if (!data)
+                return WS_ERR_NOMEM;
+            data[0] = (uint8_t)(c->code >> 8);
+            data[1] = (uint8_t)c->code;
+            payload_read(&c->reason, 0, data + 2, (size_t)c->reason.length);
+        }
+        struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE};
+        mask_spec(c->mask, NULL, &spec);
+        rc = put_frame(w, out, &spec, c->mask == MASK_RANDOM, data, len);
+        break;
+    }
+    case STEP_SEND_RAW:
+        if (!(data = materialize(w, &s->u.raw)))
+            return 0;
+        rc = buf_append(out, data, (size_t)s->u.raw.length);
+        break;
+    default: break;
+    }
+    free(data);
+    return rc;
+}
+
+/* ---- steps that are no octets ---- */
+
+/* A wait claims count answers of its kind: they came before we went on. A
+ * wait the peer need not satisfy would stall the case: not modelled. */
+static void on_wait(struct walk *w, const struct wait_step *ws) {
+    if (ws->what == WAIT_CLOSE || ws->what == WAIT_EOF) {
+        unsupported(w, "a wait for the peer's close before anything ends the connection");
+        return;
+    }
+    uint32_t need = ws->count ? ws->count : 1;
+    for (size_t i = 0; i < w->tr->item_count && need > 0; i++) {
+        struct ow_item *it = &w->tr->items[i];
+        if (it->synced || it->kind == OW_MARK)
+            continue;
+        if (ws->what == WAIT_ANY || (ws->what == WAIT_MESSAGE && it->kind == OW_ECHO) ||
+            (ws->what == WAIT_PONG && it->kind == OW_PONG)) {
+            it->synced = true;
+            need--;
+        }
+    }
+    if (need > 0 && ws->what != WAIT_PING) {
+        unsupported(w, "a wait step the peer need not satisfy");
+        return;
+    }
+    if (ws->what == WAIT_PING) {
+        unsupported(w, "a wait for a ping from the peer");
+        return;
+    }
+    w->segment++;
+}
+
+static bool parser_mid_frame(const struct walk *w) {
+    return w->parser.state != FRAME_S_HEAD || w->parser.head_have > 0;
+}
+
+static void at_stream_end(struct walk *w, bool shutdown) {
+    if (w->done)
+        return;
+    if (!parser_mid_frame(w)) {
+        unsupported(w, shutdown ? "our FIN comes without a close" :
+                                  "the steps neither close nor break a rule");
+        return;
+    }
+    const struct frame_header *h = &w->parser.hdr;
+    bool header_read = w->parser.state == FRAME_S_PAYLOAD;
+    if (w->utf8_pending) {
+        unsupported(w, "the octets stop inside an invalid text message");
+        return;
+    }
+    if (header_read && h->payload_len > ORACLE_HUGE_FRAME) {
+        w->tr->end = OW_END_HUGE;
+        w->tr->rule = OR_MESSAGE_TOO_BIG;
+        w->done = true;
+        return;
+    }
+    if (!shutdown) {
+        unsupported(w, "the octets stop inside a frame and nothing ends the case");
+        return;
+    }
+    w->tr->end = OW_END_TRUNCATED;
+    w->tr->rule = OR_TRUNCATED_FRAME;
+    w->done = true;
+}
+
+static int walk_steps(struct walk *w) {
+    struct buf out = {0};
+    for (w->si = 0; w->si < w->flat_count && !w->done; w->si++) {
+        const struct step *s = w->flat[w->si];
+        switch (s->kind) {
+        case STEP_SEND_FRAME:
+        case STEP_SEND_MESSAGE:
+        case STEP_SEND_CLOSE:
+        case STEP_SEND_RAW: {
+            w->raw_at_boundary = !parser_mid_frame(w);
+            buf_clear(&out);
+            int rc = serialise(w, s, &out);
+            if (rc != 0) {
+                buf_free(&out);
+                return rc == WS_ERR_NOMEM ? rc : (unsupported(w, "a frame the writer refuses"), 0);
+            }
+            if (w->done)
+                break;
+            if (w->fed + out.len > MAX_STREAM) {
+                unsupported(w, "more octets than the oracle walks");
+                break;
+            }
+            w->step_end = w->fed + out.len;
+            feed(w, out.data, out.len);
+            break;
+        }
+        case STEP_WAIT: on_wait(w, &s->u.wait); break;
+        case STEP_MARK: { /* a mark starts a segment: the answers after it follow it */
+            w->segment++;
+            struct ow_item *it = add_item(w, OW_MARK);
+            if (it)
+                it->mark = s->u.mark;
+            break;
+        }
+        case STEP_SHUTDOWN: at_stream_end(w, true); break;
+        case STEP_SEND_SERIES: unsupported(w, "a send_series (not modelled)"); break;
+        default: break;
+        }
+    }
+    buf_free(&out);
+    if (!w->done)
+        at_stream_end(w, false);
+    return w->err;
+}
+
+/* 6455:5.5.3 "If an endpoint receives a Ping frame and has not yet sent Pong
+ * frame(s) in response to previous Ping frame(s), the endpoint MAY elect to
+ * send a Pong frame for only the most recently processed Ping frame." A pong
+ * followed by another ping of its segment (nothing we waited for between)
+ * may be skipped. */
+static void mark_optional_pongs(struct ow_trace *tr) {
+    for (size_t i = 0; i < tr->item_count; i++) {
+        if (tr->items[i].kind != OW_PONG)
+            continue;
+        for (size_t j = i + 1; j < tr->item_count && tr->items[j].segment == tr->items[i].segment;
+             j++)
+            if (tr->items[j].kind == OW_PONG) {
+                tr->items[i].optional = true;
+                break;
+            }
+    }
+}
+
+static bool steps_compress(const struct step *steps, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const struct step *s = &steps[i];
+        if ((s->kind == STEP_SEND_FRAME && s->u.frame.compress) ||
+            (s->kind == STEP_SEND_MESSAGE && s->u.message.compress) ||
+            (s->kind == STEP_REPEAT && steps_compress(s->u.repeat.steps, s->u.repeat.step_count)))
+            return true;
+    }
+    return false;
+}
+
+int ow_walk(const struct wcase *c, size_t skip, struct ow_trace *tr) {
+    memset(tr, 0, sizeof *tr);
+    tr->supported = true;
+    struct walk w = {.c = c, .tr = tr, .skip = skip};
+    if (c->has_handshake) {
+        unsupported(&w, "a handshake of its own (not modelled)");
+        return 0;
+    }
+    if (c->deflate.set || steps_compress(c->steps, c->step_count)) {
+        unsupported(&w, "permessage-deflate (not modelled)");
+        return 0;
+    }
+    struct frame_limits limits = {.max_frame_payload = 0, .allowed_rsv = 0,
+                                  .strict_length = false};
+    frame_parser_init(&w.parser, FRAME_ROLE_SERVER, &limits);
+    int rc = flatten(&w, c->steps, c->step_count) != 0 ? WS_ERR_NOMEM : 0;
+    if (rc == 0 && !w.done)
+        rc = walk_steps(&w);
+    if (rc == 0 && tr->supported) {
+        mark_optional_pongs(tr);
+        bool peer_events = false;
+        for (size_t i = 0; i < tr->item_count; i++) {
+            const struct ow_item *it = &tr->items[i];
+            if (it->kind != OW_MARK) {
+                peer_events = true;
+            } else if (peer_events) {
+                /* a mark after answers that no wait claimed: their order
+                 * against it is the peer's timing */
+                for (size_t j = 0; j < i; j++)
+                    if (tr->items[j].kind != OW_MARK && !tr->items[j].synced)
+                        unsupported(&w, "a mark after answers no wait claimed");
+            }
+        }
+    }
+    free(w.flat);
+    free(w.frames);
+    buf_free(&w.ctl);
+    buf_free(&w.msg);
+    if (rc != 0)
+        ow_trace_free(tr);
+    return rc;
+}
+
+void ow_trace_free(struct ow_trace *tr) {
+    for (size_t i = 0; i < tr->item_count; i++)
+        free(tr->items[i].data);
+    free(tr->items);
+    memset(tr, 0, sizeof *tr);
+}
