@@ -168,9 +168,10 @@ static enum verdict worse(enum verdict a, enum verdict b) {
 
 /* ---- orders of the answers ---- */
 
-/* An order of the trace's items: indexes into tr->items, and its verdict. */
+/* An order of the trace's items: indexes into tr->items (owned), and its
+ * verdict. */
 struct order {
-    size_t idx[64];
+    size_t *idx;
     size_t n;
     enum verdict verdict;
 };
@@ -179,109 +180,136 @@ struct orders {
     struct order *v;
     size_t n;
     bool too_many;
-};
-
-/* Within a segment, echoes keep their order and pongs theirs; a pong may
- * come before echoes it follows in the stream (pass), or after echoes it
- * precedes (non-strict, 6455:5.5.2 SHOULD ... as soon as is practical). */
-static void enumerate(const struct ow_trace *tr, const size_t *seg_start, size_t seg_count,
-                      size_t seg_index, const struct order *prefix, struct orders *out);
-
-
-/* The state of one merge: the segment's echoes and pongs. */
-struct merge_in {
+    int err;
     const struct ow_trace *tr;
-    const size_t *echoes, *pongs, *before; /* before[i]: echoes ahead of pong i in the stream */
-    size_t ne, np;
-    const struct order *prefix;
-    const size_t *seg_start;
-    size_t seg_index, seg_count;
-    struct orders *out;
+    size_t upto;
+    const size_t *seg_start; /* segments of items [0, upto) */
+    size_t seg_count;
+    size_t *cur; /* the order being built */
+    size_t cur_n;
 };
 
-static void merge(const struct merge_in *m, struct order *cur, size_t ei, size_t pi,
+static void enumerate(struct orders *o, size_t seg_index, enum verdict v);
+
+/* One segment holding echoes and pongs: echoes keep their order and pongs
+ * theirs; a pong may come before echoes it follows in the stream (pass), or
+ * after echoes it precedes (non-strict: 6455:5.5.2 "It SHOULD respond with
+ * Pong frame as soon as is practical"). */
+struct merge_in {
+    const size_t *echoes, *pongs, *before; /* before[i]: echoes ahead of pong i in the stream */
+    size_t ne, np, seg_index;
+};
+
+static void merge(struct orders *o, const struct merge_in *m, size_t ei, size_t pi,
                   size_t placed_echoes, enum verdict v) {
-    struct orders *out = m->out;
-    if (out->too_many)
+    if (o->too_many || o->err)
         return;
     if (ei == m->ne && pi == m->np) {
-        struct order next = *cur;
-        next.verdict = worse(m->prefix->verdict, v);
-        enumerate(m->tr, m->seg_start, m->seg_count, m->seg_index + 1, &next, out);
+        enumerate(o, m->seg_index + 1, v);
         return;
     }
     if (ei < m->ne) {
-        cur->idx[cur->n++] = m->echoes[ei];
-        merge(m, cur, ei + 1, pi, placed_echoes + 1, v);
-        cur->n--;
+        o->cur[o->cur_n++] = m->echoes[ei];
+        merge(o, m, ei + 1, pi, placed_echoes + 1, v);
+        o->cur_n--;
     }
     if (pi < m->np) {
         enum verdict pv = placed_echoes > m->before[pi] ? worse(v, VERDICT_NON_STRICT) : v;
-        cur->idx[cur->n++] = m->pongs[pi];
-        merge(m, cur, ei, pi + 1, placed_echoes, pv);
-        cur->n--;
+        o->cur[o->cur_n++] = m->pongs[pi];
+        merge(o, m, ei, pi + 1, placed_echoes, pv);
+        o->cur_n--;
     }
 }
 
-static void enumerate(const struct ow_trace *tr, const size_t *seg_start, size_t seg_count,
-                      size_t seg_index, const struct order *prefix, struct orders *out) {
-    if (out->too_many)
-        return;
-    if (seg_index == seg_count) {
-        if (out->n >= MAX_ORDERS) {
-            out->too_many = true;
-            return;
+static void enumerate(struct orders *o, size_t seg_index, enum verdict v) {
+    size_t saved = o->cur_n;
+    /* segments of one kind have one order: no recursion for them */
+    for (; seg_index < o->seg_count; seg_index++) {
+        size_t from = o->seg_start[seg_index];
+        size_t to = seg_index + 1 < o->seg_count ? o->seg_start[seg_index + 1] : o->upto;
+        size_t ne = 0, np = 0;
+        for (size_t i = from; i < to; i++) {
+            ne += o->tr->items[i].kind == OW_ECHO;
+            np += o->tr->items[i].kind == OW_PONG;
         }
-        out->v[out->n++] = *prefix;
+        if (ne == 0 || np == 0) {
+            for (size_t i = from; i < to; i++)
+                o->cur[o->cur_n++] = i;
+            continue;
+        }
+        size_t *mem = malloc(3 * (ne + np) * sizeof *mem);
+        if (!mem) {
+            o->err = WS_ERR_NOMEM;
+            break;
+        }
+        struct merge_in m = {.echoes = mem, .pongs = mem + ne, .before = mem + ne + np,
+                             .seg_index = seg_index};
+        size_t *echoes = mem, *pongs = mem + ne, *before = mem + ne + np;
+        for (size_t i = from; i < to; i++) {
+            const struct ow_item *it = &o->tr->items[i];
+            if (it->kind == OW_MARK) { /* a mark starts its segment */
+                o->cur[o->cur_n++] = i;
+            } else if (it->kind == OW_ECHO) {
+                echoes[m.ne++] = i;
+            } else {
+                before[m.np] = m.ne;
+                pongs[m.np++] = i;
+            }
+        }
+        merge(o, &m, 0, 0, 0, v);
+        free(mem);
+        o->cur_n = saved;
         return;
     }
-    size_t from = seg_start[seg_index];
-    size_t to = seg_index + 1 < seg_count ? seg_start[seg_index + 1] : tr->item_count;
-    size_t echoes[64], pongs[64], before[64], ne = 0, np = 0;
-    struct order cur = *prefix;
-    for (size_t i = from; i < to; i++) {
-        const struct ow_item *it = &tr->items[i];
-        if (it->kind == OW_MARK) { /* marks start segments: it is first */
-            cur.idx[cur.n++] = i;
-        } else if (it->kind == OW_ECHO) {
-            echoes[ne++] = i;
+    if (!o->err && seg_index == o->seg_count) {
+        if (o->n >= MAX_ORDERS) {
+            o->too_many = true;
         } else {
-            before[np] = ne;
-            pongs[np++] = i;
+            struct order *ord = &o->v[o->n];
+            ord->idx = malloc((o->cur_n ? o->cur_n : 1) * sizeof *ord->idx);
+            if (!ord->idx) {
+                o->err = WS_ERR_NOMEM;
+            } else {
+                memcpy(ord->idx, o->cur, o->cur_n * sizeof *ord->idx);
+                ord->n = o->cur_n;
+                ord->verdict = v;
+                o->n++;
+            }
         }
     }
-    struct merge_in m = {.tr = tr,
-                         .echoes = echoes,
-                         .pongs = pongs,
-                         .before = before,
-                         .ne = ne,
-                         .np = np,
-                         .prefix = prefix,
-                         .seg_start = seg_start,
-                         .seg_index = seg_index,
-                         .seg_count = seg_count,
-                         .out = out};
-    merge(&m, &cur, 0, 0, 0, VERDICT_PASS);
+    o->cur_n = saved;
+}
+
+static void orders_free(struct orders *o) {
+    for (size_t i = 0; o->v && i < o->n; i++)
+        free(o->v[i].idx);
+    free(o->v);
+    free(o->cur);
+    free((void *)o->seg_start);
+    memset(o, 0, sizeof *o);
 }
 
 /* Every order of items [0, upto), or too_many. */
 static int orders_of(const struct ow_trace *tr, size_t upto, struct orders *out) {
     memset(out, 0, sizeof *out);
-    if (upto > 64) {
-        out->too_many = true;
-        return 0;
-    }
-    out->v = malloc(MAX_ORDERS * sizeof *out->v);
-    if (!out->v)
+    out->tr = tr;
+    out->upto = upto;
+    out->v = calloc(MAX_ORDERS, sizeof *out->v);
+    out->cur = malloc((upto ? upto : 1) * sizeof *out->cur);
+    size_t *seg_start = malloc((upto ? upto : 1) * sizeof *seg_start);
+    out->seg_start = seg_start;
+    if (!out->v || !out->cur || !seg_start) {
+        orders_free(out);
         return WS_ERR_NOMEM;
-    struct ow_trace view = *tr;
-    view.item_count = upto;
-    size_t seg_start[65], seg_count = 0;
+    }
     for (size_t i = 0; i < upto; i++)
         if (i == 0 || tr->items[i].segment != tr->items[i - 1].segment)
-            seg_start[seg_count++] = i;
-    struct order empty = {.n = 0, .verdict = VERDICT_PASS};
-    enumerate(&view, seg_start, seg_count, 0, &empty, out);
+            seg_start[out->seg_count++] = i;
+    enumerate(out, 0, VERDICT_PASS);
+    if (out->err) {
+        orders_free(out);
+        return WS_ERR_NOMEM;
+    }
     return 0;
 }
 
@@ -357,7 +385,7 @@ static void with_answers(struct build *b, const struct ow_trace *tr, const struc
     }
     if (ords.too_many) {
         b->why = "too many orders of the answers to list";
-        free(ords.v);
+        orders_free(&ords);
         return;
     }
     for (size_t k = 0; k < nbase; k++)
@@ -368,7 +396,7 @@ static void with_answers(struct build *b, const struct ow_trace *tr, const struc
         for (size_t k = 0; k < nbase; k++)
             for (size_t i = 0; i < ords.n; i++)
                 write_outcome(b, &bases[k], VERDICT_INFORMATIONAL, tr, &ords.v[i], EV_LOOSE);
-    free(ords.v);
+    orders_free(&ords);
 }
 
 static const char NOTE_FAIL[] =

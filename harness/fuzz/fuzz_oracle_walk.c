@@ -48,6 +48,8 @@ struct walk {
     bool cur_aligned;      /* it is one of the frames we serialised */
     size_t cur_step;       /* ... from this flat step */
     bool cur_raw_ping;     /* a ping inside raw octets that started at a boundary */
+    bool cur_own;          /* it starts where a frame of ours starts */
+    bool cur_tainted;      /* its payload holds octets masked with a random key */
     bool raw_at_boundary;  /* the current raw step started at a frame boundary */
     uint8_t cur_opcode;
     struct buf ctl;        /* control frame payload */
@@ -55,6 +57,7 @@ struct walk {
     uint8_t msg_opcode;
     bool msg_big;
     struct utf8_validator utf8;
+    struct utf8_validator reason_utf8; /* a close frame's reason */
     bool utf8_pending; /* an invalid octet seen, the message not yet complete */
     size_t segment;
     bool done; /* the end was found (or the walk gave up) */
@@ -162,7 +165,7 @@ static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, u
     if (w->done)
         return;
     tr->end = OW_END_FAIL;
-    tr->rule = w->utf8_pending ? OR_INVALID_UTF8 : rule;
+    tr->rule = w->utf8_pending && rule != OR_CLOSE_REASON_UTF8 ? OR_INVALID_UTF8 : rule;
     tr->code_count = 0;
     if (w->utf8_pending && code1 != 1007)
         tr->codes[tr->code_count++] = 1007;
@@ -231,28 +234,41 @@ static enum oracle_rule_id violation_rule(enum frame_violation v) {
 
 static void on_header(struct walk *w, const struct frame_header *h) {
     uint64_t end = w->frame_start + h->header_len + h->payload_len;
+    uint64_t payload_start = w->frame_start + h->header_len;
     w->cur_opcode = h->opcode;
     w->cur_aligned = false;
+    w->cur_own = false;
     w->cur_raw_ping = false;
+    w->cur_tainted = false;
     while (w->frame_cursor < w->frame_count && w->frames[w->frame_cursor].end <= w->frame_start)
         w->frame_cursor++;
     for (size_t i = w->frame_cursor; i < w->frame_count && w->frames[i].start < end; i++) {
         const struct sframe *f = &w->frames[i];
-        if (f->start == w->frame_start && f->end == end) {
-            w->cur_aligned = true;
+        if (f->start == w->frame_start) {
+            /* one of ours (a declared length longer than sent included: the
+             * runner counts it as the frame of its step) */
+            w->cur_aligned = f->end == end;
             w->cur_step = f->step;
+            w->cur_own = true;
         } else if (f->random_key) {
-            /* Octets masked with a key the runner draws are read as another
-             * frame's header or payload: what they say depends on the key. */
-            unsupported(w, "a declared length makes octets masked with a random key be read "
-                           "as another frame");
-            return;
+            /* Octets masked with a key the runner draws, read as part of
+             * another frame: what they say depends on the key. */
+            if (f->start < payload_start) {
+                unsupported(w, "a declared length makes octets masked with a random key be read "
+                               "as a frame header");
+                return;
+            }
+            w->cur_tainted = true;
         }
     }
-    if (!w->cur_aligned && w->flat[w->si]->kind == STEP_SEND_RAW && w->raw_at_boundary &&
-        h->opcode == FRAME_OP_PING && end <= w->step_end)
-        w->cur_raw_ping = true;
+    bool text = h->opcode == FRAME_OP_TEXT ||
+                (h->opcode == FRAME_OP_CONT && w->msg_opcode == FRAME_OP_TEXT);
+    if (w->cur_tainted && (text || h->opcode == FRAME_OP_CLOSE)) {
+        unsupported(w, "text or a close reason made of octets masked with a random key");
+        return;
+    }
     buf_clear(&w->ctl);
+    utf8_init(&w->reason_utf8);
     if (h->non_minimal && sender_only(w, OR_NON_MINIMAL_LENGTH))
         return;
     if (frame_opcode_is_control(h->opcode))
@@ -272,8 +288,16 @@ static void on_header(struct walk *w, const struct frame_header *h) {
 
 static void on_payload(struct walk *w, const uint8_t *data, size_t len) {
     if (frame_opcode_is_control(w->cur_opcode)) {
+        size_t before = w->ctl.len;
         if (buf_append(&w->ctl, data, len) != 0)
             goto nomem;
+        /* A close reason is checked as it arrives, as a text message is: the
+         * peer may fail from its invalid octet on (utf8-extra.close-reason-
+         * fail-fast-*). */
+        size_t from = before < 2 ? 2 : before;
+        if (w->cur_opcode == FRAME_OP_CLOSE && w->ctl.len > from && !w->utf8_pending &&
+            utf8_feed(&w->reason_utf8, w->ctl.data + from, w->ctl.len - from) == UTF8_INVALID)
+            w->utf8_pending = true;
         return;
     }
     if (w->msg.len + len > MAX_MESSAGE) {
@@ -311,6 +335,10 @@ static void on_close_frame(struct walk *w) {
 }
 
 static void on_end(struct walk *w, const struct frame_header *h) {
+    if (w->cur_tainted) {
+        unsupported(w, "a payload made of octets masked with a random key");
+        return;
+    }
     switch (h->opcode) {
     case FRAME_OP_CLOSE: on_close_frame(w); return;
     case FRAME_OP_PING:
