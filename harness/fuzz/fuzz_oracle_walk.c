@@ -387,11 +387,18 @@ static void feed(struct walk *w, uint8_t *buf, size_t len) {
         case FRAME_EV_VIOLATION: {
             w->cur_opcode = (uint8_t)(w->parser.head[0] & 0x0f);
             w->cur_aligned = false;
-            for (size_t i = w->frame_cursor; i < w->frame_count; i++)
-                if (w->frames[i].start == w->frame_start) {
+            for (size_t i = w->frame_cursor; i < w->frame_count; i++) {
+                const struct sframe *f = &w->frames[i];
+                if (f->start == w->frame_start) {
                     w->cur_aligned = true;
-                    w->cur_step = w->frames[i].step;
+                    w->cur_step = f->step;
+                } else if (f->random_key && f->start < w->frame_start &&
+                           f->end > w->frame_start) {
+                    unsupported(w, "a declared length makes octets masked with a random key be "
+                                   "read as a frame header");
+                    return;
                 }
+            }
             enum oracle_rule_id r = violation_rule(ev.violation);
             if (r == OR_COUNT) {
                 unsupported(w, "a violation the oracle does not map");
