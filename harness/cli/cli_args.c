@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "base/errors.h"
+#include "cli/cli.h"
 #include "fuzz/fuzz_oracle.h"
 #include "load/caseload.h"
 

@@ -37,7 +37,7 @@ struct cli_args {
     bool strict;
     bool oracle; /* run: --oracle: outcomes from the fuzzer's RFC oracle (fuzz_oracle.h);
                     cases it does not model are left out, counted */
-    bool json; /* list: --json (JSON to stdout) */
+    bool json;   /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
     const char *report_dir;   /* --report-dir DIR: every format */
     const char *record_seeds; /* --record-seeds DIR: fuzzing seeds, DIR/<target>/<sha256> */

@@ -113,7 +113,7 @@ const struct oracle_rule *fuzz_oracle_rules(size_t *count) {
 struct build {
     struct outcome *o;
     size_t n, cap;
-    int err;       /* WS_ERR_NOMEM */
+    int err;         /* WS_ERR_NOMEM */
     const char *why; /* set: unsupported */
 };
 
@@ -242,8 +242,8 @@ static void enumerate(struct orders *o, size_t seg_index, enum verdict v) {
             o->err = WS_ERR_NOMEM;
             break;
         }
-        struct merge_in m = {.echoes = mem, .pongs = mem + ne, .before = mem + ne + np,
-                             .seg_index = seg_index};
+        struct merge_in m = {
+            .echoes = mem, .pongs = mem + ne, .before = mem + ne + np, .seg_index = seg_index};
         size_t *echoes = mem, *pongs = mem + ne, *before = mem + ne + np;
         for (size_t i = from; i < to; i++) {
             const struct ow_item *it = &o->tr->items[i];
@@ -506,9 +506,7 @@ static void build_trace(struct build *b, const struct wcase *c, const struct ow_
             {.verdict = VERDICT_PASS,
              .note = NOTE_BIG,
              .close = {.by = CLOSE_BY_PEER, .codes = (uint16_t *)big, .code_count = 1}},
-            {.verdict = VERDICT_INFORMATIONAL,
-             .any_events = true,
-             .close = {.by = CLOSE_BY_ANY}},
+            {.verdict = VERDICT_INFORMATIONAL, .any_events = true, .close = {.by = CLOSE_BY_ANY}},
         };
         with_answers(b, tr, bases, 2, tr->item_count, cap);
         break;

@@ -70,12 +70,12 @@ struct ow_trace {
     size_t item_count, item_cap;
     enum ow_end_kind end;
     enum oracle_rule_id rule;
-    uint16_t codes[2];   /* FAIL: the codes 7.4.1 names for the cause */
+    uint16_t codes[2]; /* FAIL: the codes 7.4.1 names for the cause */
     size_t code_count;
-    enum close_by by;    /* FAIL: PEER, US (the failing frame is our close frame) or ANY */
-    bool close_frame;    /* FAIL: the failing frame is a close frame of ours (exact) */
-    size_t big_count;    /* messages over ORACLE_BIG_MESSAGE: the peer may end with 1009 */
-    size_t big_at[8];    /*   item index where each would have been echoed */
+    enum close_by by;        /* FAIL: PEER, US (the failing frame is our close frame) or ANY */
+    bool close_frame;        /* FAIL: the failing frame is a close frame of ours (exact) */
+    size_t big_count;        /* messages over ORACLE_BIG_MESSAGE: the peer may end with 1009 */
+    size_t big_at[8];        /*   item index where each would have been echoed */
     size_t sender_only_seen; /* sender-only violations passed over (skip) */
     bool supported;
     const char *why; /* static, when !supported */
@@ -86,7 +86,7 @@ struct ow_trace {
 #define ORACLE_BIG_MESSAGE (512u * 1024u)
 /* A frame declaring more than this, not sent in full: the peer may refuse it
  * (1009) or wait for it (lengths.len64-max-valid-binary). */
-#define ORACLE_HUGE_FRAME (64u * 1024u * 1024u)
+#define ORACLE_HUGE_FRAME  (64u * 1024u * 1024u)
 
 /* Walk c's steps. skip: sender-only violations to pass over as accepted (the
  * peer that goes on). Returns 0 (tr filled; tr->supported may be false) or

@@ -17,12 +17,12 @@
 #include "fuzz/fuzz_oracle_int.h"
 #include "model/payload.h"
 
-#define MAX_FLAT_STEPS  200000u
-#define MAX_STREAM      (80u * 1024u * 1024u)
-#define MAX_MESSAGE     (64u * 1024u * 1024u)
-#define MAX_ITEMS       20000u
-#define DEFAULT_KEY_A   0x5a
-#define DEFAULT_KEY_B   0xc3
+#define MAX_FLAT_STEPS 200000u
+#define MAX_STREAM     (80u * 1024u * 1024u)
+#define MAX_MESSAGE    (64u * 1024u * 1024u)
+#define MAX_ITEMS      20000u
+#define DEFAULT_KEY_A  0x5a
+#define DEFAULT_KEY_B  0xc3
 
 /* A frame we serialised: where it lies in the stream and whether its octets
  * depend on a key the runner draws. */
@@ -42,23 +42,23 @@ struct walk {
     struct sframe *frames;
     size_t frame_count, frame_cap, frame_cursor;
     struct frame_parser parser;
-    uint64_t fed;          /* octets fed to the parser so far */
-    uint64_t step_end;     /* stream offset where the current step's octets end */
-    uint64_t frame_start;  /* stream offset of the frame being parsed */
-    bool cur_aligned;      /* it is one of the frames we serialised */
-    size_t cur_step;       /* ... from this flat step */
-    bool cur_raw_ping;     /* a ping inside raw octets that started at a boundary */
-    bool cur_own;          /* it starts where a frame of ours starts */
-    bool cur_tainted;      /* its payload holds octets masked with a random key */
-    bool raw_at_boundary;  /* the current raw step started at a frame boundary */
+    uint64_t fed;         /* octets fed to the parser so far */
+    uint64_t step_end;    /* stream offset where the current step's octets end */
+    uint64_t frame_start; /* stream offset of the frame being parsed */
+    bool cur_aligned;     /* it is one of the frames we serialised */
+    size_t cur_step;      /* ... from this flat step */
+    bool cur_raw_ping;    /* a ping inside raw octets that started at a boundary */
+    bool cur_own;         /* it starts where a frame of ours starts */
+    bool cur_tainted;     /* its payload holds octets masked with a random key */
+    bool raw_at_boundary; /* the current raw step started at a frame boundary */
     uint8_t cur_opcode;
-    struct buf ctl;        /* control frame payload */
-    struct buf msg;        /* the data message being assembled */
+    struct buf ctl; /* control frame payload */
+    struct buf msg; /* the data message being assembled */
     uint8_t msg_opcode;
     bool msg_big;
     struct utf8_validator utf8;
     struct utf8_validator reason_utf8; /* a close frame's reason */
-    bool utf8_pending; /* an invalid octet seen, the message not yet complete */
+    bool utf8_pending;                 /* an invalid octet seen, the message not yet complete */
     size_t segment;
     bool done; /* the end was found (or the walk gave up) */
     int err;
@@ -375,9 +375,7 @@ static void feed(struct walk *w, uint8_t *buf, size_t len) {
         used += n;
         uint64_t at = w->fed + used;
         switch (ev.kind) {
-        case FRAME_EV_NEED_MORE:
-            w->fed += len;
-            return;
+        case FRAME_EV_NEED_MORE: w->fed += len; return;
         case FRAME_EV_HEADER: on_header(w, &ev.hdr); break;
         case FRAME_EV_PAYLOAD: on_payload(w, ev.data, ev.len); break;
         case FRAME_EV_END:
@@ -392,8 +390,7 @@ static void feed(struct walk *w, uint8_t *buf, size_t len) {
                 if (f->start == w->frame_start) {
                     w->cur_aligned = true;
                     w->cur_step = f->step;
-                } else if (f->random_key && f->start < w->frame_start &&
-                           f->end > w->frame_start) {
+                } else if (f->random_key && f->start < w->frame_start && f->end > w->frame_start) {
                     unsupported(w, "a declared length makes octets masked with a random key be "
                                    "read as a frame header");
                     return;
@@ -576,8 +573,8 @@ static void at_stream_end(struct walk *w, bool shutdown) {
     if (w->done)
         return;
     if (!parser_mid_frame(w)) {
-        unsupported(w, shutdown ? "our FIN comes without a close" :
-                                  "the steps neither close nor break a rule");
+        unsupported(w, shutdown ? "our FIN comes without a close"
+                                : "the steps neither close nor break a rule");
         return;
     }
     const struct frame_header *h = &w->parser.hdr;
@@ -687,8 +684,7 @@ int ow_walk(const struct wcase *c, size_t skip, struct ow_trace *tr) {
         unsupported(&w, "permessage-deflate (not modelled)");
         return 0;
     }
-    struct frame_limits limits = {.max_frame_payload = 0, .allowed_rsv = 0,
-                                  .strict_length = false};
+    struct frame_limits limits = {.max_frame_payload = 0, .allowed_rsv = 0, .strict_length = false};
     frame_parser_init(&w.parser, FRAME_ROLE_SERVER, &limits);
     int rc = flatten(&w, c->steps, c->step_count) != 0 ? WS_ERR_NOMEM : 0;
     if (rc == 0 && !w.done)
