@@ -4,3 +4,7 @@ target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle.c
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle_walk.c
 )
+target_sources(wsspec_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/fuzz_case_copy.c
+  ${CMAKE_CURRENT_LIST_DIR}/fuzz_mutate.c
+)
