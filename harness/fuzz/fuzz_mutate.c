@@ -559,8 +559,19 @@ static bool mut_handshake(struct mut *m) {
     return true;
 }
 
+/* A send step short enough to write in small chops (a fuzzer stays fast). */
+static bool short_send(const struct step *s) {
+    if (!any_send(s))
+        return false;
+    const struct payload *p = s->kind == STEP_SEND_FRAME     ? &s->u.frame.payload
+                              : s->kind == STEP_SEND_MESSAGE ? &s->u.message.payload
+                              : s->kind == STEP_SEND_RAW     ? &s->u.raw
+                                                             : &s->u.close.reason;
+    return p->length <= 2048;
+}
+
 static bool mut_segment(struct mut *m) {
-    long i = pick(m, any_send);
+    long i = pick(m, short_send);
     if (i < 0)
         return false;
     struct step *s = &m->c->steps[i];
@@ -573,7 +584,7 @@ static bool mut_segment(struct mut *m) {
 }
 
 static bool mut_timing(struct mut *m) {
-    long i = pick(m, any_send);
+    long i = pick(m, short_send);
     if (i >= 0 && rnd(m, 2)) {
         struct step *s = &m->c->steps[i];
         if (!s->chop)
@@ -686,6 +697,21 @@ int fuzz_mutate(const struct wcase *base, const struct wcase *other, struct prng
         *dims |= 1u << FUZZ_DIM_TIMING;
     if (!m.err)
         clamp(&m, out->steps, out->step_count);
+    /* Coalesced octets wait for the next send: before a wait (or at the
+     * end) they would hold the conversation up. */
+    for (size_t i = 0; i < out->step_count; i++) {
+        if (!out->steps[i].coalesce)
+            continue;
+        bool sent = false;
+        for (size_t k = i + 1; k < out->step_count && !sent; k++) {
+            if (out->steps[k].kind == STEP_WAIT || out->steps[k].kind == STEP_SHUTDOWN ||
+                out->steps[k].kind == STEP_REPEAT)
+                break;
+            sent = any_send(&out->steps[k]);
+        }
+        if (!sent)
+            out->steps[i].coalesce = false;
+    }
     if (m.err) {
         case_free(out);
         *dims = 0;

@@ -322,7 +322,7 @@ enum ev_mode {
 
 static int fill_events(const struct ow_trace *tr, const struct order *ord, enum ev_mode mode,
                        struct outcome *o) {
-    o->events = calloc(ord->n ? ord->n : 1, sizeof *o->events);
+    o->events = calloc(ord->n + tr->trailing_count + 1, sizeof *o->events);
     if (!o->events)
         return WS_ERR_NOMEM;
     for (size_t k = 0; k < ord->n; k++) {
@@ -349,6 +349,16 @@ static int fill_events(const struct ow_trace *tr, const struct order *ord, enum 
         e->opcode = it->opcode;
         e->payload_set = true;
         if (payload_from_bytes(&e->payload, it->data, it->len) != 0)
+            return WS_ERR_NOMEM;
+    }
+    if (ord->n < tr->item_count)
+        return 0; /* the answers before a 1009: the marks after the end do not follow */
+    for (size_t k = 0; k < tr->trailing_count; k++) {
+        struct expect_event *e = &o->events[o->event_count++];
+        e->kind = EXPECT_MARK;
+        e->times = 1;
+        e->optional = true;
+        if (!(e->mark = strdup(tr->trailing[k])))
             return WS_ERR_NOMEM;
     }
     return 0;

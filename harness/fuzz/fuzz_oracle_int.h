@@ -72,11 +72,13 @@ struct ow_trace {
     enum oracle_rule_id rule;
     uint16_t codes[2]; /* FAIL: the codes 7.4.1 names for the cause */
     size_t code_count;
-    enum close_by by;        /* FAIL: PEER, US (the failing frame is our close frame) or ANY */
-    bool close_frame;        /* FAIL: the failing frame is a close frame of ours (exact) */
-    size_t big_count;        /* messages over ORACLE_BIG_MESSAGE: the peer may end with 1009 */
-    size_t big_at[8];        /*   item index where each would have been echoed */
-    size_t sender_only_seen; /* sender-only violations passed over (skip) */
+    enum close_by by;         /* FAIL: PEER, US (the failing frame is our close frame) or ANY */
+    bool close_frame;         /* FAIL: the failing frame is a close frame of ours (exact) */
+    size_t big_count;         /* messages over ORACLE_BIG_MESSAGE: the peer may end with 1009 */
+    size_t big_at[8];         /*   item index where each would have been echoed */
+    size_t sender_only_seen;  /* sender-only violations passed over (skip) */
+    const char *trailing[16]; /* our marks after the end (borrowed): each optional */
+    size_t trailing_count;
     bool supported;
     const char *why; /* static, when !supported */
 };

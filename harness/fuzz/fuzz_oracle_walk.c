@@ -61,6 +61,7 @@ struct walk {
     bool utf8_pending;                 /* an invalid octet seen, the message not yet complete */
     size_t segment;
     bool done; /* the end was found (or the walk gave up) */
+    bool held; /* the last send step was coalesced: its octets wait for the next send */
     int err;
 };
 
@@ -146,18 +147,51 @@ static void add_payload_item(struct walk *w, enum ow_item_kind kind, uint8_t opc
 
 /* ---- the end ---- */
 
-/* Whether a close frame of ours follows step `from` before any wait: the
- * peer's failure then races our close, and either may come first. */
+/* Whether a close frame of ours follows step `from` before a wait that only
+ * the peer's close ends: the peer's failure then races our close, and either
+ * may come first. A wait the answers before the failure satisfy does not
+ * hold our close back. */
 static bool close_follows(const struct walk *w, size_t from) {
+    size_t echoes = 0, pongs = 0;
+    for (size_t i = 0; i < w->tr->item_count; i++) {
+        const struct ow_item *it = &w->tr->items[i];
+        echoes += it->kind == OW_ECHO && !it->synced;
+        pongs += it->kind == OW_PONG && !it->synced;
+    }
     for (size_t i = from + 1; i < w->flat_count; i++) {
         const struct step *s = w->flat[i];
-        if (s->kind == STEP_WAIT)
-            return false;
+        if (s->kind == STEP_WAIT) {
+            uint32_t need = s->u.wait.count ? s->u.wait.count : 1;
+            size_t *have = s->u.wait.what == WAIT_MESSAGE ? &echoes
+                           : s->u.wait.what == WAIT_PONG  ? &pongs
+                                                          : NULL;
+            if (s->u.wait.what == WAIT_ANY && echoes + pongs >= need) {
+                size_t e = need < echoes ? need : echoes;
+                echoes -= e;
+                pongs -= need - e;
+                continue;
+            }
+            if (!have || *have < need)
+                return false; /* it waits for the peer's close */
+            *have -= need;
+            continue;
+        }
         if (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_RAW ||
             (s->kind == STEP_SEND_FRAME && s->u.frame.opcode == FRAME_OP_CLOSE))
             return true;
     }
     return false;
+}
+
+/* Our marks after the step that ends the conversation: the runner records
+ * each while the peer has not closed yet, and slow is not wrong, so each
+ * may be there or not. */
+static void trailing_marks(struct walk *w) {
+    /* w->si is past the step that ended it: walk_steps' loop moved on */
+    for (size_t i = w->si; i < w->flat_count; i++)
+        if (w->flat[i]->kind == STEP_MARK &&
+            w->tr->trailing_count < sizeof w->tr->trailing / sizeof w->tr->trailing[0])
+            w->tr->trailing[w->tr->trailing_count++] = w->flat[i]->u.mark;
 }
 
 static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, uint16_t code2) {
@@ -180,7 +214,10 @@ static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, u
          * (masking.unmasked-close). */
         const struct step *s = w->cur_aligned ? w->flat[w->cur_step] : NULL;
         bool ours = s && (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_FRAME);
-        tr->by = ours && rule != OR_UNMASKED ? CLOSE_BY_US : CLOSE_BY_ANY;
+        /* Written in chops, the peer may fail on its first octets before the
+         * runner has written the last (when it counts our close as sent). */
+        bool one_write = s && s->chop == 0 && w->c->chop == 0;
+        tr->by = ours && one_write && rule != OR_UNMASKED ? CLOSE_BY_US : CLOSE_BY_ANY;
     } else {
         tr->by = close_follows(w, w->si) ? CLOSE_BY_ANY : CLOSE_BY_PEER;
     }
@@ -539,6 +576,11 @@ static int serialise(struct walk *w, const struct step *s, struct buf *out) {
 /* A wait claims count answers of its kind: they came before we went on. A
  * wait the peer need not satisfy would stall the case: not modelled. */
 static void on_wait(struct walk *w, const struct wait_step *ws) {
+    if (w->held) {
+        /* coalesced octets go out with the next send, after the wait */
+        unsupported(w, "a wait while coalesced octets are held back");
+        return;
+    }
     if (ws->what == WAIT_CLOSE || ws->what == WAIT_EOF) {
         unsupported(w, "a wait for the peer's close before anything ends the connection");
         return;
@@ -607,6 +649,7 @@ static int walk_steps(struct walk *w) {
         case STEP_SEND_MESSAGE:
         case STEP_SEND_CLOSE:
         case STEP_SEND_RAW: {
+            w->held = s->coalesce;
             w->raw_at_boundary = !parser_mid_frame(w);
             buf_clear(&out);
             int rc = serialise(w, s, &out);
@@ -640,6 +683,14 @@ static int walk_steps(struct walk *w) {
     buf_free(&out);
     if (!w->done)
         at_stream_end(w, false);
+    else if (w->tr->supported && w->si < w->flat_count)
+        trailing_marks(w);
+    for (size_t i = 0; w->tr->trailing_count && i < w->tr->item_count; i++)
+        if (w->tr->items[i].kind != OW_MARK && !w->tr->items[i].synced) {
+            /* an answer no wait claimed may come after a mark that follows */
+            unsupported(w, "a mark after answers no wait claimed");
+            w->tr->supported = false;
+        }
     return w->err;
 }
 
