@@ -163,6 +163,13 @@ static void clamp(struct mut *m, struct step *steps, size_t n) {
         struct payload *p = step_payload(&steps[i]);
         if (p && p->length > FUZZ_MAX_PAYLOAD)
             set_repeat(m, p, '*', FUZZ_MAX_PAYLOAD);
+        /* small chops only on short steps: 256 KiB one octet at a time would
+         * take the whole case's time */
+        if (p && p->length > 2048 && (steps[i].chop ? steps[i].chop : m->c->chop) < 1024 &&
+            (steps[i].chop || m->c->chop)) {
+            steps[i].chop = 1024;
+            steps[i].chop_delay_s = 0;
+        }
         if (steps[i].kind == STEP_SEND_FRAME) {
             /* a forced length form that no longer holds the length: the
              * 64-bit form holds every length */
