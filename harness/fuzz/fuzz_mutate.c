@@ -366,6 +366,9 @@ static bool mut_fragment(struct mut *m) {
         }
         for (size_t k = 0; k < n; k++)
             fr[k] = 1 + rnd(m, msg->payload.length > 1 ? msg->payload.length : 2);
+        /* the last size repeats: at most about 32 frames */
+        if (fr[n - 1] < msg->payload.length / 32)
+            fr[n - 1] = msg->payload.length / 32;
         free(msg->fragments);
         msg->fragments = fr;
         msg->fragment_count = n;
@@ -510,7 +513,7 @@ static bool mut_utf8(struct mut *m) {
             return false;
         }
         fr[0] = at + 1 + rnd(m, elen);
-        fr[1] = rnd(m, 2) ? 1 : len + elen;
+        fr[1] = rnd(m, 2) && len + elen <= 64 ? 1 : len + elen;
         free(s->u.message.fragments);
         s->u.message.fragments = fr;
         s->u.message.fragment_count = 2;

@@ -688,8 +688,8 @@ static int walk_steps(struct walk *w) {
     for (size_t i = 0; w->tr->trailing_count && i < w->tr->item_count; i++)
         if (w->tr->items[i].kind != OW_MARK && !w->tr->items[i].synced) {
             /* an answer no wait claimed may come after a mark that follows */
-            unsupported(w, "a mark after answers no wait claimed");
-            w->tr->supported = false;
+            w->tr->supported = false; /* (the walk is done: set it here) */
+            w->tr->why = "a mark after answers no wait claimed";
         }
     return w->err;
 }
@@ -751,8 +751,10 @@ int ow_walk(const struct wcase *c, size_t skip, struct ow_trace *tr) {
                 /* a mark after answers that no wait claimed: their order
                  * against it is the peer's timing */
                 for (size_t j = 0; j < i; j++)
-                    if (tr->items[j].kind != OW_MARK && !tr->items[j].synced)
-                        unsupported(&w, "a mark after answers no wait claimed");
+                    if (tr->items[j].kind != OW_MARK && !tr->items[j].synced) {
+                        tr->supported = false; /* (the walk is done: set it here) */
+                        tr->why = "a mark after answers no wait claimed";
+                    }
             }
         }
     }

@@ -15,7 +15,7 @@
 #include "refserver/refserver.h"
 #include "run/runner.h"
 
-#define MUTANTS 1000
+#define MUTANTS_DEFAULT 1000
 
 static void *server_main(void *arg) {
     refserver_run(arg);
@@ -90,14 +90,21 @@ int main(void) {
         if (frame_level(&corpus.items[i]))
             seeds[nseeds++] = &corpus.items[i];
     CHECK(nseeds > 100);
+    /* FUZZ_MUTANTS=N, FUZZ_SEED=S and FUZZ_URL=ws://... (another target
+     * than the built-in reference server) for exploring by hand */
+    size_t MUTANTS =
+        getenv("FUZZ_MUTANTS") ? strtoul(getenv("FUZZ_MUTANTS"), NULL, 10) : MUTANTS_DEFAULT;
+    const char *url = getenv("FUZZ_URL");
     struct wcase *mutants = calloc(MUTANTS, sizeof *mutants);
     struct case_result *results = calloc(MUTANTS, sizeof *results);
     CHECK(mutants && results);
     struct prng rng;
-    prng_seed(&rng, 20261203);
+    prng_seed(&rng, getenv("FUZZ_SEED") ? strtoull(getenv("FUZZ_SEED"), NULL, 10) : 20261203);
     size_t n = 0, tried = 0;
     while (n < MUTANTS && tried < 20 * MUTANTS) {
         const struct wcase *base = seeds[prng_below(&rng, nseeds)];
+        if (n >= MUTANTS)
+            break;
         const struct wcase *other = seeds[prng_below(&rng, nseeds)];
         char tag[32];
         snprintf(tag, sizeof tag, "m%zu", tried++);
@@ -122,7 +129,11 @@ int main(void) {
     CHECK_EQ(pthread_create(&th, NULL, server_main, srv), 0);
     struct run_target target;
     memset(&target, 0, sizeof target);
-    snprintf(target.url_text, sizeof target.url_text, "ws://127.0.0.1:%u/", refserver_port(srv));
+    if (url)
+        snprintf(target.url_text, sizeof target.url_text, "%s", url);
+    else
+        snprintf(target.url_text, sizeof target.url_text, "ws://127.0.0.1:%u/",
+                 refserver_port(srv));
     CHECK_EQ(url_parse(target.url_text, &target.url), 0);
     const char *scale = getenv("WSSPEC_TIMEOUT_SCALE");
     struct run_options opts = {
