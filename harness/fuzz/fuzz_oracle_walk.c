@@ -60,8 +60,9 @@ struct walk {
     struct utf8_validator reason_utf8; /* a close frame's reason */
     bool utf8_pending;                 /* an invalid octet seen, the message not yet complete */
     size_t segment;
-    bool done; /* the end was found (or the walk gave up) */
-    bool held; /* the last send step was coalesced: its octets wait for the next send */
+    bool done;      /* the end was found (or the walk gave up) */
+    bool held;      /* the last send step was coalesced: its octets wait for the next send */
+    bool close_fed; /* a close step of ours was written (the runner counts it sent) */
     int err;
 };
 
@@ -216,10 +217,12 @@ static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, u
         bool ours = s && (s->kind == STEP_SEND_CLOSE || s->kind == STEP_SEND_FRAME);
         /* Written in chops, the peer may fail on its first octets before the
          * runner has written the last (when it counts our close as sent). */
-        bool one_write = s && s->chop == 0 && w->c->chop == 0;
+        bool one_write = s && s->chop == 0 && w->c->chop == 0 && !s->coalesce && !w->utf8_pending;
         tr->by = ours && one_write && rule != OR_UNMASKED ? CLOSE_BY_US : CLOSE_BY_ANY;
     } else {
-        tr->by = close_follows(w, w->si) ? CLOSE_BY_ANY : CLOSE_BY_PEER;
+        /* our close frame already written (its octets read as part of the
+         * failing frame), or following before a wait: either may come first */
+        tr->by = w->close_fed || close_follows(w, w->si) ? CLOSE_BY_ANY : CLOSE_BY_PEER;
     }
     w->done = true;
 }
@@ -287,6 +290,10 @@ static void on_header(struct walk *w, const struct frame_header *h) {
             w->cur_aligned = f->end == end;
             w->cur_step = f->step;
             w->cur_own = true;
+            /* a payload longer than the frame we wrote: the octets after it
+             * are unmasked with our random key by the peer */
+            if (f->random_key && f->end < end)
+                w->cur_tainted = true;
         } else if (f->random_key) {
             /* Octets masked with a key the runner draws, read as part of
              * another frame: what they say depends on the key. */
@@ -298,12 +305,9 @@ static void on_header(struct walk *w, const struct frame_header *h) {
             w->cur_tainted = true;
         }
     }
-    bool text = h->opcode == FRAME_OP_TEXT ||
-                (h->opcode == FRAME_OP_CONT && w->msg_opcode == FRAME_OP_TEXT);
-    if (w->cur_tainted && (text || h->opcode == FRAME_OP_CLOSE)) {
-        unsupported(w, "text or a close reason made of octets masked with a random key");
-        return;
-    }
+    /* A tainted payload's octets are unknown: not checked as UTF-8 (a frame
+     * that ends with it is not modelled, see on_end; one the octets stop
+     * inside ends the case any way, OW_END_TRUNCATED). */
     buf_clear(&w->ctl);
     utf8_init(&w->reason_utf8);
     if (h->non_minimal && sender_only(w, OR_NON_MINIMAL_LENGTH))
@@ -333,6 +337,7 @@ static void on_payload(struct walk *w, const uint8_t *data, size_t len) {
          * fail-fast-*). */
         size_t from = before < 2 ? 2 : before;
         if (w->cur_opcode == FRAME_OP_CLOSE && w->ctl.len > from && !w->utf8_pending &&
+            !w->cur_tainted &&
             utf8_feed(&w->reason_utf8, w->ctl.data + from, w->ctl.len - from) == UTF8_INVALID)
             w->utf8_pending = true;
         return;
@@ -343,7 +348,7 @@ static void on_payload(struct walk *w, const uint8_t *data, size_t len) {
     }
     if (buf_append(&w->msg, data, len) != 0)
         goto nomem;
-    if (w->msg_opcode == FRAME_OP_TEXT && !w->utf8_pending &&
+    if (w->msg_opcode == FRAME_OP_TEXT && !w->utf8_pending && !w->cur_tainted &&
         utf8_feed(&w->utf8, data, len) == UTF8_INVALID)
         w->utf8_pending = true; /* 6455:8.1: the peer may fail from here on */
     return;
@@ -372,6 +377,15 @@ static void on_close_frame(struct walk *w) {
 }
 
 static void on_end(struct walk *w, const struct frame_header *h) {
+    /* the frames written after this one's header may have put octets masked
+     * with a random key into its payload */
+    uint64_t payload_start = w->frame_start + h->header_len;
+    for (size_t i = w->frame_cursor; i < w->frame_count && w->frames[i].start < w->step_end; i++) {
+        const struct sframe *f = &w->frames[i];
+        if (f->random_key && f->start != w->frame_start && f->end > payload_start &&
+            f->start < payload_start + h->payload_len)
+            w->cur_tainted = true;
+    }
     if (w->cur_tainted) {
         unsupported(w, "a payload made of octets masked with a random key");
         return;
@@ -650,6 +664,9 @@ static int walk_steps(struct walk *w) {
         case STEP_SEND_CLOSE:
         case STEP_SEND_RAW: {
             w->held = s->coalesce;
+            if (s->kind == STEP_SEND_CLOSE ||
+                (s->kind == STEP_SEND_FRAME && s->u.frame.opcode == FRAME_OP_CLOSE))
+                w->close_fed = true;
             w->raw_at_boundary = !parser_mid_frame(w);
             buf_clear(&out);
             int rc = serialise(w, s, &out);
