@@ -686,6 +686,13 @@ static int walk_steps(struct walk *w) {
         }
         case STEP_WAIT: on_wait(w, &s->u.wait); break;
         case STEP_MARK: { /* a mark starts a segment: the answers after it follow it */
+            /* an answer no wait has claimed yet may come before or after it:
+             * the peer's timing, not modelled */
+            for (size_t i = 0; i < w->tr->item_count && !w->done; i++)
+                if (w->tr->items[i].kind != OW_MARK && !w->tr->items[i].synced)
+                    unsupported(w, "a mark after answers no wait claimed");
+            if (w->done)
+                break;
             w->segment++;
             struct ow_item *it = add_item(w, OW_MARK);
             if (it)
