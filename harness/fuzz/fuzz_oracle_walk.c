@@ -380,10 +380,10 @@ static void on_end(struct walk *w, const struct frame_header *h) {
     /* the frames written after this one's header may have put octets masked
      * with a random key into its payload */
     uint64_t payload_start = w->frame_start + h->header_len;
-    for (size_t i = w->frame_cursor; i < w->frame_count && w->frames[i].start < w->step_end; i++) {
+    uint64_t payload_end = payload_start + h->payload_len;
+    for (size_t i = w->frame_cursor; i < w->frame_count && w->frames[i].start < payload_end; i++) {
         const struct sframe *f = &w->frames[i];
-        if (f->random_key && f->start != w->frame_start && f->end > payload_start &&
-            f->start < payload_start + h->payload_len)
+        if (f->random_key && f->start != w->frame_start && f->end > payload_start)
             w->cur_tainted = true;
     }
     if (w->cur_tainted) {
