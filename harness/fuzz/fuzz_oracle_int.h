@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
+#include "codec/frame.h"
+#include "codec/utf8.h"
 #include "fuzz/fuzz_oracle.h"
 #include "model/casemodel.h"
 
@@ -89,6 +92,61 @@ struct ow_trace {
 /* A frame declaring more than this, not sent in full: the peer may refuse it
  * (1009) or wait for it (lengths.len64-max-valid-binary). */
 #define ORACLE_HUGE_FRAME  (64u * 1024u * 1024u)
+
+/* ---- the walk's state (fuzz_oracle_walk.c, fuzz_oracle_write.c) ---- */
+
+#define ORACLE_MAX_MESSAGE (64u * 1024u * 1024u)
+
+/* A frame we serialised: where it lies in the stream and whether its octets
+ * depend on a key the runner draws. */
+struct sframe {
+    uint64_t start, end;
+    bool random_key;
+    size_t step; /* index into the flat steps */
+};
+
+struct walk {
+    const struct wcase *c;
+    struct ow_trace *tr;
+    size_t skip;
+    const struct step **flat;
+    size_t flat_count;
+    size_t si; /* the step being fed */
+    struct sframe *frames;
+    size_t frame_count, frame_cap, frame_cursor;
+    struct frame_parser parser;
+    uint64_t fed;         /* octets fed to the parser so far */
+    uint64_t step_end;    /* stream offset where the current step's octets end */
+    uint64_t frame_start; /* stream offset of the frame being parsed */
+    bool cur_aligned;     /* it is one of the frames we serialised */
+    size_t cur_step;      /* ... from this flat step */
+    bool cur_raw_ping;    /* a ping inside raw octets that started at a boundary */
+    bool cur_own;         /* it starts where a frame of ours starts */
+    bool cur_tainted;     /* its payload holds octets masked with a random key */
+    bool raw_at_boundary; /* the current raw step started at a frame boundary */
+    uint8_t cur_opcode;
+    struct buf ctl; /* control frame payload */
+    struct buf msg; /* the data message being assembled */
+    uint8_t msg_opcode;
+    bool msg_big;
+    struct utf8_validator utf8;
+    struct utf8_validator reason_utf8; /* a close frame's reason */
+    bool utf8_pending;                 /* an invalid octet seen, the message not yet complete */
+    size_t segment;
+    bool done;      /* the end was found (or the walk gave up) */
+    bool held;      /* the last send step was coalesced: its octets wait for the next send */
+    bool close_fed; /* a close step of ours was written (the runner counts it sent) */
+    int err;
+};
+
+/* Give up on the case: not modelled (why: static). No-op once the walk is
+ * done. */
+void ow_unsupported(struct walk *w, const char *why);
+/* The octets of a send step (fuzz_oracle_write.c), appended to out, each
+ * frame recorded in w->frames. Returns 0 (w->done may be set: not
+ * modelled), WS_ERR_NOMEM, or a WS_ERR_FRAME_* of a frame the writer
+ * refuses. */
+int ow_serialise(struct walk *w, const struct step *s, struct buf *out);
 
 /* Walk c's steps. skip: sender-only violations to pass over as accepted (the
  * peer that goes on). Returns 0 (tr filled; tr->supported may be false) or

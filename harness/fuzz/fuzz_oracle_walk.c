@@ -19,54 +19,9 @@
 
 #define MAX_FLAT_STEPS 200000u
 #define MAX_STREAM     (80u * 1024u * 1024u)
-#define MAX_MESSAGE    (64u * 1024u * 1024u)
 #define MAX_ITEMS      20000u
-#define DEFAULT_KEY_A  0x5a
-#define DEFAULT_KEY_B  0xc3
 
-/* A frame we serialised: where it lies in the stream and whether its octets
- * depend on a key the runner draws. */
-struct sframe {
-    uint64_t start, end;
-    bool random_key;
-    size_t step; /* index into the flat steps */
-};
-
-struct walk {
-    const struct wcase *c;
-    struct ow_trace *tr;
-    size_t skip;
-    const struct step **flat;
-    size_t flat_count;
-    size_t si; /* the step being fed */
-    struct sframe *frames;
-    size_t frame_count, frame_cap, frame_cursor;
-    struct frame_parser parser;
-    uint64_t fed;         /* octets fed to the parser so far */
-    uint64_t step_end;    /* stream offset where the current step's octets end */
-    uint64_t frame_start; /* stream offset of the frame being parsed */
-    bool cur_aligned;     /* it is one of the frames we serialised */
-    size_t cur_step;      /* ... from this flat step */
-    bool cur_raw_ping;    /* a ping inside raw octets that started at a boundary */
-    bool cur_own;         /* it starts where a frame of ours starts */
-    bool cur_tainted;     /* its payload holds octets masked with a random key */
-    bool raw_at_boundary; /* the current raw step started at a frame boundary */
-    uint8_t cur_opcode;
-    struct buf ctl; /* control frame payload */
-    struct buf msg; /* the data message being assembled */
-    uint8_t msg_opcode;
-    bool msg_big;
-    struct utf8_validator utf8;
-    struct utf8_validator reason_utf8; /* a close frame's reason */
-    bool utf8_pending;                 /* an invalid octet seen, the message not yet complete */
-    size_t segment;
-    bool done;      /* the end was found (or the walk gave up) */
-    bool held;      /* the last send step was coalesced: its octets wait for the next send */
-    bool close_fed; /* a close step of ours was written (the runner counts it sent) */
-    int err;
-};
-
-static void unsupported(struct walk *w, const char *why) {
+void ow_unsupported(struct walk *w, const char *why) {
     if (w->done)
         return;
     w->tr->supported = false;
@@ -86,7 +41,7 @@ static int flatten(struct walk *w, const struct step *steps, size_t n) {
             continue;
         }
         if (w->flat_count >= MAX_FLAT_STEPS) {
-            unsupported(w, "more steps than the oracle walks");
+            ow_unsupported(w, "more steps than the oracle walks");
             return 0;
         }
         if ((w->flat_count & (w->flat_count - 1)) == 0) { /* grow at powers of two */
@@ -106,7 +61,7 @@ static int flatten(struct walk *w, const struct step *steps, size_t n) {
 static struct ow_item *add_item(struct walk *w, enum ow_item_kind kind) {
     struct ow_trace *tr = w->tr;
     if (tr->item_count >= MAX_ITEMS) {
-        unsupported(w, "more answers than the oracle lists");
+        ow_unsupported(w, "more answers than the oracle lists");
         return NULL;
     }
     if (tr->item_count == tr->item_cap) {
@@ -229,7 +184,7 @@ static void end_fail(struct walk *w, enum oracle_rule_id rule, uint16_t code1, u
 
 static void end_close(struct walk *w) {
     if (w->utf8_pending) {
-        unsupported(w, "our close comes while an invalid text message is unfinished");
+        ow_unsupported(w, "our close comes while an invalid text message is unfinished");
         return;
     }
     const struct step *s = w->cur_aligned ? w->flat[w->cur_step] : NULL;
@@ -246,7 +201,7 @@ static bool sender_only(struct walk *w, enum oracle_rule_id rule) {
         return false; /* the peer that accepted it goes on */
     }
     if (w->utf8_pending) {
-        unsupported(w, "a sender-only violation inside an invalid text message");
+        ow_unsupported(w, "a sender-only violation inside an invalid text message");
         return true;
     }
     w->tr->end = OW_END_SENDER_ONLY;
@@ -298,8 +253,8 @@ static void on_header(struct walk *w, const struct frame_header *h) {
             /* Octets masked with a key the runner draws, read as part of
              * another frame: what they say depends on the key. */
             if (f->start < payload_start) {
-                unsupported(w, "a declared length makes octets masked with a random key be read "
-                               "as a frame header");
+                ow_unsupported(w, "a declared length makes octets masked with a random key be read "
+                                  "as a frame header");
                 return;
             }
             w->cur_tainted = true;
@@ -342,8 +297,8 @@ static void on_payload(struct walk *w, const uint8_t *data, size_t len) {
             w->utf8_pending = true;
         return;
     }
-    if (w->msg.len + len > MAX_MESSAGE) {
-        unsupported(w, "a message larger than the oracle holds");
+    if (w->msg.len + len > ORACLE_MAX_MESSAGE) {
+        ow_unsupported(w, "a message larger than the oracle holds");
         return;
     }
     if (buf_append(&w->msg, data, len) != 0)
@@ -387,7 +342,7 @@ static void on_end(struct walk *w, const struct frame_header *h) {
             w->cur_tainted = true;
     }
     if (w->cur_tainted) {
-        unsupported(w, "a payload made of octets masked with a random key");
+        ow_unsupported(w, "a payload made of octets masked with a random key");
         return;
     }
     switch (h->opcode) {
@@ -398,7 +353,7 @@ static void on_end(struct walk *w, const struct frame_header *h) {
         } else if (w->cur_raw_ping) {
             add_payload_item(w, OW_PONG, 0, w->ctl.data, w->ctl.len);
         } else if (!w->cur_aligned) {
-            unsupported(w, "a ping the runner does not know it sent");
+            ow_unsupported(w, "a ping the runner does not know it sent");
         }
         /* else a ping sent by send_message: its pong is unsolicited to the
          * runner and skipped by the judge */
@@ -449,19 +404,19 @@ static void feed(struct walk *w, uint8_t *buf, size_t len) {
                          * and this one never comes whole (python3-websockets
                          * waits for it): not modelled. A length with its top
                          * bit set no peer can wait for (lengths.len64-top-bit-*). */
-                        unsupported(w, "a frame breaking a rule that declares more than it "
-                                       "carries");
+                        ow_unsupported(w, "a frame breaking a rule that declares more than it "
+                                          "carries");
                         return;
                     }
                 } else if (f->random_key && f->start < w->frame_start && f->end > w->frame_start) {
-                    unsupported(w, "a declared length makes octets masked with a random key be "
-                                   "read as a frame header");
+                    ow_unsupported(w, "a declared length makes octets masked with a random key be "
+                                      "read as a frame header");
                     return;
                 }
             }
             enum oracle_rule_id r = violation_rule(ev.violation);
             if (r == OR_COUNT) {
-                unsupported(w, "a violation the oracle does not map");
+                ow_unsupported(w, "a violation the oracle does not map");
                 return;
             }
             /* 6455:5.2 "the most significant bit MUST be 0": 1002, or 1009
@@ -473,130 +428,6 @@ static void feed(struct walk *w, uint8_t *buf, size_t len) {
     }
 }
 
-/* ---- steps serialised as the runner does ---- */
-
-static int put_frame(struct walk *w, struct buf *out, const struct frame_spec *spec,
-                     bool random_key, const uint8_t *payload, size_t len) {
-    uint64_t start = w->fed + out->len;
-    int rc = frame_build(spec, payload, len, out);
-    if (rc != 0)
-        return rc;
-    if (w->frame_count == w->frame_cap) {
-        size_t cap = w->frame_cap ? w->frame_cap * 2 : 64;
-        struct sframe *p = realloc(w->frames, cap * sizeof *p);
-        if (!p)
-            return WS_ERR_NOMEM;
-        w->frames = p;
-        w->frame_cap = cap;
-    }
-    w->frames[w->frame_count++] = (struct sframe){
-        .start = start, .end = w->fed + out->len, .random_key = random_key, .step = w->si};
-    return 0;
-}
-
-static void mask_spec(enum mask_mode m, const uint8_t key[4], struct frame_spec *spec) {
-    spec->masked = m != MASK_NONE;
-    if (m == MASK_KEY) {
-        memcpy(spec->mask_key, key, 4);
-    } else {
-        static const uint8_t fixed[4] = {DEFAULT_KEY_A, DEFAULT_KEY_B, DEFAULT_KEY_B,
-                                         DEFAULT_KEY_A};
-        memcpy(spec->mask_key, fixed, 4);
-    }
-}
-
-static uint8_t *materialize(struct walk *w, const struct payload *p) {
-    if (p->length > MAX_MESSAGE) {
-        unsupported(w, "a payload larger than the oracle holds");
-        return NULL;
-    }
-    uint8_t *b = payload_materialize(p, MAX_MESSAGE);
-    if (!b) {
-        w->err = WS_ERR_NOMEM;
-        w->done = true;
-    }
-    return b;
-}
-
-static int serialise(struct walk *w, const struct step *s, struct buf *out) {
-    int rc = 0;
-    uint8_t *data = NULL;
-    switch (s->kind) {
-    case STEP_SEND_FRAME: {
-        const struct frame_step *f = &s->u.frame;
-        struct frame_spec spec = {.fin = f->fin,
-                                  .rsv = f->rsv,
-                                  .opcode = f->opcode,
-                                  .len_form = (enum frame_len_form)f->len_form,
-                                  .declared_len_set = f->declared_len_set,
-                                  .declared_len = f->declared_len};
-        mask_spec(f->mask, f->mask_key, &spec);
-        if (!(data = materialize(w, &f->payload)))
-            return 0;
-        rc = put_frame(w, out, &spec, f->mask == MASK_RANDOM, data, (size_t)f->payload.length);
-        break;
-    }
-    case STEP_SEND_MESSAGE: {
-        const struct message_step *m = &s->u.message;
-        if (!(data = materialize(w, &m->payload)))
-            return 0;
-        uint64_t total = m->payload.length, off = 0;
-        size_t index = 0;
-        do { /* runner_exec.c send_message_step: the same split */
-            uint64_t size = total - off;
-            if (m->fragment_count > 0) {
-                uint64_t want =
-                    m->fragments[index < m->fragment_count ? index : m->fragment_count - 1];
-                bool repeats = index >= m->fragment_count - 1;
-                if (want < size && !(repeats && want == 0))
-                    size = want;
-            }
-            struct frame_spec spec = {.fin = off + size == total,
-                                      .opcode = index == 0 ? m->opcode : FRAME_OP_CONT,
-                                      .rsv = index == 0 ? m->rsv : 0};
-            mask_spec(m->mask, NULL, &spec);
-            rc = put_frame(w, out, &spec, m->mask == MASK_RANDOM, data + off, (size_t)size);
-            off += size;
-            index++;
-        } while (rc == 0 && off < total);
-        break;
-    }
-    case STEP_SEND_CLOSE: {
-        const struct close_step *c = &s->u.close;
-        size_t len = 0;
-        if (c->raw_set) {
-            if (!(data = materialize(w, &c->raw)))
-                return 0;
-            len = (size_t)c->raw.length;
-        } else if (c->has_code) {
-            if (c->reason.length > MAX_MESSAGE) {
-                unsupported(w, "a payload larger than the oracle holds");
-                return 0;
-            }
-            len = 2 + (size_t)c->reason.length;
-            data = malloc(len);
-            if (!data)
-                return WS_ERR_NOMEM;
-            data[0] = (uint8_t)(c->code >> 8);
-            data[1] = (uint8_t)c->code;
-            payload_read(&c->reason, 0, data + 2, (size_t)c->reason.length);
-        }
-        struct frame_spec spec = {.fin = true, .opcode = FRAME_OP_CLOSE};
-        mask_spec(c->mask, NULL, &spec);
-        rc = put_frame(w, out, &spec, c->mask == MASK_RANDOM, data, len);
-        break;
-    }
-    case STEP_SEND_RAW:
-        if (!(data = materialize(w, &s->u.raw)))
-            return 0;
-        rc = buf_append(out, data, (size_t)s->u.raw.length);
-        break;
-    default: break;
-    }
-    free(data);
-    return rc;
-}
-
 /* ---- steps that are no octets ---- */
 
 /* A wait claims count answers of its kind: they came before we went on. A
@@ -604,11 +435,11 @@ static int serialise(struct walk *w, const struct step *s, struct buf *out) {
 static void on_wait(struct walk *w, const struct wait_step *ws) {
     if (w->held) {
         /* coalesced octets go out with the next send, after the wait */
-        unsupported(w, "a wait while coalesced octets are held back");
+        ow_unsupported(w, "a wait while coalesced octets are held back");
         return;
     }
     if (ws->what == WAIT_CLOSE || ws->what == WAIT_EOF) {
-        unsupported(w, "a wait for the peer's close before anything ends the connection");
+        ow_unsupported(w, "a wait for the peer's close before anything ends the connection");
         return;
     }
     uint32_t need = ws->count ? ws->count : 1;
@@ -623,11 +454,11 @@ static void on_wait(struct walk *w, const struct wait_step *ws) {
         }
     }
     if (need > 0 && ws->what != WAIT_PING) {
-        unsupported(w, "a wait step the peer need not satisfy");
+        ow_unsupported(w, "a wait step the peer need not satisfy");
         return;
     }
     if (ws->what == WAIT_PING) {
-        unsupported(w, "a wait for a ping from the peer");
+        ow_unsupported(w, "a wait for a ping from the peer");
         return;
     }
     w->segment++;
@@ -641,14 +472,14 @@ static void at_stream_end(struct walk *w, bool shutdown) {
     if (w->done)
         return;
     if (!parser_mid_frame(w)) {
-        unsupported(w, shutdown ? "our FIN comes without a close"
-                                : "the steps neither close nor break a rule");
+        ow_unsupported(w, shutdown ? "our FIN comes without a close"
+                                   : "the steps neither close nor break a rule");
         return;
     }
     const struct frame_header *h = &w->parser.hdr;
     bool header_read = w->parser.state == FRAME_S_PAYLOAD;
     if (w->utf8_pending) {
-        unsupported(w, "the octets stop inside an invalid text message");
+        ow_unsupported(w, "the octets stop inside an invalid text message");
         return;
     }
     if (header_read && h->payload_len > ORACLE_HUGE_FRAME) {
@@ -658,7 +489,7 @@ static void at_stream_end(struct walk *w, bool shutdown) {
         return;
     }
     if (!shutdown) {
-        unsupported(w, "the octets stop inside a frame and nothing ends the case");
+        ow_unsupported(w, "the octets stop inside a frame and nothing ends the case");
         return;
     }
     w->tr->end = OW_END_TRUNCATED;
@@ -681,15 +512,16 @@ static int walk_steps(struct walk *w) {
                 w->close_fed = true;
             w->raw_at_boundary = !parser_mid_frame(w);
             buf_clear(&out);
-            int rc = serialise(w, s, &out);
+            int rc = ow_serialise(w, s, &out);
             if (rc != 0) {
                 buf_free(&out);
-                return rc == WS_ERR_NOMEM ? rc : (unsupported(w, "a frame the writer refuses"), 0);
+                return rc == WS_ERR_NOMEM ? rc
+                                          : (ow_unsupported(w, "a frame the writer refuses"), 0);
             }
             if (w->done)
                 break;
             if (w->fed + out.len > MAX_STREAM) {
-                unsupported(w, "more octets than the oracle walks");
+                ow_unsupported(w, "more octets than the oracle walks");
                 break;
             }
             w->step_end = w->fed + out.len;
@@ -702,7 +534,7 @@ static int walk_steps(struct walk *w) {
              * the peer's timing, not modelled */
             for (size_t i = 0; i < w->tr->item_count && !w->done; i++)
                 if (w->tr->items[i].kind != OW_MARK && !w->tr->items[i].synced)
-                    unsupported(w, "a mark after answers no wait claimed");
+                    ow_unsupported(w, "a mark after answers no wait claimed");
             if (w->done)
                 break;
             w->segment++;
@@ -712,7 +544,7 @@ static int walk_steps(struct walk *w) {
             break;
         }
         case STEP_SHUTDOWN: at_stream_end(w, true); break;
-        case STEP_SEND_SERIES: unsupported(w, "a send_series (not modelled)"); break;
+        case STEP_SEND_SERIES: ow_unsupported(w, "a send_series (not modelled)"); break;
         default: break;
         }
     }
@@ -764,11 +596,11 @@ int ow_walk(const struct wcase *c, size_t skip, struct ow_trace *tr) {
     tr->supported = true;
     struct walk w = {.c = c, .tr = tr, .skip = skip};
     if (c->has_handshake) {
-        unsupported(&w, "a handshake of its own (not modelled)");
+        ow_unsupported(&w, "a handshake of its own (not modelled)");
         return 0;
     }
     if (c->deflate.set || steps_compress(c->steps, c->step_count)) {
-        unsupported(&w, "permessage-deflate (not modelled)");
+        ow_unsupported(&w, "permessage-deflate (not modelled)");
         return 0;
     }
     struct frame_limits limits = {.max_frame_payload = 0, .allowed_rsv = 0, .strict_length = false};

@@ -3,6 +3,7 @@
 target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle.c
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle_walk.c
+  ${CMAKE_CURRENT_LIST_DIR}/fuzz_oracle_write.c
 )
 target_sources(wsspec_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/fuzz_case_copy.c
