@@ -263,6 +263,11 @@ static void on_header(struct walk *w, const struct frame_header *h) {
     /* A tainted payload's octets are unknown: not checked as UTF-8 (a frame
      * that ends with it is not modelled, see on_end; one the octets stop
      * inside ends the case any way, OW_END_TRUNCATED). */
+    /* a ping inside raw octets that start at a frame boundary: the runner
+     * knows it sent it (runner_exec.c note_raw_pings) */
+    if (!w->cur_own && w->flat[w->si]->kind == STEP_SEND_RAW && w->raw_at_boundary &&
+        h->opcode == FRAME_OP_PING && end <= w->step_end)
+        w->cur_raw_ping = true;
     buf_clear(&w->ctl);
     utf8_init(&w->reason_utf8);
     if (h->non_minimal && sender_only(w, OR_NON_MINIMAL_LENGTH))
