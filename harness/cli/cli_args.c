@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/errors.h"
 #include "cli/cli.h"
 #include "cli/cli_shard.h"
+#include "fuzz/fuzz_oracle.h"
 #include "load/caseload.h"
 
 /* The installed corpus relative to the installed binary's directory: CMake
@@ -253,6 +255,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             a->strict = true;
             if (!a->fail_on)
                 a->fail_on = "non-strict";
+        } else if (run && strcmp(o, "--oracle") == 0) {
+            a->oracle = true;
         } else if (run && strcmp(o, "--no-deflate") == 0) {
             a->no_deflate = true;
         } else if (run && strcmp(o, "--retry-timeouts") == 0) {
@@ -384,6 +388,37 @@ static const char *cases_dir(const struct cli_args *a, char *path, size_t cap) {
     return NULL;
 }
 
+/* --oracle: the outcomes of every selected case the RFC oracle models are
+ * replaced by the oracle's; the others are left out of the run, counted.
+ * The cases are ours (all owns them): sel only views them. */
+static int oracle_outcomes(const struct cli_args *a, const struct wcase **sel, size_t *n) {
+    size_t kept = 0, total = *n;
+    for (size_t i = 0; i < total; i++) {
+        struct oracle_verdict v;
+        int rc = fuzz_oracle_expect((struct wcase *)sel[i], &v);
+        if (rc != 0) {
+            fprintf(stderr, "wsspec %s: --oracle: %s\n", a->command, ws_strerror(rc));
+            *n = 1;
+            return -1;
+        }
+        if (v.supported)
+            sel[kept++] = sel[i];
+        else if (a->verbosity > 0)
+            fprintf(stderr, "wsspec %s: --oracle: %s left out: %s\n", a->command, sel[i]->id,
+                    v.unsupported_why);
+    }
+    fprintf(stderr,
+            "wsspec %s: --oracle: %zu of %zu selected cases judged by the RFC oracle, %zu "
+            "left out (not modelled)\n",
+            a->command, kept, total, total - kept);
+    *n = kept;
+    if (kept == 0) {
+        fprintf(stderr, "wsspec %s: --oracle: no selected case is modelled\n", a->command);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_load_selected(const struct cli_args *a, struct case_list *all,
                       const struct wcase ***selected, size_t *selected_count) {
     struct case_error err;
@@ -423,6 +458,11 @@ int cli_load_selected(const struct cli_args *a, struct case_list *all,
         free(sel);
         case_list_free(all);
         return EXIT_USAGE;
+    }
+    if (a->oracle && oracle_outcomes(a, sel, &n) != 0) {
+        free(sel);
+        case_list_free(all);
+        return n ? EXIT_INTERNAL : EXIT_USAGE;
     }
     *selected = sel;
     *selected_count = n;

@@ -43,6 +43,8 @@ struct cli_args {
     unsigned shard_index;        /* --shard I/N: 1..N (0 = no sharding) */
     unsigned shard_count;        /*   N */
     const char *shard_durations; /* --shard-durations REPORT.json */
+    bool oracle;                 /* run: --oracle: outcomes from the fuzzer's RFC oracle
+                                    (fuzz_oracle.h); cases it does not model are left out */
     bool json;                   /* list: --json (JSON to stdout) */
     /* run only: reports, console, baseline, spawned target */
     const char *report_dir;   /* --report-dir DIR: every format */

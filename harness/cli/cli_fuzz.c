@@ -21,7 +21,8 @@
 #include "cli/cli.h"
 #include "cli/cli_args.h"
 #include "codec/url.h"
-#include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
+#include "fuzz/fuzz_mutate.h"
+#include "fuzz/fuzz_oracle.h"
 #include "fuzz/fuzz_run.h"
 #include "fuzz/fuzz_summary.h"
 
@@ -284,7 +285,7 @@ static void status_text(const struct fuzz_stats *st, char *out, size_t cap) {
                        (double)st->connections / t, st->findings, (unsigned long long)st->hits,
                        (unsigned long long)st->unsupported);
     for (int d = 0; d < FUZZ_DIM_COUNT && len > 0 && (size_t)len < cap; d++)
-        len += snprintf(out + len, cap - (size_t)len, " %.4s:%llu", fuzz_dim_label(d),
+        len += snprintf(out + len, cap - (size_t)len, " %.4s:%llu", fuzz_dim_name(d),
                         (unsigned long long)st->dims[d]);
 }
 
@@ -332,13 +333,6 @@ int cli_fuzz(int argc, char **argv) {
         free(f.faults.items);
         cli_args_free(a);
         return status;
-    }
-    /* TRANSITIONAL: until the other parts of the fuzzer are merged. */
-    if (f.mutate && (!FUZZ_LINKED(fuzz_mutate) || !FUZZ_LINKED(fuzz_oracle_expect))) {
-        fprintf(stderr, "wsspec fuzz: this build has no mutator or RFC oracle yet "
-                        "(fuzz_mutate.c, fuzz_oracle.c): use --no-mutate\n");
-        status = EXIT_USAGE;
-        goto out_early;
     }
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
@@ -433,7 +427,6 @@ int cli_fuzz(int argc, char **argv) {
     fuzz_result_free(&res);
 out:
     free(refcmd);
-out_early:
     free(sel);
     case_list_free(&all);
     free(f.faults.items);

@@ -10,8 +10,8 @@
 
 #include "base/clock.h"
 #include "base/errors.h"
+#include "fuzz/fuzz_mutate.h"
 #include "fuzz/fuzz_oracle.h"
-#include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
 #include "fuzz/fuzz_run_int.h"
 #include "load/casewrite.h"
 

@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 
 #include "base/buf.h"
-#include "fuzz/fuzz_pending.h" /* TRANSITIONAL */
+#include "fuzz/fuzz_mutate.h"
+#include "fuzz/fuzz_oracle.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define TOOL_URI     "https://github.com/wsspec/wsspec"
@@ -77,7 +78,7 @@ json_t *fuzz_summary_json(const struct fuzz_config *cfg, const struct fuzz_resul
     for (int v = 0; v < VERDICT_COUNT; v++)
         json_object_set_new(verdicts, verdict_name(v), json_integer((json_int_t)st->verdicts[v]));
     for (int d = 0; d < FUZZ_DIM_COUNT; d++)
-        json_object_set_new(dims, fuzz_dim_label(d), json_integer((json_int_t)st->dims[d]));
+        json_object_set_new(dims, fuzz_dim_name(d), json_integer((json_int_t)st->dims[d]));
     double t = st->elapsed_s > 0 ? st->elapsed_s : 1e-9;
     json_t *findings = json_array();
     for (size_t i = 0; i < st->findings; i++) {
@@ -87,7 +88,7 @@ json_t *fuzz_summary_json(const struct fuzz_config *cfg, const struct fuzz_resul
         json_t *fd = json_array();
         for (int d = 0; d < FUZZ_DIM_COUNT; d++)
             if (f->dims >> d & 1u)
-                json_array_append_new(fd, json_string(fuzz_dim_label(d)));
+                json_array_append_new(fd, json_string(fuzz_dim_name(d)));
         json_array_append_new(
             findings,
             json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:I, s:s, s:o, s:i, s:i, s:I, s:I, "
@@ -224,7 +225,7 @@ static char *summary_md(const struct fuzz_config *cfg, const struct fuzz_result 
     }
     buf_append(&b, "| Dimension | Mutants |\n|---|---|\n", 34);
     for (int d = 0; d < FUZZ_DIM_COUNT; d++) {
-        snprintf(line, sizeof line, "| %s | %llu |\n", fuzz_dim_label(d),
+        snprintf(line, sizeof line, "| %s | %llu |\n", fuzz_dim_name(d),
                  (unsigned long long)st->dims[d]);
         buf_append(&b, line, strlen(line));
     }

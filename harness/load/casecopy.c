@@ -43,8 +43,6 @@ static int dup_strs(char ***dst, char *const *src, size_t n) {
  * pointer cleared, then fills them in; on failure what is filled so far is
  * owned by the destination, which case_free releases. */
 
-static int copy_steps(struct step **dst, const struct step *src, size_t n);
-
 static int copy_step(struct step *d, const struct step *s) {
     *d = *s;
     switch (s->kind) {
@@ -80,7 +78,7 @@ static int copy_step(struct step *d, const struct step *s) {
     case STEP_REPEAT:
         d->u.repeat.steps = NULL;
         d->u.repeat.step_count = 0;
-        if (copy_steps(&d->u.repeat.steps, s->u.repeat.steps, s->u.repeat.step_count) != 0)
+        if (case_copy_steps(&d->u.repeat.steps, s->u.repeat.steps, s->u.repeat.step_count) != 0)
             return -1;
         d->u.repeat.step_count = s->u.repeat.step_count;
         return 0;
@@ -91,7 +89,7 @@ static int copy_step(struct step *d, const struct step *s) {
     return 0;
 }
 
-static int copy_steps(struct step **dst, const struct step *src, size_t n) {
+int case_copy_steps(struct step **dst, const struct step *src, size_t n) {
     *dst = NULL;
     if (n == 0)
         return 0;
@@ -236,7 +234,7 @@ static int copy_case(struct wcase *d, const struct wcase *s) {
                 sizeof *s->deflate.offers) != 0)
         return -1;
     d->deflate.offer_count = s->deflate.offer_count;
-    if (copy_steps(&d->steps, s->steps, s->step_count) != 0)
+    if (case_copy_steps(&d->steps, s->steps, s->step_count) != 0)
         return -1;
     d->step_count = s->step_count;
     if (s->outcome_count > 0) {

@@ -35,6 +35,14 @@ int case_load_path(const char *path, struct case_list *out, struct case_error *e
  * outcomes. Returns the number of warnings. */
 typedef void (*case_warn_fn)(void *ctx, const char *message);
 size_t case_list_consistency(const struct case_list *l, case_warn_fn warn, void *ctx);
+/* The outcomes of the shared behaviour NAME of cases/behaviours.json (built
+ * in), as {"use": NAME} expands them (each with its behaviour set), for code
+ * that writes outcomes itself (the fuzzer's RFC oracle) and must judge as the
+ * corpus does. Returns 0 with *out (caller frees with case_outcomes_free),
+ * or -1 with *err filled (an unknown name, out of memory). */
+int case_shared_outcomes(const char *name, struct outcome **out, size_t *count,
+                         struct case_error *err);
+void case_outcomes_free(struct outcome *o, size_t count);
 /* "file:line:col: field: message" */
 void case_error_format(const struct case_error *err, char *out, size_t cap);
 

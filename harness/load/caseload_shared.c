@@ -7,6 +7,7 @@
  * is replaced by the list NAME, in place. The file is embedded at build time
  * (cmake/embed_asset.cmake), so a case file anywhere can use it and every
  * binary judges with the same table. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,4 +108,32 @@ out:
 void caseload_shared_free(struct caseload_ctx *c) {
     json_decref(c->shared);
     c->shared = NULL;
+}
+
+int case_shared_outcomes(const char *name, struct outcome **out, size_t *count,
+                         struct case_error *err) {
+    *out = NULL;
+    *count = 0;
+    memset(err, 0, sizeof *err);
+    json_t *jname = json_string(name);
+    if (!jname) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return -1;
+    }
+    struct caseload_ctx c = {0};
+    c.file = SHARED_FILE;
+    c.text = (const char *)caseload_behaviours_json;
+    c.text_len = caseload_behaviours_json_len;
+    c.err = err;
+    int rc = caseload_shared_outcomes(&c, jname, out, count);
+    caseload_shared_free(&c);
+    json_decref(jname);
+    return rc;
+}
+
+void case_outcomes_free(struct outcome *o, size_t count) {
+    struct wcase tmp = {0};
+    tmp.outcomes = o;
+    tmp.outcome_count = count;
+    case_free(&tmp);
 }

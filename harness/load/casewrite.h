@@ -47,6 +47,10 @@ int case_write_keys(const struct wcase *c, char **stimulus, char **judging, char
  * Returns 0 or WS_ERR_NOMEM (dst then holds nothing: case_free is safe). */
 int case_copy(struct wcase *dst, const struct wcase *src);
 
+/* Deep copy of n steps into a new array (*dst NULL when n is 0). Returns 0,
+ * or -1 when memory ran out (*dst then NULL, nothing leaked). */
+int case_copy_steps(struct step **dst, const struct step *src, size_t n);
+
 /* Whether two cases hold the same (every field of casemodel.h but the
  * source position and the canonical texts; payloads by their form, not
  * only their octets), and two outcomes (notes and behaviour names too). */
