@@ -7,7 +7,7 @@
  * fuzz-hang count when the state machine reports their trigger,
  * fuzz-wrong-close when its answer differs from the strict server's (a case
  * that negotiates deflate never reaches it). Seeds: the corpus cases
- * `wsspec fuzz` takes by default (its frame_level rule, copied). The
+ * `wsspec fuzz` takes by default (fuzz_seed_is_quick). The
  * unmutated seeds must reach none. Mutant k's prng is seeded as
  * fuzz_run.c seeds it.
  * Usage: fuzz_fault_reach MUTANTS SEED CASES_DIR (bench/fuzz_fault_reach.sh). */
@@ -28,21 +28,6 @@ static const char request[] =
     "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
     "Sec-WebSocket-Version: 13\r\n\r\n";
-
-static bool frame_level(const struct wcase *c) {
-    if (!strncmp(c->id, "floods.", 7) || !strncmp(c->id, "limits.", 7))
-        return false;
-    for (size_t i = 0; i < c->step_count; i++) {
-        const struct step *s = &c->steps[i];
-        if (s->kind == STEP_SEND_SERIES || (s->kind == STEP_REPEAT && s->u.repeat.count > 64))
-            return false;
-        if (s->kind == STEP_SEND_MESSAGE && s->u.message.payload.length > (256u << 10))
-            return false;
-        if (s->kind == STEP_SEND_FRAME && s->u.frame.payload.length > (256u << 10))
-            return false;
-    }
-    return true;
-}
 
 static const uint8_t key[4] = {0x11, 0x22, 0x33, 0x44};
 
@@ -160,7 +145,7 @@ int main(int argc, char **argv) {
     const struct wcase **seeds = malloc(all.count * sizeof *seeds);
     size_t ns = 0;
     for (size_t i = 0; i < all.count; i++)
-        if (frame_level(&all.items[i]) && all.items[i].step_count > 0)
+        if (fuzz_seed_is_quick(&all.items[i]) && all.items[i].step_count > 0)
             seeds[ns++] = &all.items[i];
     struct buf strict = {0}, got = {0};
     long first[3] = {-1, -1, -1}, count[3] = {0};

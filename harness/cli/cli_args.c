@@ -24,7 +24,7 @@
  * that CMake makes when it configures the build (CMakeLists.txt). */
 #define CASES_IN_BUILD_TREE "cases"
 
-static int push(struct str_list *l, const char *s) {
+int cli_str_list_push(struct str_list *l, const char *s) {
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         const char **grown = realloc(l->items, cap * sizeof *grown);
@@ -236,15 +236,15 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
         } else if (strcmp(o, "--cases-dir") == 0) {
             a->cases_dir = argv[++i];
         } else if (strcmp(o, "--case-file") == 0) {
-            push(&a->case_files, argv[++i]);
+            cli_str_list_push(&a->case_files, argv[++i]);
         } else if (strcmp(o, "--tag") == 0) {
-            push(&a->tags, argv[++i]);
+            cli_str_list_push(&a->tags, argv[++i]);
         } else if (strcmp(o, "--rfc") == 0) {
-            push(&a->rfcs, argv[++i]);
+            cli_str_list_push(&a->rfcs, argv[++i]);
         } else if (strcmp(o, "--autobahn") == 0) {
-            push(&a->autobahn, argv[++i]);
+            cli_str_list_push(&a->autobahn, argv[++i]);
         } else if (strcmp(o, "--exclude") == 0) {
-            push(&a->excludes, argv[++i]);
+            cli_str_list_push(&a->excludes, argv[++i]);
         } else if (strcmp(o, "--ca") == 0) {
             a->tls.ca_file = argv[++i];
         } else if (strcmp(o, "--sni") == 0) {
@@ -284,7 +284,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a) {
             }
             a->url = o;
         } else {
-            push(&a->ids, o);
+            cli_str_list_push(&a->ids, o);
         }
     }
     if (a->fail_on) /* --strict and --fail-on: the last word is --fail-on's */

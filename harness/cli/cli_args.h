@@ -15,6 +15,8 @@ struct str_list {
     const char **items;
     size_t count, cap;
 };
+/* Append s (borrowed) to l. Returns 0, or -1 when memory ran out. */
+int cli_str_list_push(struct str_list *l, const char *s);
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 

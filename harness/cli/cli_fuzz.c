@@ -61,19 +61,6 @@ static bool parse_count(const char *s, unsigned long long max, unsigned long lon
     return *s && *s != '-' && !*end && *out <= max;
 }
 
-static int push(struct str_list *l, const char *s) {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 4;
-        const char **grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        l->items = grown;
-        l->cap = cap;
-    }
-    l->items[l->count++] = s;
-    return 0;
-}
-
 /* Take the options of fuzz alone out of argv; the rest (selectors, -j,
  * --seed, ...) goes to the shared parser. Returns 0 or -1 (printed). */
 static int parse(int argc, char **argv, struct fuzz_args *f) {
@@ -118,7 +105,7 @@ static int parse(int argc, char **argv, struct fuzz_args *f) {
         } else if (!strcmp(o, "--out")) {
             f->out = v;
         } else if (!strcmp(o, "--fault")) {
-            push(&f->faults, v);
+            cli_str_list_push(&f->faults, v);
         } else if (!strcmp(o, "--runs")) {
             if (!parse_count(v, UINT64_MAX, &num) || num == 0) {
                 fprintf(stderr, "wsspec fuzz: --runs takes a count > 0, not '%s'\n", v);
@@ -200,27 +187,6 @@ out:
     if (rc != 0)
         free(f->faults.items);
     return rc;
-}
-
-/* The default seeds: cases that run in a blink, not the series of many
- * messages, the floods, the large-message limits or the decompression
- * bombs. */
-static bool frame_level(const struct wcase *c) {
-    if (!strncmp(c->id, "floods.", 7) || !strncmp(c->id, "limits.", 7))
-        return false;
-    for (size_t i = 0; i < c->tag_count; i++)
-        if (!strcmp(c->tags[i], "bomb")) /* decompression bombs: seconds each */
-            return false;
-    for (size_t i = 0; i < c->step_count; i++) {
-        const struct step *s = &c->steps[i];
-        if (s->kind == STEP_SEND_SERIES || (s->kind == STEP_REPEAT && s->u.repeat.count > 64))
-            return false;
-        if (s->kind == STEP_SEND_MESSAGE && s->u.message.payload.length > (256u << 10))
-            return false;
-        if (s->kind == STEP_SEND_FRAME && s->u.frame.payload.length > (256u << 10))
-            return false;
-    }
-    return true;
 }
 
 static bool has_selector(const struct cli_args *a) {
@@ -336,7 +302,7 @@ int cli_fuzz(int argc, char **argv) {
     }
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (has_selector(a) || frame_level(sel[i]))
+        if (has_selector(a) || fuzz_seed_is_quick(sel[i]))
             sel[kept++] = sel[i];
     char *refcmd = NULL;
     if (!a->url && !f.spawn && !(refcmd = refserver_command(&f.faults))) {

@@ -216,25 +216,6 @@ static void on_started(void *ud, const struct case_result *r, size_t index) {
         console_case_started(x->con, r, index);
 }
 
-/* A connection that ended abnormally: the peer vanished (EOF, reset or a
- * failed write before any close frame of its own), or there was no
- * connection or handshake at all. That is what a crash looks like from
- * here, whatever the case's outcomes accept (a case that allows a TCP drop
- * would pass on a crash). Decided from the transcript alone: the case is
- * not judged yet. */
-static bool ended_abnormally(const struct case_result *r) {
-    if (r->tr.error || r->tr.handshake_unanswered)
-        return true;
-    for (size_t i = 0; i < r->tr.event_count; i++) {
-        enum tev_kind k = r->tr.events[i].kind;
-        if (k == TEV_CLOSE)
-            return false;
-        if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
-            return true;
-    }
-    return false;
-}
-
 /* Between running a case and judging it (the runner's settle hook, under
  * its lock; this worker starts nothing else meanwhile): when the case's
  * connection ended abnormally, find out whether the spawned target is
@@ -245,7 +226,7 @@ static void on_settle(void *ud, const struct case_result *r, size_t index) {
     if (!x->sp || x->died || x->after_death[index])
         return;
     bool gone = spawn_exited(x->sp);
-    if (!gone && ended_abnormally(r))
+    if (!gone && runner_ended_abnormally(r))
         gone =
             spawn_settle(x->sp, x->host, x->port, (int64_t)(SETTLE_MS * x->scale)) == SPAWN_EXITED;
     if (!gone)

@@ -729,3 +729,24 @@ int fuzz_mutate(const struct wcase *base, const struct wcase *other, struct prng
     }
     return 0;
 }
+
+/* The default seeds: cases that run in a blink, not the series of many
+ * messages, the floods, the large-message limits or the decompression
+ * bombs. */
+bool fuzz_seed_is_quick(const struct wcase *c) {
+    if (!strncmp(c->id, "floods.", 7) || !strncmp(c->id, "limits.", 7))
+        return false;
+    for (size_t i = 0; i < c->tag_count; i++)
+        if (!strcmp(c->tags[i], "bomb")) /* decompression bombs: seconds each */
+            return false;
+    for (size_t i = 0; i < c->step_count; i++) {
+        const struct step *s = &c->steps[i];
+        if (s->kind == STEP_SEND_SERIES || (s->kind == STEP_REPEAT && s->u.repeat.count > 64))
+            return false;
+        if (s->kind == STEP_SEND_MESSAGE && s->u.message.payload.length > (256u << 10))
+            return false;
+        if (s->kind == STEP_SEND_FRAME && s->u.frame.payload.length > (256u << 10))
+            return false;
+    }
+    return true;
+}

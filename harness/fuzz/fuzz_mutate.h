@@ -12,6 +12,7 @@
 #ifndef WSSPEC_FUZZ_MUTATE_H
 #define WSSPEC_FUZZ_MUTATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/prng.h"
@@ -34,6 +35,11 @@ enum fuzz_dim {
 };
 
 const char *fuzz_dim_name(enum fuzz_dim d); /* "length", "mask", ... */
+
+/* Whether a case is one of `wsspec fuzz`'s default seeds: it runs in a blink
+ * (no series of many messages, no flood, no large-message limit, no
+ * decompression bomb, no payload over 256 KiB). */
+bool fuzz_seed_is_quick(const struct wcase *c);
 
 /* Make *out a mutant of base: a deep copy with 1..4 mutations drawn from
  * rng (other: a second seed for FUZZ_DIM_SPLICE, may be NULL). The mutant's

@@ -63,21 +63,6 @@ static void leave_exclusive(struct fuzz_ctx *x) {
 
 /* ---- one attempt -------------------------------------------------------------- */
 
-/* The connection ended without a close frame of the peer's (EOF, reset, a
- * failed write), or there was none: what a crash looks like from here. */
-static bool ended_abnormally(const struct case_result *r) {
-    if (r->tr.error || r->tr.handshake_unanswered)
-        return true;
-    for (size_t i = 0; i < r->tr.event_count; i++) {
-        enum tev_kind k = r->tr.events[i].kind;
-        if (k == TEV_CLOSE)
-            return false;
-        if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
-            return true;
-    }
-    return false;
-}
-
 static bool timed_out(const struct case_result *r) {
     if (runner_failed_by_timeout(r))
         return true;
@@ -119,7 +104,7 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
 
     /* (1) the crash oracle: the spawned target died, or wrote a sanitizer
      * report and lives on (a sanitizer built with halt_on_error=0). */
-    if (target_died(x, ended_abnormally(&a->r))) {
+    if (target_died(x, runner_ended_abnormally(&a->r))) {
         a->fired = true;
         a->kind = FUZZ_ORACLE_CRASH;
         char *death = fuzz_target_death(&x->target);
@@ -137,7 +122,7 @@ void fuzz_attempt_run(struct fuzz_ctx *x, const struct wcase *m, bool probe,
     }
     /* (2) hang and (3) canary: a fresh connection after a case that ended
      * in a timeout, and every probe_every mutants. */
-    bool abnormal = ended_abnormally(&a->r);
+    bool abnormal = runner_ended_abnormally(&a->r);
     if (probe || timed_out(&a->r) || (abnormal && !x->target.spawn_template)) {
         char why[1024];
         enum probe_result pr =

@@ -420,3 +420,16 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
     free(p.dispatched);
     return interrupted(opts) ? WS_ERR_INTERRUPTED : 0;
 }
+
+bool runner_ended_abnormally(const struct case_result *r) {
+    if (r->tr.error || r->tr.handshake_unanswered)
+        return true;
+    for (size_t i = 0; i < r->tr.event_count; i++) {
+        enum tev_kind k = r->tr.events[i].kind;
+        if (k == TEV_CLOSE)
+            return false;
+        if (k == TEV_EOF || k == TEV_RESET || k == TEV_WRITE_FAILED)
+            return true;
+    }
+    return false;
+}

@@ -126,6 +126,10 @@ int runner_run_all(const struct wcase *cases, size_t n, const struct run_target 
  * retry_timeouts reruns such a case alone; a repeated timeout is the
  * verdict. */
 bool runner_failed_by_timeout(const struct case_result *r);
+/* Whether the case's connection ended without a close frame of the peer's
+ * (EOF, reset, a failed write, an error, no answer to the handshake): what a
+ * crash of the target looks like from here (`run --spawn`, `wsspec fuzz`). */
+bool runner_ended_abnormally(const struct case_result *r);
 
 /* The Sec-WebSocket-Extensions value offering the case's deflate offers
  * (runner_deflate.c; *out NULL when the case has none; caller frees).
