@@ -112,3 +112,36 @@ def tls_cert(tmp_path_factory):
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
                    check=True, capture_output=True)
     return cert, key
+
+
+# ---- verdict sweeps under the sanitizers ----------------------------------------
+#
+# A test marked `sweep` runs the whole corpus once per parameter (every fault
+# of the reference server) to prove *verdicts*: that is the normal pass's job,
+# and it runs them all. The sanitizer pass (scripts/run-tests.sh sets
+# WSSPEC_SWEEP_SAMPLE=N) is there to catch memory and undefined-behaviour
+# errors in the binary: it runs the first N parameters of each sweep, which
+# exercise the same code, instead of 30 more whole-corpus runs each.
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sweep: a per-parameter whole-corpus verdict sweep "
+                            "(sampled under WSSPEC_SWEEP_SAMPLE)")
+
+
+def pytest_collection_modifyitems(config, items):
+    sample = os.environ.get("WSSPEC_SWEEP_SAMPLE")
+    if not sample:
+        return
+    seen, kept, dropped = {}, [], []
+    for item in items:
+        if item.get_closest_marker("sweep") and hasattr(item, "callspec"):
+            key = (item.module.__name__, item.originalname)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > int(sample):
+                dropped.append(item)
+                continue
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

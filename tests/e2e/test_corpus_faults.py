@@ -547,6 +547,7 @@ def test_allowed_fault_passes(serve, fault):
     assert not wrong, f"{fault} is allowed by the RFC, yet: {wrong}"
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("fault", FAULTS)
 def test_fault_fails_the_cases_of_its_rule(serve, fault):
     rule = RULES[fault]

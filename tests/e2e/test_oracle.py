@@ -83,6 +83,7 @@ def faults():
     return [line.split()[0] for line in r.stdout.splitlines()]
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("fault", faults())
 def test_oracle_judges_each_fault_as_the_corpus(serve, fault):
     port = serve("--quiet", "--fault", fault).port
