@@ -2,18 +2,18 @@
 # run-tests.sh: set up, build and run every test: C unit tests and fuzz corpus
 # replays (ctest), end-to-end tests (pytest) against the normal build, then the
 # same under AddressSanitizer + UndefinedBehaviorSanitizer, then a short
-# libFuzzer smoke run of every fuzz target (FUZZ_SECONDS each, default 10),
+# libFuzzer smoke run of every fuzz target (FUZZ_SECONDS each, default 5),
 # and a shorter one with -fsanitize=unsigned-integer-overflow (FUZZ_UINT_SECONDS).
 # Installs the main job's packages and the test tools (setup.sh --tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
-fuzz_seconds=${FUZZ_SECONDS:-10}
+fuzz_seconds=${FUZZ_SECONDS:-5}
 # The end-to-end tests mostly wait on peers and deadlines, so they run in
-# PYTEST_WORKERS processes (pytest-xdist; default 3 on any machine): each test
+# PYTEST_WORKERS processes (pytest-xdist; default 4 on any machine): each test
 # has its own peers, ports and temporary directories, and every deadline is
 # scaled (WSSPEC_TIMEOUT_SCALE), so a busier machine changes no verdict.
-pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-3}" --durations=15 tests/e2e)
+pytest=(/usr/bin/python3 -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-4}" --durations=15 tests/e2e)
 
 echo "== build (gcc, -Werror)" >&2
 scripts/build.sh build
@@ -29,8 +29,8 @@ echo "== ctest (sanitizers)" >&2
 (cd build-asan && ctest --output-on-failure -j"$(nproc)")
 echo "== pytest (sanitizers)" >&2
 # The per-fault whole-corpus verdict sweeps (marked `sweep`) ran whole above;
-# here a sample of each is enough to run their code under the sanitizers.
-WSSPEC_BIN="$PWD/build-asan/wsspec" WSSPEC_TIMEOUT_SCALE=4 WSSPEC_SWEEP_SAMPLE=4 "${pytest[@]}"
+# here a sample of each (2) is enough to run their code under the sanitizers.
+WSSPEC_BIN="$PWD/build-asan/wsspec" WSSPEC_TIMEOUT_SCALE=4 WSSPEC_SWEEP_SAMPLE=2 "${pytest[@]}"
 
 # fuzz_smoke DIR SECONDS: run every libFuzzer target of DIR for SECONDS on a
 # copy of its seeds, with the dictionary and max_len of fuzz/<target>.options.

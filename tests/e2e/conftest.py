@@ -121,7 +121,8 @@ def tls_cert(tmp_path_factory):
 # and it runs them all. The sanitizer pass (scripts/run-tests.sh sets
 # WSSPEC_SWEEP_SAMPLE=N) is there to catch memory and undefined-behaviour
 # errors in the binary: it runs the first N parameters of each sweep, which
-# exercise the same code, instead of 30 more whole-corpus runs each.
+# exercise the same code, instead of 30 more whole-corpus runs each (of a
+# module whose plain test functions are marked, its first N functions).
 
 
 def pytest_configure(config):
@@ -135,8 +136,10 @@ def pytest_collection_modifyitems(config, items):
         return
     seen, kept, dropped = {}, [], []
     for item in items:
-        if item.get_closest_marker("sweep") and hasattr(item, "callspec"):
-            key = (item.module.__name__, item.originalname)
+        if item.get_closest_marker("sweep"):
+            # The parameters of one function, or the marked functions of a module.
+            key = (item.module.__name__,
+                   item.originalname if hasattr(item, "callspec") else "")
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > int(sample):
                 dropped.append(item)

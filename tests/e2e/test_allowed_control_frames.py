@@ -26,6 +26,7 @@ def verdicts(serve, tmp_path, *server_args):
 PLAIN = {}  # the plain server's verdicts, run once for the three modes
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("chatter", ["pong", "ping", "both"])
 def test_corpus_verdicts_do_not_change_with_chatter(serve, tmp_path, chatter):
     if not PLAIN:

@@ -61,6 +61,7 @@ def spawn_with(fault):
     return ["--spawn", f"'{wsspec_bin()}' serve --port {{port}} -q --fault {fault}"]
 
 
+@pytest.mark.sweep
 def test_fuzz_crash_is_found_and_its_case_kills_the_server_again(tmp_path):
     finding, case = fuzz(tmp_path, "fuzz-crash")
     assert finding["oracle"] == "crash"
@@ -74,19 +75,8 @@ def test_fuzz_crash_is_found_and_its_case_kills_the_server_again(tmp_path):
     assert status == 0 and c["verdict"] in ("pass", "informational"), out
 
 
-def test_fuzz_hang_is_found_and_its_case_hangs_the_server_again(tmp_path):
-    finding, case = fuzz(tmp_path, "fuzz-hang", "--minimize-runs", "8")
-    assert finding["oracle"] == "hang"
-    assert "probe" in finding["evidence"], finding["evidence"]
-    status, c, out = replay(case, *spawn_with("fuzz-hang"), tmp_path=tmp_path)
-    # The server stops serving: the case times out, and its rerun alone gets
-    # no answer to a new opening handshake at all.
-    assert status != 0 and c["verdict"] in ("fail", "error"), out
-    assert c["retry"] and c["retry"]["first_verdict"] == "fail", c
-    status, c, out = replay(case, tmp_path=tmp_path)
-    assert status == 0 and c["verdict"] in ("pass", "informational"), out
 
-
+@pytest.mark.sweep
 def test_fuzz_wrong_close_is_found_with_strict_and_its_case_gets_1002(tmp_path):
     # 1002 where 6455:7.4.1 names 1007 is non-strict (6455:7.1.7 "SHOULD send a
     # Close frame with an appropriate status code"): a finding under --strict.
@@ -99,3 +89,17 @@ def test_fuzz_wrong_close_is_found_with_strict_and_its_case_gets_1002(tmp_path):
     assert "1002" in json.dumps(c["events"]), c["events"]
     status, c, out = replay(case, strict=True, tmp_path=tmp_path)
     assert status == 0 and c["verdict"] == "pass", out
+
+@pytest.mark.sweep
+def test_fuzz_hang_is_found_and_its_case_hangs_the_server_again(tmp_path):
+    finding, case = fuzz(tmp_path, "fuzz-hang", "--minimize-runs", "8")
+    assert finding["oracle"] == "hang"
+    assert "probe" in finding["evidence"], finding["evidence"]
+    status, c, out = replay(case, *spawn_with("fuzz-hang"), tmp_path=tmp_path)
+    # The server stops serving: the case times out, and its rerun alone gets
+    # no answer to a new opening handshake at all.
+    assert status != 0 and c["verdict"] in ("fail", "error"), out
+    assert c["retry"] and c["retry"]["first_verdict"] == "fail", c
+    status, c, out = replay(case, tmp_path=tmp_path)
+    assert status == 0 and c["verdict"] in ("pass", "informational"), out
+
