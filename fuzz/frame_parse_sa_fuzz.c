@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wrap.h"
 #include "codec/frame.h"
 #include "wsmutator_libfuzzer.h"
 
@@ -35,7 +36,8 @@ struct summary {
     uint64_t violation_offset;
 };
 
-static void mix(struct summary *s, uint64_t v) {
+/* FNV-1a style: the multiplication wraps modulo 2^64 on purpose. */
+WS_WRAPS_ON_PURPOSE static void mix(struct summary *s, uint64_t v) {
     s->hash = (s->hash ^ v) * 0x100000001b3u;
 }
 
