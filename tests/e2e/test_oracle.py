@@ -40,9 +40,9 @@ KNOWN = {
 }
 
 
-def run(url, *args):
-    r = wsspec("run", url, "--cases-dir", CASES_DIR, "-j", "16", "--no-retry-timeouts", *args,
-               timeout=900)
+def run(url, *args, jobs=16):
+    r = wsspec("run", url, "--cases-dir", CASES_DIR, "-j", str(jobs), "--no-retry-timeouts",
+               *args, timeout=900)
     assert r.returncode in (0, 1, 3), r.stderr[-3000:]
     return r, results(r.stdout)
 
@@ -63,7 +63,19 @@ def compare(url):
     assert n == len(oracle) and n >= MIN_SUPPORTED, (n, total)
     _, corpus = run(url, *sorted(oracle))
     assert set(corpus) == set(oracle)
-    return {i: (corpus[i], oracle[i]) for i in oracle if corpus[i] != oracle[i]}, oracle
+    diff = {i: (corpus[i], oracle[i]) for i in oracle if corpus[i] != oracle[i]}
+    if diff:
+        # 16 cases at once on a busy machine can make a peer late where only
+        # timing is judged (6455:7.1.1: the server SHOULD close TCP first,
+        # non-strict when it has not within close_timeout). The cases that
+        # differ run again, one at a time, both ways: a difference of the
+        # oracle's outcomes stays, one of the load goes.
+        ids = sorted(diff)
+        _, oracle_alone = run(url, "--oracle", *ids, jobs=1)
+        _, corpus_alone = run(url, *ids, jobs=1)
+        diff = {i: (corpus_alone[i], oracle_alone[i]) for i in ids
+                if corpus_alone[i] != oracle_alone[i]}
+    return diff, oracle
 
 
 def test_oracle_passes_the_strict_server(serve):
