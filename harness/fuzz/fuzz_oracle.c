@@ -374,7 +374,20 @@ static void write_outcome(struct build *b, const struct base *base, enum verdict
     o->close.codes = NULL;
     o->close.code_count = 0;
     o->any_events = base->any_events;
-    if ((base->note && !(o->note = strdup(base->note))) ||
+    /* Lowered by the order of the answers (merge): say which SHOULD. */
+    bool late_pong = v == VERDICT_NON_STRICT && base->verdict != VERDICT_NON_STRICT;
+    if (late_pong) {
+        static const char why[] = "a pong only after the message its ping came before: "
+                                  "6455:5.5.2 \"It SHOULD respond with Pong frame as soon as "
+                                  "is practical\"";
+        const char *head = base->note ? base->note : "";
+        size_t len = strlen(head) + 2 + sizeof why;
+        if (!(o->note = malloc(len)))
+            b->err = WS_ERR_NOMEM;
+        else
+            snprintf(o->note, len, "%s%s%s", head, *head ? "; " : "", why);
+    }
+    if ((!late_pong && base->note && !(o->note = strdup(base->note))) ||
         (base->behaviour && !(o->behaviour = strdup(base->behaviour))) ||
         set_codes(&o->close, base->close.codes, base->close.code_count) != 0 ||
         (!base->any_events && ord && fill_events(tr, ord, mode, o) != 0))
